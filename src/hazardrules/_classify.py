@@ -1,0 +1,163 @@
+"""``classify``: from a finding to a verdict, under the standards in force on the day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from . import _version as _version_module
+from . import models
+from ._engine import StandardResult, evaluate
+from ._explanation import citation, explain_rule
+from ._finding import PreparedFinding, prepare, today
+from ._pack import CompiledRule, CompiledStandard, Pack
+from ._resources import default_pack
+from ._select import selector
+from .errors import FindingError, FindingProblem, HazardRulesError
+
+ENGINES = ("native",)
+
+
+def classify(
+    finding: models.Finding | Mapping[str, Any],
+    *,
+    on: dt.date | None = None,
+    complete: bool = False,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    pack: Pack | None = None,
+    engine: str = "native",
+) -> models.Verdict:
+    """Classify one finding.
+
+    ``on`` picks the standards in force that day (default: the finding's ``observed_on``, else
+    today). With ``complete=True`` every applicable rule counts as touched, so the verdict lists
+    every question still open (a whole-site inspection). ``select``/``ignore`` take rule ids or
+    prefixes. Raises :class:`~hazardrules.FindingError` for a finding that cannot be classified.
+    """
+    if engine not in ENGINES:
+        raise HazardRulesError(f"unknown engine {engine!r} (available: {', '.join(ENGINES)})")
+    pack = pack or default_pack()
+    chosen = selector(pack, select, ignore)
+    prepared = prepare(pack, finding)
+    day = on or prepared.finding.observed_on or today()
+    standards = _standards_in_force(pack, prepared, day)
+    results: list[StandardResult] = []
+    for standard in standards:
+        rules = standard.by_sector.get(prepared.sector, ())
+        if not chosen.everything:
+            rules = tuple(r for r in rules if chosen(r.id))
+        try:
+            results.append(evaluate(standard, rules, prepared.facts))
+        except FindingError as exc:
+            raise FindingError(exc.problems, prepared.finding.id) from None
+    return _verdict(pack, prepared, day, results, complete, engine)
+
+
+def _standards_in_force(pack: Pack, prepared: PreparedFinding, day: dt.date) -> list[CompiledStandard]:
+    candidates = pack.standards_for(prepared.sector)
+    in_force = [s for s in candidates if s.in_force(day)]
+    if in_force:
+        return in_force
+    known = "; ".join(
+        f"{s.slug} in force {s.meta.effective or s.meta.published or '?'}–{s.meta.ends or ''}" for s in candidates
+    )
+    message = f"no standard in this pack covers sector {prepared.sector!r} on {day.isoformat()}" + (
+        f" ({known})" if known else ""
+    )
+    raise FindingError([FindingProblem("no_standard", message, "observed_on")], prepared.finding.id)
+
+
+def _verdict(
+    pack: Pack,
+    prepared: PreparedFinding,
+    day: dt.date,
+    results: list[StandardResult],
+    complete: bool,
+    engine: str,
+) -> models.Verdict:
+    given = prepared.facts.keys()
+    hits: list[models.Hit] = []
+    undecided: list[models.Undecided] = []
+    read: set[str] = set()
+    for result in results:
+        for rule, value in result.values:
+            read |= rule.touch
+            if rule.applies is not None:
+                read.update(rule.applies.facts)
+            if value is True:
+                hits.append(_hit(rule, result))
+            elif value is None and (complete or not rule.touch.isdisjoint(given)):
+                undecided.append(_undecided(rule, result))
+    missing: dict[str, None] = {}
+    for item in undecided:
+        missing.update(dict.fromkeys(item.missing))
+    status: models.Status = "major" if hits else ("undetermined" if undecided else "not_major")
+    unused = [f for f in given if f not in read]
+    warnings = []
+    if unused:
+        warnings.append(
+            f"facts read by no rule that applies to sector {prepared.sector!r}: {', '.join(unused)}"
+        )
+    return models.Verdict(
+        finding_id=prepared.finding.id,
+        status=status,
+        sector=prepared.sector,
+        on=day,
+        standards=[_standard(r.standard) for r in results],
+        hits=hits,
+        undetermined=undecided,
+        missing_facts=list(missing),
+        complete=complete,
+        warnings=warnings,
+        pack=models.PackInfo(name=pack.name, version=pack.version, digest=pack.digest),
+        engine=engine,
+        hazardrules_version=_version_module.__version__,
+    )
+
+
+def _hit(rule: CompiledRule, result: StandardResult) -> models.Hit:
+    trace, because, _ = explain_rule(rule, result)
+    also = [
+        models.CitedProvision(
+            id=c.provision_id,
+            citation=citation(result.standard, c.provision.path, c.provision.label),
+            text=c.provision.text,
+            text_status=c.provision.text_status,
+        )
+        for c in rule.also_cites
+        if c.when.evaluate(result.env) is True
+    ]
+    return models.Hit(
+        rule=rule.id,
+        citation=citation(result.standard, rule.path, rule.spec.label),
+        text=rule.spec.text,
+        text_status=rule.spec.text_status,
+        because=because,
+        also_cites=also,
+        trace=trace,
+    )
+
+
+def _undecided(rule: CompiledRule, result: StandardResult) -> models.Undecided:
+    trace, _, missing = explain_rule(rule, result)
+    return models.Undecided(
+        rule=rule.id,
+        citation=citation(result.standard, rule.path, rule.spec.label),
+        text=rule.spec.text,
+        text_status=rule.spec.text_status,
+        missing=missing,
+        trace=trace,
+    )
+
+
+def _standard(standard: CompiledStandard) -> models.StandardInForce:
+    meta = standard.meta
+    return models.StandardInForce(
+        slug=meta.slug,
+        title=meta.title,
+        document_number=meta.document_number,
+        effective=meta.effective,
+        ends=meta.ends,
+    )

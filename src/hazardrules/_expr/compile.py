@@ -1,0 +1,148 @@
+"""Compile a checked AST into nested closures that evaluate it under Kleene logic.
+
+The environment maps fact names to known values; an absent name is *unknown*, represented by
+``None``. Closures are built once per rule pack, so classifying a finding does no parsing.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from . import nodes as n
+from .errors import ExpressionError
+
+Env = Mapping[str, Any]
+Evaluator = Callable[[Env], Any]
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
+    ">=": operator.ge,
+    ">": operator.gt,
+}
+
+
+def compile_expr(node: n.Node) -> Evaluator:
+    """Return ``f(env) -> True | False | None | value`` for a type-checked node."""
+    if isinstance(node, n.Fact):
+        name = node.name
+        return lambda env: env.get(name)
+    if isinstance(node, n.Literal):
+        value = node.value
+        return lambda env: value
+    if isinstance(node, n.ListLiteral):
+        values = frozenset(node.values)
+        return lambda env: values
+    if isinstance(node, n.Not):
+        return _not(compile_expr(node.operand))
+    if isinstance(node, n.And):
+        return _and(tuple(compile_expr(o) for o in node.operands))
+    if isinstance(node, n.Or):
+        return _or(tuple(compile_expr(o) for o in node.operands))
+    if isinstance(node, n.AtLeast):
+        return _at_least(node.count, tuple(compile_expr(o) for o in node.operands))
+    if isinstance(node, n.Compare):
+        return _binary(_COMPARE[node.op], compile_expr(node.left), compile_expr(node.right))
+    if isinstance(node, n.In):
+        return _membership(compile_expr(node.item), compile_expr(node.container), node.negated)
+    if isinstance(node, n.Arith):
+        return _binary(_arith(node), compile_expr(node.left), compile_expr(node.right))
+    if isinstance(node, n.Negate):
+        inner = compile_expr(node.operand)
+        return lambda env: None if (v := inner(env)) is None else -v
+    raise ExpressionError(f"cannot compile {type(node).__name__}")  # pragma: no cover
+
+
+def _not(inner: Evaluator) -> Evaluator:
+    def evaluate(env: Env) -> bool | None:
+        value = inner(env)
+        return None if value is None else not value
+
+    return evaluate
+
+
+def _and(parts: tuple[Evaluator, ...]) -> Evaluator:
+    def evaluate(env: Env) -> bool | None:
+        unknown = False
+        for part in parts:
+            value = part(env)
+            if value is False:
+                return False
+            if value is None:
+                unknown = True
+        return None if unknown else True
+
+    return evaluate
+
+
+def _or(parts: tuple[Evaluator, ...]) -> Evaluator:
+    def evaluate(env: Env) -> bool | None:
+        unknown = False
+        for part in parts:
+            value = part(env)
+            if value is True:
+                return True
+            if value is None:
+                unknown = True
+        return None if unknown else False
+
+    return evaluate
+
+
+def _at_least(count: int, parts: tuple[Evaluator, ...]) -> Evaluator:
+    def evaluate(env: Env) -> bool | None:
+        true = unknown = 0
+        for part in parts:
+            value = part(env)
+            if value is True:
+                true += 1
+                if true >= count:
+                    return True
+            elif value is None:
+                unknown += 1
+        return None if true + unknown >= count else False
+
+    return evaluate
+
+
+def _binary(op: Callable[[Any, Any], Any], left: Evaluator, right: Evaluator) -> Evaluator:
+    def evaluate(env: Env) -> Any:
+        a = left(env)
+        if a is None:
+            return None
+        b = right(env)
+        if b is None:
+            return None
+        return op(a, b)
+
+    return evaluate
+
+
+def _membership(item: Evaluator, container: Evaluator, negated: bool) -> Evaluator:
+    def evaluate(env: Env) -> bool | None:
+        a = item(env)
+        if a is None:
+            return None
+        b = container(env)
+        if b is None:
+            return None
+        return (a in b) != negated
+
+    return evaluate
+
+
+def _arith(node: n.Arith) -> Callable[[Any, Any], Any]:
+    if node.op != "/":
+        return {"+": operator.add, "-": operator.sub, "*": operator.mul}[node.op]
+    expression = str(node)
+
+    def divide(a: Any, b: Any) -> Any:
+        if b == 0:
+            raise ExpressionError(f"division by zero in {expression}")
+        return a / b
+
+    return divide

@@ -1,0 +1,145 @@
+"""Check a finding against the pack's vocabulary and turn it into an evaluation environment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from ._format import FactSpec
+from ._pack import Pack
+from ._sectors import resolve_sector
+from .errors import FindingError, FindingProblem
+from .models import Finding
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedFinding:
+    finding: Finding
+    sector: str
+    facts: dict[str, Any]  # normalised values: sets become frozensets
+
+
+def coerce_finding(finding: Finding | Mapping[str, Any]) -> Finding:
+    if isinstance(finding, Finding):
+        return finding
+    if not isinstance(finding, Mapping):
+        message = f"a finding must be a JSON object (mapping), not {type(finding).__name__}"
+        raise FindingError([FindingProblem("invalid", message)])
+    try:
+        return Finding.model_validate(finding)
+    except ValidationError as exc:
+        problems = [FindingProblem("invalid", _pydantic_message(e), _field(e)) for e in exc.errors()]
+        finding_id = finding.get("id") if isinstance(finding.get("id"), str) else None
+        raise FindingError(_dedupe(problems), finding_id) from None
+
+
+def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding:
+    """Validate ``finding`` fully; raise :class:`FindingError` listing every problem."""
+    model = coerce_finding(finding)
+    problems: list[FindingProblem] = []
+    sector = ""
+    try:
+        sector = resolve_sector(pack, model.sector)
+    except FindingError as exc:
+        problems.extend(exc.problems)
+    facts: dict[str, Any] = {}
+    for name, value in model.facts.items():
+        spec = pack.facts.get(name)
+        if spec is None:
+            close = difflib.get_close_matches(name, list(pack.facts), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(FindingProblem("unknown_fact", f"unknown fact {name!r}{hint}", f"facts.{name}"))
+            continue
+        normalised, problem = check_value(name, spec, value)
+        if problem:
+            problems.append(FindingProblem("wrong_type", problem, f"facts.{name}"))
+        else:
+            facts[name] = normalised
+    if problems:
+        raise FindingError(problems, model.id)
+    return PreparedFinding(model, sector, facts)
+
+
+def check_value(name: str, spec: FactSpec, value: Any) -> tuple[Any, str | None]:
+    """Return the normalised value, or an error message saying what was expected."""
+    got = _describe(value)
+    if spec.type == "bool":
+        if isinstance(value, bool):
+            return value, None
+        return None, f"fact {name!r} ({spec.label}) is true or false; got {got}"
+    if spec.type in ("number", "integer"):
+        unit = f" in {spec.unit}" if spec.unit else ""
+        kind = "a whole number" if spec.type == "integer" else "a number"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None, f"fact {name!r} ({spec.label}) is {kind}{unit}; got {got}"
+        if isinstance(value, float) and not math.isfinite(value):
+            return None, f"fact {name!r} ({spec.label}) must be a finite number; got {value}"
+        if spec.type == "integer" and not isinstance(value, int):
+            return None, f"fact {name!r} ({spec.label}) is {kind}{unit}; got {got}"
+        return value, None
+    allowed = spec.values or {}
+    listing = ", ".join(f"{k} ({v})" for k, v in allowed.items())
+    if spec.type == "enum":
+        if isinstance(value, str) and value in allowed:
+            return value, None
+        return None, f"fact {name!r} ({spec.label}) must be one of {listing}; got {got}"
+    if isinstance(value, list | tuple | set | frozenset) and all(isinstance(v, str) for v in value):
+        unknown = [v for v in value if v not in allowed]
+        if not unknown:
+            return frozenset(value), None
+        return None, f"fact {name!r} ({spec.label}) has unknown value(s) {unknown}; allowed: {listing}"
+    return None, f"fact {name!r} ({spec.label}) is a list of values from {listing}; got {got}"
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, int | float):
+        return f"{value!r} (a number)"
+    if isinstance(value, str):
+        return f"{value!r} (text)"
+    if isinstance(value, list | tuple | set | frozenset):
+        return f"a list {sorted(map(str, value))}"
+    return f"a {type(value).__name__}"
+
+
+def _pydantic_message(error: Any) -> str:
+    loc = ".".join(str(p) for p in error["loc"])
+    if error["type"] == "missing":
+        return f"{loc} is required"
+    if error["type"] == "extra_forbidden":
+        return f"unknown field {loc!r} (a finding has id, sector, observed_on, facts, description)"
+    if error["loc"][:1] == ("facts",) and len(error["loc"]) > 1:
+        name = error["loc"][1]
+        return (
+            f"fact {name!r} must be true/false, a number, text or a list of text; "
+            f"got {error.get('input')!r}"
+        )
+    return f"{loc}: {error['msg']}"
+
+
+def _field(error: Any) -> str:
+    loc = error["loc"]
+    return ".".join(str(p) for p in (loc[:2] if loc[:1] == ("facts",) else loc))
+
+
+def _dedupe(problems: list[FindingProblem]) -> list[FindingProblem]:
+    seen: set[str] = set()
+    out = []
+    for problem in problems:
+        if problem.message not in seen:
+            seen.add(problem.message)
+            out.append(problem)
+    return out

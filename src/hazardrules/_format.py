@@ -1,0 +1,213 @@
+"""The rule-pack file format: pydantic models of the YAML files under ``rules/``.
+
+A pack is a directory holding ``pack.yaml`` (name and version), ``sectors.yaml``, any number of
+``facts/*.yaml`` (the shared fact vocabulary, plus derivations that hold in every standard) and one
+``standards/<slug>.yaml`` per standard. Everything here is data; conditions are strings in the
+library's own expression language. ``hazardrules schema pack`` prints the JSON Schema of each file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")]
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+FactName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$")]
+RULE_ID = re.compile(r"^(?P<slug>[a-z][a-z0-9]*(?:-[a-z0-9]+)*):(?P<path>\d+(?:\.\d+)*)$")
+NAMED_ID = re.compile(r"^(?P<slug>[a-z][a-z0-9]*(?:-[a-z0-9]+)*):(?P<name>[a-z][a-z0-9_-]*)$")
+RuleId = Annotated[str, StringConstraints(pattern=RULE_ID.pattern)]
+NamedId = Annotated[str, StringConstraints(pattern=NAMED_ID.pattern)]
+FactType = Literal["bool", "number", "integer", "enum", "set"]
+TextStatus = Literal["verified", "unverified"]
+Expectation = Literal["holds", "does_not_hold", "undetermined"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PackManifest(_Strict):
+    """``pack.yaml``."""
+
+    name: str
+    version: str
+    description: str | None = None
+
+
+class FactSpec(_Strict):
+    """One fact of the shared vocabulary."""
+
+    type: FactType
+    label: str = Field(description="Short Chinese label, used when conditions are shown in Chinese")
+    question: str = Field(description="The question an inspector answers to give this fact")
+    unit: str | None = None
+    values: dict[str, str] | None = Field(
+        default=None, description="enum/set facts: each allowed value with its Chinese label"
+    )
+    matter: str | None = Field(
+        default=None,
+        description="The matter (e.g. hazardous_chemicals) the fact is about, for deferral routing",
+    )
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _values_match_type(self) -> FactSpec:
+        if self.type in ("enum", "set") and not self.values:
+            raise ValueError(f"a {self.type} fact needs 'values'")
+        if self.type not in ("enum", "set") and self.values is not None:
+            raise ValueError(f"a {self.type} fact takes no 'values'")
+        if self.unit is not None and self.type not in ("number", "integer"):
+            raise ValueError("only number and integer facts have a unit")
+        return self
+
+
+class DerivationSpec(_Strict):
+    """Sets a fact when a condition holds: an official interpretation or a definition.
+
+    A derivation in a standard file holds only when that standard is applied; one in a facts
+    file holds everywhere. It must cite its basis.
+    """
+
+    id: NamedId
+    derives: FactName
+    value: bool | int | float | str
+    when: str
+    basis: str = Field(description="Where the interpretation comes from (document, article)")
+    source_url: str | None = None
+    notes: str | None = None
+
+
+class FactsFile(_Strict):
+    """``facts/*.yaml``."""
+
+    facts: dict[FactName, FactSpec] = Field(default_factory=dict)
+    derivations: list[DerivationSpec] = Field(default_factory=list)
+
+
+class SectorSpec(_Strict):
+    name: str = Field(description="Chinese name, e.g. 冶金")
+    aliases: list[str] = Field(default_factory=list)
+    industry_codes: list[Annotated[str, StringConstraints(pattern=r"^\d{2,4}$")]] = Field(
+        default_factory=list, description="GB/T 4754-2017 codes (大类/中类/小类) the sector covers"
+    )
+    excludes: list[Annotated[str, StringConstraints(pattern=r"^\d{2,4}$")]] = Field(
+        default_factory=list, description="GB/T 4754-2017 codes inside industry_codes that it does not"
+    )
+    basis: str | None = Field(default=None, description="Where the industry codes come from")
+    notes: str | None = None
+
+
+class SectorsFile(_Strict):
+    """``sectors.yaml``."""
+
+    sectors: dict[Identifier, SectorSpec]
+
+
+class Deferral(_Strict):
+    """A matter the standard hands to other rules (工贸 第二条: 危险化学品、消防（火灾）…)."""
+
+    matter: Identifier
+    label: str
+    governed_by: str = Field(description="The rules that govern the matter, as the text names them")
+    standards: list[Slug] = Field(
+        default_factory=list, description="Slugs of those standards, whether or not in this pack"
+    )
+    basis: str = Field(description="The provision that defers, e.g. 第二条")
+
+
+class StandardMeta(_Strict):
+    slug: Slug
+    title: str
+    document_number: str
+    issuer: str
+    published: dt.date | None = None
+    effective: dt.date | None = Field(
+        default=None, description="First day in force; null: in force from publication"
+    )
+    ends: dt.date | None = Field(default=None, description="First day no longer in force")
+    sectors: list[Identifier]
+    supersedes: list[str] = Field(default_factory=list)
+    superseded_by: str | None = None
+    defers: list[Deferral] = Field(default_factory=list)
+    source_url: str | None = None
+    notes: str | None = None
+
+
+class Applicability(_Strict):
+    sectors: list[Identifier] | None = Field(
+        default=None, description="Sectors the rule applies to; default: the standard's"
+    )
+    when: str | None = Field(
+        default=None, description="A condition on the enterprise (e.g. it uses liquid ammonia)"
+    )
+
+
+class Example(_Strict):
+    expect: Expectation
+    facts: dict[FactName, Any]
+    sector: Identifier | None = Field(default=None, description="Default: the rule's first sector")
+    observed_on: dt.date | None = None
+    note: str | None = None
+
+
+class Note(_Strict):
+    text: str
+    basis: str | None = Field(default=None, description="Where an interpretation comes from")
+    url: str | None = None
+
+
+class SourceDeviation(_Strict):
+    """The rule's text differs from the shared source because the official wording was found."""
+
+    source_text: str = Field(description="The shared source's text, exactly, that this replaces")
+    url: str = Field(description="Where the official wording was read")
+    reason: str
+
+
+class Citing(_Strict):
+    """Another provision a hit also cites when ``when`` holds (e.g. 工贸 第十四条)."""
+
+    provision: str
+    when: str
+
+
+class RuleSpec(_Strict):
+    id: RuleId
+    label: str = Field(description="The provision's Chinese label, e.g. 第三条第（一）项")
+    text: str = Field(description="Verbatim text of the provision")
+    text_status: TextStatus
+    source_url: str | None = None
+    verified_on: dt.date | None = None
+    deviation: SourceDeviation | None = None
+    applies: Applicability = Field(default_factory=Applicability)
+    condition: str
+    also_cites: list[Citing] = Field(default_factory=list)
+    examples: list[Example]
+    notes: list[Note] = Field(default_factory=list)
+
+
+class ProvisionSpec(_Strict):
+    """A provision that is cited but is not itself a rule (scope, deferral, cross-cutting)."""
+
+    path: Annotated[str, StringConstraints(pattern=r"^\d+(?:\.\d+)*$")]
+    label: str
+    text: str
+    text_status: TextStatus
+    role: Literal["scope", "deferral", "cross_cutting", "definition", "other"]
+    source_url: str | None = None
+    verified_on: dt.date | None = None
+    deviation: SourceDeviation | None = None
+    notes: list[Note] = Field(default_factory=list)
+
+
+class StandardFile(_Strict):
+    """``standards/<slug>.yaml``."""
+
+    standard: StandardMeta
+    provisions: list[ProvisionSpec] = Field(default_factory=list)
+    rules: list[RuleSpec] = Field(default_factory=list)
+    derivations: list[DerivationSpec] = Field(default_factory=list)

@@ -1,0 +1,162 @@
+"""``hazardrules lint``: validate a rule pack, run every rule's examples and compare every text
+with the official source, reporting all problems in one run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._engine import derive, rule_value
+from ._finding import prepare
+from ._loader import read_pack
+from ._pack import CompiledRule, CompiledStandard, Pack
+from ._resources import shipped_rules_dir
+from ._sources import Source, find_sources_dir, load_source, text_matches
+from .errors import FindingError, Problem
+
+_OUTCOME = {True: "holds", False: "does_not_hold", None: "undetermined"}
+REQUIRED_EXAMPLES = ("holds", "does_not_hold", "undetermined")
+
+
+@dataclass
+class LintReport:
+    """Everything ``lint`` found. ``ok`` is true when there is no error (warnings are allowed)."""
+
+    root: str
+    sources: str | None
+    problems: list[Problem] = field(default_factory=list)
+    rules: int = 0
+    examples: int = 0
+    texts_checked: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def lint(path: str | Path | None = None, *, sources: str | Path | None = None) -> LintReport:
+    """Check the pack at ``path`` (default: the shipped pack).
+
+    ``sources`` is the directory of official texts (``shared/sources``); by default
+    ``$HAZARDRULES_SOURCES`` or the nearest ``shared/sources`` above the pack. Without it the texts
+    are not compared and a warning says so.
+    """
+    root = Path(path) if path is not None else shipped_rules_dir()
+    source_dir = Path(sources) if sources is not None else find_sources_dir(Path(str(root)))
+    report = LintReport(str(root), str(source_dir) if source_dir else None)
+    pack, problems = read_pack(root)
+    report.problems.extend(problems)
+    if pack is None:
+        return report
+    report.rules = len(pack.rule_index)
+    for standard in pack.standards.values():
+        for rule in standard.rules:
+            _check_examples(pack, standard, rule, report)
+            _check_provenance(standard, rule, report)
+    if source_dir is None:
+        report.problems.append(
+            Problem(str(root), None, "rule texts not compared with official sources: no shared/sources "
+                    "found (pass --sources or set HAZARDRULES_SOURCES)", "warning")
+        )
+    elif not source_dir.is_dir():
+        report.problems.append(Problem(str(source_dir), None, "sources directory does not exist"))
+    else:
+        for standard in pack.standards.values():
+            _check_texts(standard, load_source(source_dir, standard.slug), report)
+    return report
+
+
+def _check_examples(pack: Pack, standard: CompiledStandard, rule: CompiledRule, report: LintReport) -> None:
+    seen: set[str] = set()
+    default_sector = sorted(rule.sectors)[0] if rule.sectors else None
+    ordered = [s for s in standard.meta.sectors if s in rule.sectors] or [default_sector]
+    for number, example in enumerate(rule.spec.examples, start=1):
+        report.examples += 1
+        seen.add(example.expect)
+        where = f"example {number} ({example.expect})"
+        sector = example.sector or ordered[0]
+        if sector not in rule.sectors:
+            report.problems.append(Problem(rule.file, rule.id, f"{where}: the rule does not apply to sector {sector!r}"))
+            continue
+        try:
+            prepared = prepare(pack, {"sector": sector, "facts": dict(example.facts)})
+            env, _ = derive(standard, prepared.facts)
+        except FindingError as exc:
+            report.problems.append(Problem(rule.file, rule.id, f"{where}: {exc}"))
+            continue
+        outcome = _OUTCOME[rule_value(rule, env)]
+        if outcome != example.expect:
+            report.problems.append(
+                Problem(rule.file, rule.id, f"{where}: the rule comes out '{outcome}', not '{example.expect}'")
+            )
+    for needed in REQUIRED_EXAMPLES:
+        if needed not in seen:
+            report.problems.append(Problem(rule.file, rule.id, f"needs an example that comes out '{needed}'"))
+
+
+def _check_provenance(standard: CompiledStandard, rule: CompiledRule, report: LintReport) -> None:
+    spec = rule.spec
+    if spec.text_status == "verified" and (spec.source_url is None or spec.verified_on is None):
+        report.problems.append(
+            Problem(rule.file, rule.id, "a verified text needs source_url and verified_on (where and when it was checked)")
+        )
+
+
+def _check_texts(standard: CompiledStandard, source: Source | None, report: LintReport) -> None:
+    file = standard.file
+    meta = standard.meta
+    if source is None:
+        report.problems.append(
+            Problem(file, meta.slug, f"no official source {meta.slug}.yaml to check the texts against", "warning")
+        )
+        for rule in standard.rules:
+            if rule.spec.text_status == "verified":
+                report.problems.append(
+                    Problem(file, rule.id, "text_status is verified but there is no official source to check it")
+                )
+        return
+    for attribute in ("title", "document_number"):
+        ours, theirs = getattr(meta, attribute), getattr(source, attribute)
+        if theirs is not None and ours != theirs:
+            report.problems.append(Problem(file, meta.slug, f"standard.{attribute} {ours!r} differs from the source's {theirs!r}"))
+    items = [(r.id, r.path, r.spec.text, r.spec.text_status, r.spec.deviation) for r in standard.rules]
+    items += [(pid, p.path, p.text, p.text_status, p.deviation) for pid, p in standard.provisions.items()]
+    for item_id, path, text, status, deviation in items:
+        report.texts_checked += 1
+        official = source.items.get(path)
+        if official is None:
+            report.problems.append(Problem(file, item_id, f"path {path} does not exist in the official source {source.slug}"))
+            continue
+        if deviation is not None:
+            if not text_matches(deviation.source_text, official.text) and deviation.source_text != official.text:
+                report.problems.append(
+                    Problem(file, item_id, "deviation.source_text is not the source's text: "
+                            f"source has {official.text!r}")
+                )
+            elif text_matches(text, official.text):
+                report.problems.append(Problem(file, item_id, "a deviation is recorded but the text equals the source"))
+            else:
+                report.problems.append(
+                    Problem(file, item_id, f"text differs from the shared source by a documented correction "
+                            f"({deviation.url}): report it so the source is fixed", "warning")
+                )
+            continue
+        if not text_matches(text, official.text):
+            report.problems.append(
+                Problem(file, item_id, f"text differs from the official source {source.slug} {official.label}:\n"
+                        f"      rule:   {text}\n      source: {official.text}")
+            )
+        if official.status != "verified" and status == "verified":
+            report.problems.append(
+                Problem(file, item_id, f"the source marks this text '{official.status}': set text_status: unverified")
+            )
+        if official.status == "verified" and status != "verified":
+            report.problems.append(Problem(file, item_id, "the source has verified this text: set text_status: verified"))

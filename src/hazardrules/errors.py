@@ -1,0 +1,67 @@
+"""Exceptions. Every message names what is wrong and where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class HazardRulesError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem in a rule pack: the file, the rule (or other item) and what is wrong."""
+
+    file: str
+    item: str | None
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.item}" if self.item else self.file
+        return f"{where}: {self.message}"
+
+
+class PackError(HazardRulesError):
+    """A rule pack that cannot be loaded; ``problems`` lists everything found in one pass."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"the rule pack has {len(problems)} problem(s):\n{lines}")
+
+
+@dataclass(frozen=True, slots=True)
+class FindingProblem:
+    """One thing wrong with a finding. ``code`` is stable for programs to match on."""
+
+    code: str  # unknown_fact, wrong_type, unknown_sector, invalid, conflict, no_standard, …
+    message: str
+    field: str | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class FindingError(HazardRulesError, ValueError):
+    """A finding that cannot be classified; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[FindingProblem], finding_id: str | None = None) -> None:
+        self.problems = problems
+        self.finding_id = finding_id
+        prefix = f"finding {finding_id!r}: " if finding_id else ""
+        super().__init__(prefix + "; ".join(p.message for p in problems))
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "finding_id": self.finding_id,
+            "problems": [{"code": p.code, "field": p.field, "message": p.message} for p in self.problems],
+        }
+
+
+class RuleNotFound(HazardRulesError, KeyError):
+    """No rule with that id in the pack."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "rule not found"
