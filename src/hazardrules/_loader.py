@@ -257,9 +257,9 @@ class _Loader:
             if match is None or match["slug"] != slug:
                 self.problem(file, spec.id, f"rule id must be '{slug}:<path>'")
                 continue
-            if spec.id in seen:
+            duplicate = spec.id in seen
+            if duplicate:
                 self.problem(file, spec.id, "duplicate rule id")
-                continue
             if spec.id in provisions:
                 self.problem(file, spec.id, "both a rule and a provision")
             seen.add(spec.id)
@@ -288,6 +288,8 @@ class _Loader:
                     citings.append(CompiledCiting(target, citing.provision, when))
             if not spec.examples:
                 self.problem(file, spec.id, "a rule needs examples")
+            if duplicate:
+                continue
             rules.append(
                 CompiledRule(
                     spec=spec,

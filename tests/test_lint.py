@@ -1,0 +1,181 @@
+"""``lint`` passes on the shipped pack and names file, rule and problem on broken copies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import hazardrules
+from hazardrules._cli import main
+
+GM = "standards/gm-2023.yaml"
+
+
+def edit(root: Path, name: str, change: Callable[[dict[str, Any]], None]) -> None:
+    file = root / name
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    change(data)
+    file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def rule(data: dict[str, Any], rule_id: str) -> dict[str, Any]:
+    return next(r for r in data["rules"] if r["id"] == rule_id)
+
+
+def messages(report: hazardrules._lint.LintReport) -> list[str]:  # type: ignore[name-defined]
+    return [str(p) for p in report.errors]
+
+
+def test_shipped_pack_is_clean(sources_dir: Path) -> None:
+    report = hazardrules.lint(sources=sources_dir)
+    assert report.errors == []
+    assert report.rules == len(hazardrules.load_pack().rules())
+    assert report.texts_checked >= report.rules
+
+
+def test_without_sources_lint_warns(pack_copy: Path, tmp_path: Path) -> None:
+    report = hazardrules.lint(pack_copy, sources=tmp_path / "nowhere")
+    assert any("does not exist" in str(p) for p in report.errors)
+
+
+BREAKAGES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
+    (
+        "unknown fact",
+        lambda d: rule(d, "gm-2023:3.1").update(condition="contractor.presnt and not contractor.coordinated"),
+        "gm-2023:3.1: condition: unknown fact 'contractor.presnt' (did you mean 'contractor.present'?)",
+    ),
+    (
+        "type error",
+        lambda d: rule(d, "gm-2023:3.2").update(condition="special_worker.uncertified_on_duty > 3"),
+        "gm-2023:3.2: condition: '>' compares numbers, but special_worker.uncertified_on_duty is a boolean",
+    ),
+    (
+        "duplicate id",
+        lambda d: rule(d, "gm-2023:3.2").update(id="gm-2023:3.1"),
+        "gm-2023:3.1: duplicate rule id",
+    ),
+    (
+        "path missing from source",
+        lambda d: rule(d, "gm-2023:3.3").update(id="gm-2023:3.9", label="第三条第（九）项"),
+        "gm-2023:3.9: path 3.9 does not exist in the official source",
+    ),
+    (
+        "text differs",
+        lambda d: rule(d, "gm-2023:3.2").update(text="特种作业人员未持证上岗的"),
+        "gm-2023:3.2: text differs from the official source",
+    ),
+    (
+        "wrong example",
+        lambda d: rule(d, "gm-2023:3.2")["examples"][0].update(expect="does_not_hold"),
+        "gm-2023:3.2: example 1 (does_not_hold): the rule comes out 'holds'",
+    ),
+    (
+        "label does not match path",
+        lambda d: rule(d, "gm-2023:3.1").update(label="第三条第（二）项"),
+        "gm-2023:3.1: label '第三条第（二）项' reads as path 3.2, not 3.1",
+    ),
+    (
+        "derivation cycle",
+        lambda d: d.setdefault("derivations", []).extend([
+            {"id": "gm-2023:a", "derives": "contractor.coordinated", "value": False,
+             "when": "not contractor.inspected_regularly", "basis": "test"},
+            {"id": "gm-2023:b", "derives": "contractor.inspected_regularly", "value": False,
+             "when": "not contractor.coordinated", "basis": "test"},
+        ]),
+        "derivation cycle: contractor.coordinated → contractor.inspected_regularly → contractor.coordinated",
+    ),
+    (
+        "unverified source marked verified",
+        lambda d: rule(d, "gm-2023:3.3").update(text_status="unverified"),
+        "gm-2023:3.3: the source has verified this text",
+    ),
+    (
+        "unknown field",
+        lambda d: rule(d, "gm-2023:3.1").update(conditon="x"),
+        "gm-2023:3.1: conditon: Extra inputs are not permitted",
+    ),
+    (
+        "missing kind of example",
+        lambda d: rule(d, "gm-2023:3.2").update(examples=rule(d, "gm-2023:3.2")["examples"][:2]),
+        "gm-2023:3.2: needs an example that comes out 'undetermined'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "change", "expected"), BREAKAGES, ids=[b[0] for b in BREAKAGES])
+def test_broken_copy_is_reported(pack_copy: Path, sources_dir: Path, name: str,
+                                 change: Callable[[dict[str, Any]], None], expected: str) -> None:
+    edit(pack_copy, GM, change)
+    report = hazardrules.lint(pack_copy, sources=sources_dir)
+    assert not report.ok
+    assert any(m.startswith(GM) and expected in m for m in messages(report)), messages(report)
+
+
+def test_all_problems_are_reported_in_one_run(pack_copy: Path, sources_dir: Path) -> None:
+    chosen = [BREAKAGES[i] for i in (0, 1, 4, 6, 7)]  # independent of one another
+
+    def break_everything(data: dict[str, Any]) -> None:
+        for _, change, _ in chosen:
+            change(data)
+
+    edit(pack_copy, GM, break_everything)
+    found = messages(hazardrules.lint(pack_copy, sources=sources_dir))
+    for _, _, expected in chosen:
+        assert any(expected in m for m in found), (expected, found)
+
+
+def test_malformed_yaml_names_the_file(pack_copy: Path) -> None:
+    (pack_copy / "facts" / "broken.yaml").write_text("facts:\n  a.b: [unclosed\n", encoding="utf-8")
+    report = hazardrules.lint(pack_copy)
+    assert any(p.file == "facts/broken.yaml" and "invalid YAML" in p.message for p in report.errors)
+
+
+def test_python_tags_are_refused_not_run(pack_copy: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    payload = f"!!python/object/apply:os.system ['touch {marker}']\n"
+    (pack_copy / "facts" / "evil.yaml").write_text(f"facts: {payload}", encoding="utf-8")
+    report = hazardrules.lint(pack_copy)
+    assert not report.ok
+    assert not marker.exists()
+
+
+def test_condition_cannot_run_code(pack_copy: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    evil = f"__import__('os').system('touch {marker}')"
+    edit(pack_copy, GM, lambda d: rule(d, "gm-2023:3.2").update(condition=evil))
+    report = hazardrules.lint(pack_copy)
+    assert any("gm-2023:3.2: condition:" in m for m in messages(report))
+    assert not marker.exists()
+
+
+def test_duplicate_yaml_keys_are_errors(pack_copy: Path) -> None:
+    (pack_copy / "facts" / "dup.yaml").write_text(
+        "facts:\n  x.a: {type: bool, label: a, question: a}\n  x.a: {type: bool, label: b, question: b}\n",
+        encoding="utf-8",
+    )
+    report = hazardrules.lint(pack_copy)
+    assert any("duplicate key 'x.a'" in str(p) for p in report.errors)
+
+
+def test_load_pack_raises_with_every_problem(pack_copy: Path) -> None:
+    def change(data: dict[str, Any]) -> None:
+        rule(data, "gm-2023:3.1").update(condition="nope.fact")
+        rule(data, "gm-2023:3.2").update(condition="(")
+
+    edit(pack_copy, GM, change)
+    with pytest.raises(hazardrules.PackError) as caught:
+        hazardrules.load_pack(pack_copy)
+    text = str(caught.value)
+    assert "gm-2023:3.1" in text and "gm-2023:3.2" in text and GM in text
+
+
+def test_cli_lint_exit_codes(pack_copy: Path, sources_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", str(pack_copy), "--sources", str(sources_dir)]) == 0
+    edit(pack_copy, GM, BREAKAGES[0][1])
+    assert main(["lint", str(pack_copy), "--sources", str(sources_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "unknown fact 'contractor.presnt'" in out
