@@ -117,8 +117,8 @@ def _check_texts(standard: CompiledStandard, source: Source | None, report: Lint
         report.problems.append(
             Problem(file, meta.slug, f"no official source {meta.slug}.yaml to check the texts against", "warning")
         )
-        for rule in standard.rules:
-            if rule.spec.text_status == "verified":
+        for rule in standard.parsed_rules:
+            if rule.text_status == "verified":
                 report.problems.append(
                     Problem(file, rule.id, "text_status is verified but there is no official source to check it")
                 )
@@ -127,7 +127,7 @@ def _check_texts(standard: CompiledStandard, source: Source | None, report: Lint
         ours, theirs = getattr(meta, attribute), getattr(source, attribute)
         if theirs is not None and ours != theirs:
             report.problems.append(Problem(file, meta.slug, f"standard.{attribute} {ours!r} differs from the source's {theirs!r}"))
-    items = [(r.id, r.path, r.spec.text, r.spec.text_status, r.spec.deviation) for r in standard.rules]
+    items = [(r.id, r.id.split(":", 1)[1], r.text, r.text_status, r.deviation) for r in standard.parsed_rules]
     items += [(pid, p.path, p.text, p.text_status, p.deviation) for pid, p in standard.provisions.items()]
     for item_id, path, text, status, deviation in items:
         report.texts_checked += 1

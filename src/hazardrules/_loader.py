@@ -52,7 +52,11 @@ def load_pack_from(root: Root) -> Pack:
 
 
 def read_pack(root: Root) -> tuple[Pack | None, list[Problem]]:
-    """Load what can be loaded; return the pack (None if it cannot be built) and all problems."""
+    """Load what can be loaded; return the pack and all problems.
+
+    The pack holds every rule that compiled (None if there is no valid ``pack.yaml``); use it
+    only when there is no error, as ``load_pack_from`` does.
+    """
     return _Loader(root).run()
 
 
@@ -165,7 +169,7 @@ class _Loader:
                     self.problem(name, rule.id, f"duplicate rule id (also in {rule_index[rule.id].file})")
                 rule_index[rule.id] = rule
 
-        if manifest is None or any(p.severity == "error" for p in self.problems):
+        if manifest is None:
             return None, self.problems
         pack = Pack(
             root=str(self.root),
@@ -311,6 +315,7 @@ class _Loader:
             provisions=provisions,
             derivations=tuple(derivations),
             derived_by={k: tuple(v) for k, v in derived_by.items()},
+            parsed_rules=tuple(parsed.rules),
         )
         by_sector: dict[str, list[CompiledRule]] = {s: [] for s in meta.sectors}
         for rule in rules:

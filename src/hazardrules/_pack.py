@@ -67,6 +67,7 @@ class CompiledStandard:
     provisions: dict[str, ProvisionSpec]  # by id, e.g. gm-2023:14
     derivations: tuple[CompiledDerivation, ...]  # pack-wide and own, in dependency order
     derived_by: dict[str, tuple[CompiledDerivation, ...]]
+    parsed_rules: tuple[RuleSpec, ...] = ()  # every rule of the file, compiled or not (for lint)
     by_sector: dict[str, tuple[CompiledRule, ...]] = field(default_factory=dict)
 
     @property
