@@ -96,6 +96,8 @@ def _verdict(
     status: models.Status = "major" if hits else ("undetermined" if undecided else "not_major")
     unused = [f for f in given if f not in read]
     warnings = []
+    if not given:
+        warnings.append("the finding gives no facts: only complete=True can say what to ask")
     if unused:
         warnings.append(
             f"facts read by no rule that applies to sector {prepared.sector!r}: {', '.join(unused)}"

@@ -58,6 +58,9 @@ class CompiledRule:
     def id(self) -> str:
         return self.spec.id
 
+    def sector_match(self, sector: str) -> bool:
+        return sector in self.sectors
+
 
 @dataclass(slots=True)
 class CompiledStandard:

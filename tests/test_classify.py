@@ -1,0 +1,244 @@
+"""``classify``: statuses, citations, traces, dates, selection, and properties over the whole pack."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import hazardrules
+from hazardrules import FindingError
+
+PACK = hazardrules.load_pack()
+SECTORS = sorted(PACK.sectors)
+
+
+def metallurgy(**facts: Any) -> dict[str, Any]:
+    return {"id": "F", "sector": "metallurgy", "observed_on": "2024-03-01", "facts": facts}
+
+
+def test_bundled_example_is_major_under_3_2() -> None:
+    from pathlib import Path
+
+    finding = json.loads((Path(__file__).parents[1] / "examples" / "finding.json").read_text("utf-8"))
+    verdict = hazardrules.classify(finding)
+    assert verdict.status == "major"
+    (hit,) = verdict.hits
+    assert hit.rule == "gm-2023:3.2"
+    assert hit.citation.label == "第三条第（二）项"
+    assert hit.citation.document_number == "中华人民共和国应急管理部令第10号"
+    assert hit.text == PACK.rule("gm-2023:3.2").text
+
+
+def test_hit_carries_citation_text_and_because() -> None:
+    verdict = hazardrules.classify(metallurgy(**{"contractor.present": True, "contractor.coordinated": False}))
+    assert verdict.status == "major"
+    (hit,) = verdict.hits
+    assert hit.rule == "gm-2023:3.1"
+    assert hit.citation.model_dump() == {
+        "standard": "gm-2023",
+        "title": "工贸企业重大事故隐患判定标准",
+        "document_number": "中华人民共和国应急管理部令第10号",
+        "path": "3.1",
+        "label": "第三条第（一）项",
+    }
+    assert hit.because == {"contractor.present": True, "contractor.coordinated": False}
+    assert hit.trace.condition.value is True
+    values = {c.expr: c.value for c in hit.trace.condition.children}
+    assert values["contractor.present"] is True
+
+
+def test_unknown_facts_make_undetermined_with_the_missing_questions() -> None:
+    verdict = hazardrules.classify(metallurgy(**{"contractor.present": True}))
+    assert verdict.status == "undetermined"
+    (open_,) = verdict.undetermined
+    assert open_.rule == "gm-2023:3.1"
+    assert open_.missing == ["contractor.coordinated", "contractor.inspected_regularly"]
+    assert verdict.missing_facts == open_.missing
+
+
+def test_missing_lists_only_facts_that_can_still_decide() -> None:
+    verdict = hazardrules.classify(
+        metallurgy(**{"contractor.present": True, "contractor.coordinated": True})
+    )
+    assert verdict.undetermined[0].missing == ["contractor.inspected_regularly"]
+
+
+def test_not_major_when_every_touched_rule_is_false() -> None:
+    verdict = hazardrules.classify(metallurgy(**{"contractor.present": False}))
+    assert verdict.status == "not_major"
+    assert verdict.hits == [] and verdict.undetermined == []
+
+
+def test_untouched_rules_are_not_reported_unless_complete() -> None:
+    facts = {"special_worker.uncertified_on_duty": False}
+    assert hazardrules.classify(metallurgy(**facts)).status == "not_major"
+    complete = hazardrules.classify(metallurgy(**facts), complete=True)
+    assert complete.status == "undetermined"
+    assert {u.rule for u in complete.undetermined} == {"gm-2023:3.1", "gm-2023:3.3"}
+    assert "enterprise.metal_smelting" in complete.missing_facts
+    assert complete.complete is True
+
+
+def test_applicability_gates_the_rule() -> None:
+    facts = {"management.principal_assessed": False}
+    undecided = hazardrules.classify(metallurgy(**facts))
+    assert undecided.status == "undetermined"
+    assert undecided.undetermined[0].missing == ["enterprise.metal_smelting"]
+    no = hazardrules.classify(metallurgy(**facts, **{"enterprise.metal_smelting": False}))
+    assert no.status == "not_major"
+    yes = hazardrules.classify(metallurgy(**facts, **{"enterprise.metal_smelting": True}))
+    assert [h.rule for h in yes.hits] == ["gm-2023:3.3"]
+    assert yes.hits[0].because == {"enterprise.metal_smelting": True, "management.principal_assessed": False}
+    assert yes.hits[0].trace.applies is not None and yes.hits[0].trace.applies.value is True
+
+
+@pytest.mark.parametrize("sector", ["metallurgy", "冶金", "3110", "C3120", "31"])
+def test_sector_by_slug_name_or_industry_code(sector: str) -> None:
+    verdict = hazardrules.classify({"sector": sector, "facts": {"special_worker.uncertified_on_duty": True}})
+    assert verdict.sector == "metallurgy"
+
+
+def test_excluded_industry_code_is_an_error_that_says_why() -> None:
+    with pytest.raises(FindingError, match="建材 excludes 305"):
+        hazardrules.classify({"sector": "3051", "facts": {}})
+
+
+def test_date_selects_the_standards_in_force() -> None:
+    finding = metallurgy(**{"special_worker.uncertified_on_duty": True})
+    verdict = hazardrules.classify(finding)
+    assert verdict.on == dt.date(2024, 3, 1)
+    assert [s.slug for s in verdict.standards] == ["gm-2023"]
+    with pytest.raises(FindingError, match="no standard in this pack covers sector 'metallurgy' on 2022-01-01"):
+        hazardrules.classify(finding, on=dt.date(2022, 1, 1))
+    assert hazardrules.classify({**finding, "observed_on": None}).on == dt.date.today()
+
+
+def test_select_and_ignore() -> None:
+    facts = {"special_worker.uncertified_on_duty": True, "contractor.present": True, "contractor.coordinated": False}
+    assert {h.rule for h in hazardrules.classify(metallurgy(**facts)).hits} == {"gm-2023:3.1", "gm-2023:3.2"}
+    only = hazardrules.classify(metallurgy(**facts), select=["gm-2023:3.2"])
+    assert [h.rule for h in only.hits] == ["gm-2023:3.2"]
+    rest = hazardrules.classify(metallurgy(**facts), ignore=["gm-2023:3.2"])
+    assert [h.rule for h in rest.hits] == ["gm-2023:3.1"]
+    prefix = hazardrules.classify(metallurgy(**facts), select=["gm-2023:3"])
+    assert len(prefix.hits) == 2
+    with pytest.raises(hazardrules.HazardRulesError, match="matches no rule"):
+        hazardrules.classify(metallurgy(**facts), select=["gm-2023:3.9"])
+
+
+def test_verdict_names_pack_and_version() -> None:
+    verdict = hazardrules.classify(metallurgy())
+    assert verdict.pack.digest.startswith("sha256:") and len(verdict.pack.digest) == 71
+    assert verdict.pack.version == PACK.version
+    assert verdict.hazardrules_version == hazardrules.__version__
+
+
+def test_facts_no_applicable_rule_reads_are_warned_about() -> None:
+    verdict = hazardrules.classify(metallurgy(**{"enterprise.metal_smelting": True}))
+    assert verdict.status == "not_major"
+    assert verdict.warnings == []
+    verdict = hazardrules.classify(metallurgy())
+    assert any("no facts" in w for w in verdict.warnings)
+
+
+def test_accepts_model_or_dict() -> None:
+    finding = metallurgy(**{"special_worker.uncertified_on_duty": True})
+    assert hazardrules.classify(hazardrules.Finding.model_validate(finding)) == hazardrules.classify(finding)
+
+
+def test_verdict_json_round_trips() -> None:
+    verdict = hazardrules.classify(metallurgy(**{"contractor.present": True}), complete=True)
+    again = hazardrules.Verdict.model_validate_json(verdict.model_dump_json())
+    assert again == verdict
+
+
+# -- properties over the whole pack ------------------------------------------------------------------
+def fact_values(name: str) -> st.SearchStrategy[Any]:
+    spec = PACK.facts[name]
+    if spec.type == "bool":
+        return st.booleans()
+    if spec.type == "integer":
+        return st.integers(-5, 500)
+    if spec.type == "number":
+        return st.floats(-1e4, 1e4, allow_nan=False)
+    values = sorted(spec.values or {})
+    if spec.type == "enum":
+        return st.sampled_from(values)
+    return st.lists(st.sampled_from(values), unique=True)
+
+
+@st.composite
+def findings(draw: st.DrawFn) -> dict[str, Any]:
+    names = draw(st.lists(st.sampled_from(sorted(PACK.facts)), unique=True, max_size=len(PACK.facts)))
+    return {
+        "sector": draw(st.sampled_from(SECTORS)),
+        "observed_on": "2025-01-01",
+        "facts": {name: draw(fact_values(name)) for name in names},
+    }
+
+
+def classify_or_none(finding: dict[str, Any], **options: Any) -> hazardrules.Verdict | None:
+    try:
+        return hazardrules.classify(finding, **options)
+    except FindingError as exc:  # e.g. a derivation contradicting a given fact
+        assert all(p.code == "conflict" for p in exc.problems)
+        return None
+
+
+@given(findings(), st.booleans())
+@settings(suppress_health_check=[HealthCheck.too_slow])
+def test_deterministic_and_order_independent(finding: dict[str, Any], complete: bool) -> None:
+    first = classify_or_none(finding, complete=complete)
+    second = classify_or_none(finding, complete=complete)
+    reordered = {**finding, "facts": dict(reversed(list(finding["facts"].items())))}
+    third = classify_or_none(reordered, complete=complete)
+    if first is None:
+        assert second is None and third is None
+        return
+    assert first.model_dump_json() == second.model_dump_json()  # type: ignore[union-attr]
+    assert {h.rule: h.because for h in first.hits} == {h.rule: h.because for h in third.hits}  # type: ignore[union-attr]
+    assert first.status == third.status  # type: ignore[union-attr]
+
+
+@given(findings(), st.data())
+@settings(suppress_health_check=[HealthCheck.too_slow])
+def test_one_more_fact_never_removes_a_hit(finding: dict[str, Any], data: st.DataObject) -> None:
+    before = classify_or_none(finding, complete=True)
+    unknown = sorted(set(PACK.facts) - set(finding["facts"]))
+    if before is None or not unknown:
+        return
+    name = data.draw(st.sampled_from(unknown))
+    extended = {**finding, "facts": {**finding["facts"], name: data.draw(fact_values(name))}}
+    after = classify_or_none(extended, complete=True)
+    if after is None:
+        return
+    assert {h.rule for h in before.hits} <= {h.rule for h in after.hits}
+    # Knowing more can also only settle rules, never unsettle a decided one.
+    decided_before = {h.rule for h in before.hits} | (
+        {r.id for r in PACK.compiled_rules() if r.sector_match(finding["sector"])}
+        - {u.rule for u in before.undetermined}
+    )
+    assert decided_before.isdisjoint({u.rule for u in after.undetermined})
+
+
+@given(findings())
+@settings(suppress_health_check=[HealthCheck.too_slow])
+def test_status_follows_hits_and_undetermined(finding: dict[str, Any]) -> None:
+    verdict = classify_or_none(finding)
+    if verdict is None:
+        return
+    if verdict.hits:
+        assert verdict.status == "major"
+    elif verdict.undetermined:
+        assert verdict.status == "undetermined"
+    else:
+        assert verdict.status == "not_major"
+    for hit in verdict.hits:
+        # The facts named in "because" alone are enough for the rule to hold.
+        alone = hazardrules.classify({**finding, "facts": hit.because}, select=[hit.rule])
+        assert hit.rule in {h.rule for h in alone.hits}
