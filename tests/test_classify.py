@@ -234,7 +234,7 @@ def test_status_follows_hits_and_undetermined(finding: dict[str, Any]) -> None:
         return
     if verdict.hits:
         assert verdict.status == "major"
-    elif verdict.undetermined:
+    elif verdict.undetermined or verdict.deferred:
         assert verdict.status == "undetermined"
     else:
         assert verdict.status == "not_major"

@@ -136,7 +136,7 @@ def test_any_text_parses_or_raises_our_error(text: str) -> None:
 
 
 @given(st.lists(st.sampled_from(["a.p", "and", "or", "not", "(", ")", "1", "<", "m.x", "in", "[", "]", ",",
-                                 '"gas"', "e.kind", "at_least", "-", "*", "true"]), max_size=30))
+                                 '"gas"', "e.kind", "at_least", "any_in", "e.rooms", "-", "*", "true"]), max_size=30))
 @settings(max_examples=500)
 def test_token_soup_parses_or_raises_our_error(tokens: list[str]) -> None:
     text = " ".join(tokens)
@@ -158,6 +158,8 @@ def test_token_soup_parses_or_raises_our_error(tokens: list[str]) -> None:
         ('e.kind not in ["gas"]', False),
         ('"office" in e.rooms', True),
         ('"rest" in e.rooms', False),
+        ('any_in(e.rooms, ["rest", "office"])', True),
+        ('any_in(e.rooms, ["rest"])', False),
         ("at_least(2, a.p, a.q, a.r)", None),
         ("not (m.x > 30) or a.q", None),
     ],
@@ -173,6 +175,7 @@ def test_comparison_with_unknown_is_unknown() -> None:
     assert ev(parse("m.x > 3"), {}) is None
     assert ev(parse('e.kind == "gas"'), {}) is None
     assert ev(parse('"office" in e.rooms'), {}) is None
+    assert ev(parse('any_in(e.rooms, ["office"])'), {}) is None
 
 
 @pytest.mark.parametrize(
@@ -183,6 +186,8 @@ def test_comparison_with_unknown_is_unknown() -> None:
         ('e.kind == "coal"', "e.kind can never be 'coal'"),
         ('e.kind in ["gas", "coal"]', "e.kind can never be 'coal'"),
         ('"garage" in e.rooms', "e.rooms can never be 'garage'"),
+        ('any_in(e.rooms, ["garage"])', "e.rooms can never be 'garage'"),
+        ('any_in(a.p, ["x"])', "any_in needs a set fact"),
         ("m.x and a.p", "'and' needs a condition, but m.x is a number"),
         ("nope.x", "unknown fact 'nope.x'"),
         ("a.pp", "did you mean 'a.p'?"),
@@ -199,7 +204,7 @@ def test_type_errors(text: str, message: str) -> None:
     "text",
     ["", "   ", "a.p and", "(a.p", "a.p)", "m.x < m.y < 3", "foo(a.p)", "at_least(0, a.p)",
      "at_least(3, a.p, a.q)", "at_least", "[a.p]", "a.p ; a.q", "'unterminated", "((" * 100,
-     "__import__('os')", "a.p.__class__", "lambda: 1"],
+     "__import__('os')", "any_in(e.rooms)", "any_in(e.rooms, e.kind)", "a.p.__class__", "lambda: 1"],
 )
 def test_syntax_errors(text: str) -> None:
     with pytest.raises(ExpressionError):

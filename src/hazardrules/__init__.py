@@ -7,6 +7,7 @@
 ('major', '第三条第（二）项')
 """
 
+from ._checklist import Checklist, ChecklistItem, Question, checklist
 from ._classify import classify
 from ._format import Example, FactSpec, Note, RuleSpec, SectorSpec, StandardMeta
 from ._lint import lint
@@ -30,6 +31,10 @@ from .models import (
 )
 
 __all__ = [
+    "Checklist",
+    "ChecklistItem",
+    "Question",
+    "checklist",
     "Citation",
     "CitedProvision",
     "Deferred",

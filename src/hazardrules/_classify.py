@@ -9,6 +9,7 @@ from typing import Any
 from . import _version as _version_module
 from . import models
 from ._engine import StandardResult, evaluate
+from ._deferral import deferrals
 from ._explanation import citation, explain_rule
 from ._finding import PreparedFinding, prepare, today
 from ._pack import CompiledRule, CompiledStandard, Pack
@@ -93,9 +94,11 @@ def _verdict(
     missing: dict[str, None] = {}
     for item in undecided:
         missing.update(dict.fromkeys(item.missing))
-    status: models.Status = "major" if hits else ("undetermined" if undecided else "not_major")
+    deferred = deferrals(pack, prepared, results)
+    status: models.Status = "major" if hits else ("undetermined" if undecided or deferred else "not_major")
+    read.update(f for f in given if pack.facts[f].matter)
     unused = [f for f in given if f not in read]
-    warnings = []
+    warnings = [_deferral_warning(d) for d in deferred]
     if not given:
         warnings.append("the finding gives no facts: only complete=True can say what to ask")
     if unused:
@@ -111,11 +114,22 @@ def _verdict(
         hits=hits,
         undetermined=undecided,
         missing_facts=list(missing),
+        deferred=deferred,
         complete=complete,
         warnings=warnings,
         pack=models.PackInfo(name=pack.name, version=pack.version, digest=pack.digest),
         engine=engine,
         hazardrules_version=_version_module.__version__,
+    )
+
+
+def _deferral_warning(deferred: models.Deferred) -> str:
+    where = ", ".join(deferred.standards) or "no standard named yet"
+    state = "in this pack" if deferred.in_pack else "not in this pack yet"
+    return (
+        f"the finding concerns {deferred.label} ({', '.join(deferred.facts)}), which "
+        f"{deferred.cited.citation.label} hands to {deferred.governed_by} ({where}; {state}): "
+        "judge it under those rules"
     )
 
 

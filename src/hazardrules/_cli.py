@@ -62,6 +62,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=_rules_show)
 
+    p = sub.add_parser("checklist", help="the inspection questions for a sector, grouped by provision")
+    p.add_argument("--sector", required=True, help="sector slug, Chinese name or industry code")
+    p.add_argument("--with", dest="with_", default="", metavar="SCOPES",
+                   help="comma-separated special situations, e.g. dust,ammonia,confined_space")
+    p.add_argument("--on", type=_date, help="the standards in force on this date (YYYY-MM-DD)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=_checklist)
+
     p = sub.add_parser("lint", help="validate a rule pack and check its texts against the sources")
     p.add_argument("dir", nargs="?", help="rule-pack directory (default: the shipped pack)")
     p.add_argument("--sources", metavar="DIR", help="official texts (default: the nearest shared/sources)")
@@ -265,6 +273,20 @@ def _rules_show(args: argparse.Namespace) -> int:
         print(f"  {example['expect']:<14} {facts or '(no facts)'}")
     for note in detail["notes"]:
         print(f"\nnote: {note['text']}" + (f"\n  basis: {note['basis']}" if note.get("basis") else ""))
+    return 0
+
+
+# -- checklist -----------------------------------------------------------------------------------
+def _checklist(args: argparse.Namespace) -> int:
+    from ._checklist import checklist, render_text, scope_facts
+
+    pack = _pack(args)
+    chosen = [w.strip() for w in args.with_.split(",") if w.strip()]
+    sheet = checklist(args.sector, with_=chosen, on=args.on, pack=pack)
+    if args.format == "json":
+        print(sheet.model_dump_json(indent=2))
+    else:
+        print(render_text(sheet, scope_facts(pack)))
     return 0
 
 

@@ -52,6 +52,10 @@ class FactSpec(_Strict):
         default=None,
         description="The matter (e.g. hazardous_chemicals) the fact is about, for deferral routing",
     )
+    short: Identifier | None = Field(
+        default=None,
+        description="Short name of a scope fact for `hazardrules checklist --with` (e.g. dust)",
+    )
     notes: str | None = None
 
     @model_validator(mode="after")
@@ -62,6 +66,8 @@ class FactSpec(_Strict):
             raise ValueError(f"a {self.type} fact takes no 'values'")
         if self.unit is not None and self.type not in ("number", "integer"):
             raise ValueError("only number and integer facts have a unit")
+        if self.short is not None and self.type != "bool":
+            raise ValueError("only a bool fact can have a short name")
         return self
 
 

@@ -152,6 +152,10 @@ class _Loader:
                     standard_files.append((name, parsed))
 
         types = {name: _fact_type(spec) for name, spec in facts.items()}
+        matters = {m.matter for _, f in standard_files for m in f.standard.defers}
+        for name, spec in facts.items():
+            if spec.matter is not None and spec.matter not in matters:
+                self.problem(fact_origin[name], name, f"matter {spec.matter!r} is deferred by no standard", "warning")
         sectors = dict(sectors_file.sectors) if sectors_file else {}
         pack_derivations = self.compile_derivations(global_derivations, None, types)
         standards: dict[str, CompiledStandard] = {}
@@ -248,6 +252,9 @@ class _Loader:
             self.check_label(file, pid, provision.label, provision.path)
             provisions[pid] = provision
 
+        for deferral in meta.defers:
+            if deferral.basis not in provisions:
+                self.problem(file, slug, f"defers {deferral.matter}: basis {deferral.basis!r} is not a provision of this standard")
         own = self.compile_derivations(((file, d) for d in parsed.derivations), slug, types)
         derivations = self.order_derivations(file, [*pack_derivations, *own])
         derived_by: dict[str, list[CompiledDerivation]] = {}

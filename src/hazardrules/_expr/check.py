@@ -76,6 +76,15 @@ class _Checker:
             for operand in node.operands:
                 self.boolean(operand, "at_least")
             return BOOL
+        if isinstance(node, n.AnyIn):
+            container = self.visit(node.container)
+            if container.kind != "set":
+                raise self.error(f"any_in needs a set fact, but {node.container} is {container.describe()}", node)
+            for value in node.values.values:
+                if not isinstance(value, str):
+                    raise self.error("any_in lists text values", node.values)
+                self.allowed_value(node.container, container, value, node.values)
+            return BOOL
         if isinstance(node, n.Compare):
             return self.compare(node)
         if isinstance(node, n.In):

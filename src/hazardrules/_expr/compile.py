@@ -45,6 +45,9 @@ def compile_expr(node: n.Node) -> Evaluator:
         return _or(tuple(compile_expr(o) for o in node.operands))
     if isinstance(node, n.AtLeast):
         return _at_least(node.count, tuple(compile_expr(o) for o in node.operands))
+    if isinstance(node, n.AnyIn):
+        container, wanted = compile_expr(node.container), frozenset(node.values.values)
+        return lambda env: None if (s := container(env)) is None else not s.isdisjoint(wanted)
     if isinstance(node, n.Compare):
         return _binary(_COMPARE[node.op], compile_expr(node.left), compile_expr(node.right))
     if isinstance(node, n.In):

@@ -82,6 +82,7 @@ _KINDS: dict[type[n.Node], str] = {
     n.Not: "not",
     n.AtLeast: "at_least",
     n.Compare: "compare",
+    n.AnyIn: "in",
     n.In: "in",
     n.Arith: "arith",
     n.Negate: "arith",

@@ -143,6 +143,20 @@ class AtLeast(Node):
         return f"at_least({self.count}, " + ", ".join(str(o) for o in self.operands) + ")"
 
 
+@dataclass(frozen=True, slots=True)
+class AnyIn(Node):
+    """``any_in(set_fact, ["a", "b"])``: true when the set holds at least one of the values."""
+
+    container: Node
+    values: ListLiteral
+
+    def children(self) -> tuple[Node, ...]:
+        return (self.container, self.values)
+
+    def __str__(self) -> str:
+        return f"any_in({self.container}, {self.values})"
+
+
 def _render_scalar(value: Scalar) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"

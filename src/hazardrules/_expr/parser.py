@@ -11,7 +11,8 @@ Grammar (lowest precedence first)::
     product    := unary (("*" | "/") unary)*
     unary      := "-" unary | primary
     primary    := NUMBER | STRING | "true" | "false" | "[" literals "]"
-                | "(" expr ")" | "at_least" "(" INT "," expr ("," expr)* ")" | FACT
+                | "(" expr ")" | "at_least" "(" INT "," expr ("," expr)* ")"
+                | "any_in" "(" FACT "," "[" literals "]" ")" | FACT
 
 Only what this grammar describes can be written; nothing is ever handed to Python to evaluate.
 """
@@ -38,7 +39,7 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _KEYWORDS = {"and", "or", "not", "in", "true", "false"}
-_FUNCTIONS = {"at_least"}
+_FUNCTIONS = {"at_least", "any_in"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +245,16 @@ class _Parser:
             raise self.error(f"unknown function {name.text!r} (known: {known})", name)
         self.expect("op", "(", "'('")
         self.nested()
+        if name.text == "any_in":
+            container = self.parse_sum()
+            self.expect("op", ",", "','")
+            if not (self.current.kind == "op" and self.current.text == "["):
+                raise self.error("any_in needs a list of values as its second argument")
+            values = self.parse_list()
+            self.expect("op", ")", "')'")
+            self.depth -= 1
+            assert isinstance(values, n.ListLiteral)
+            return n.AnyIn(container, values, pos=name.pos)
         count_token = self.current
         count = self.parse_unary()
         if not (isinstance(count, n.Literal) and type(count.value) is int and count.value >= 1):

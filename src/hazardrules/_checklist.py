@@ -1,0 +1,156 @@
+"""Inspection checklists: the questions that decide every rule applicable to a sector.
+
+Built from a whole-site classification (``complete=True``) of a finding that knows nothing but the
+chosen scope (``--with dust,…``), so the checklist is exactly what ``classify`` would still ask.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from pydantic import BaseModel, Field
+
+from ._classify import classify
+from ._pack import Pack
+from ._resources import default_pack
+from ._sectors import resolve_sector
+from .errors import HazardRulesError
+from .models import Citation, StandardInForce
+
+
+class Question(BaseModel):
+    fact: str
+    label: str
+    question: str
+    type: str
+    unit: str | None = None
+    values: dict[str, str] | None = None
+    alternatives: list[Question] = Field(
+        default_factory=list, description="Facts that answer this question instead (via derivations)"
+    )
+
+
+class ChecklistItem(BaseModel):
+    rule: str
+    citation: Citation
+    text: str
+    text_status: str
+    questions: list[Question]
+
+
+class ScopeAnswer(BaseModel):
+    fact: str
+    label: str
+    value: bool
+
+
+class Checklist(BaseModel):
+    sector: str
+    sector_name: str
+    on: dt.date
+    standards: list[StandardInForce]
+    scope: list[ScopeAnswer] = Field(description="The scope facts assumed, e.g. dust explosion risk")
+    items: list[ChecklistItem]
+    other_scopes: list[Question] = Field(
+        description="Questions that decide whether further groups of rules apply (use --with)"
+    )
+
+
+def scope_facts(pack: Pack) -> dict[str, str]:
+    """Short name → scope fact (``dust`` → ``enterprise.dust_explosion_risk``)."""
+    return {spec.short: name for name, spec in pack.facts.items() if spec.short}
+
+
+def checklist(
+    sector: str, *, with_: Iterable[str] = (), on: dt.date | None = None, pack: Pack | None = None
+) -> Checklist:
+    """The questions that decide every rule applicable to ``sector`` (with the chosen scopes)."""
+    pack = pack or default_pack()
+    shorts = scope_facts(pack)
+    chosen = list(with_)
+    unknown = [w for w in chosen if w not in shorts]
+    if unknown:
+        raise HazardRulesError(f"unknown --with {', '.join(unknown)} (known: {', '.join(sorted(shorts))})")
+    scope = {fact: short in chosen for short, fact in shorts.items()}
+    slug = resolve_sector(pack, sector)
+    verdict = classify({"sector": slug, "facts": scope}, on=on, complete=True, pack=pack)
+    items: list[ChecklistItem] = []
+    for undecided in verdict.undetermined:
+        standard = pack.standards[undecided.citation.standard]
+        derived_from = {
+            fact: list(dict.fromkeys(f for d in standard.derived_by.get(fact, ()) for f in d.when.facts))
+            for fact in undecided.missing
+        }
+        nested = {f for fact in undecided.missing for f in derived_from[fact] if f in undecided.missing}
+        questions = [
+            _question(pack, fact, [_question(pack, f) for f in derived_from[fact]])
+            for fact in undecided.missing
+            if fact not in nested
+        ]
+        items.append(
+            ChecklistItem(
+                rule=undecided.rule,
+                citation=undecided.citation,
+                text=undecided.text,
+                text_status=undecided.text_status,
+                questions=questions,
+            )
+        )
+    used = {f for s in verdict.standards for r in pack.standards[s.slug].by_sector.get(slug, ())
+            for f in (r.applies.facts if r.applies else ())}
+    others = [_question(pack, fact) for short, fact in shorts.items() if short not in chosen and fact in used]
+    return Checklist(
+        sector=slug,
+        sector_name=pack.sectors[slug].name,
+        on=verdict.on,
+        standards=verdict.standards,
+        scope=[ScopeAnswer(fact=f, label=pack.facts[f].label, value=v) for f, v in scope.items() if f in used],
+        items=items,
+        other_scopes=others,
+    )
+
+
+def _question(pack: Pack, fact: str, alternatives: list[Question] | None = None) -> Question:
+    spec = pack.facts[fact]
+    return Question(
+        fact=fact,
+        label=spec.label,
+        question=spec.question,
+        type=spec.type,
+        unit=spec.unit,
+        values=spec.values,
+        alternatives=alternatives or [],
+    )
+
+
+def render_text(sheet: Checklist, shorts: dict[str, str]) -> str:
+    """The checklist as Chinese text for an inspector."""
+    lines = [f"检查清单：{sheet.sector_name}（{sheet.sector}），{sheet.on.isoformat()}"]
+    for standard in sheet.standards:
+        lines.append(f"适用标准：《{standard.title}》（{standard.document_number}）")
+    assumed = [answer.label for answer in sheet.scope if answer.value]
+    if assumed:
+        lines.append("按存在以下情形检查：" + "、".join(assumed))
+    for item in sheet.items:
+        mark = "" if item.text_status == "verified" else "【条文未经核实】"
+        lines += ["", f"{item.citation.label}（{item.rule}）{mark}", f"  {item.text}"]
+        for question in item.questions:
+            lines.append(f"  □ {question.question} {_answer_hint(question)}")
+            for alternative in question.alternatives:
+                lines.append(f"      或者：{alternative.question} {_answer_hint(alternative)}")
+    if sheet.other_scopes:
+        lines += ["", "另需确认（决定专项条款是否适用）："]
+        by_fact = {fact: short for short, fact in shorts.items()}
+        for question in sheet.other_scopes:
+            lines.append(f"  □ {question.question}（若是，用 --with {by_fact[question.fact]} 生成相应清单）")
+    return "\n".join(lines)
+
+
+def _answer_hint(question: Question) -> str:
+    if question.type == "bool":
+        return "［是／否］"
+    if question.type in ("number", "integer"):
+        return f"［数值{('，' + question.unit) if question.unit else ''}］"
+    values = "／".join((question.values or {}).values())
+    return f"［{'单选' if question.type == 'enum' else '多选'}：{values}］"
