@@ -35,7 +35,9 @@ def test_bundled_example_is_major_under_3_2() -> None:
 
 
 def test_hit_carries_citation_text_and_because() -> None:
-    verdict = hazardrules.classify(metallurgy(**{"contractor.present": True, "contractor.coordinated": False}))
+    verdict = hazardrules.classify(
+        metallurgy(**{"contractor.present": True, "contractor.coordinated": False})
+    )
     assert verdict.status == "major"
     (hit,) = verdict.hits
     assert hit.rule == "gm-2023:3.1"
@@ -62,9 +64,7 @@ def test_unknown_facts_make_undetermined_with_the_missing_questions() -> None:
 
 
 def test_missing_lists_only_facts_that_can_still_decide() -> None:
-    verdict = hazardrules.classify(
-        metallurgy(**{"contractor.present": True, "contractor.coordinated": True})
-    )
+    verdict = hazardrules.classify(metallurgy(**{"contractor.present": True, "contractor.coordinated": True}))
     assert verdict.undetermined[0].missing == ["contractor.inspected_regularly"]
 
 
@@ -113,13 +113,19 @@ def test_date_selects_the_standards_in_force() -> None:
     verdict = hazardrules.classify(finding)
     assert verdict.on == dt.date(2024, 3, 1)
     assert [s.slug for s in verdict.standards] == ["gm-2023"]
-    with pytest.raises(FindingError, match="no standard in this pack covers sector 'metallurgy' on 2022-01-01"):
+    with pytest.raises(
+        FindingError, match="no standard in this pack covers sector 'metallurgy' on 2022-01-01"
+    ):
         hazardrules.classify(finding, on=dt.date(2022, 1, 1))
     assert hazardrules.classify({**finding, "observed_on": None}).on == dt.date.today()
 
 
 def test_select_and_ignore() -> None:
-    facts = {"special_worker.uncertified_on_duty": True, "contractor.present": True, "contractor.coordinated": False}
+    facts = {
+        "special_worker.uncertified_on_duty": True,
+        "contractor.present": True,
+        "contractor.coordinated": False,
+    }
     assert {h.rule for h in hazardrules.classify(metallurgy(**facts)).hits} == {"gm-2023:3.1", "gm-2023:3.2"}
     only = hazardrules.classify(metallurgy(**facts), select=["gm-2023:3.2"])
     assert [h.rule for h in only.hits] == ["gm-2023:3.2"]

@@ -28,7 +28,9 @@ def test_classify_object(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert verdict["status"] == "major" and verdict["hits"][0]["rule"] == "gm-2023:3.2"
 
 
-def test_classify_array_reports_bad_record_and_goes_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_classify_array_reports_bad_record_and_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     file = tmp_path / "f.json"
     file.write_text(json.dumps([BAD, GOOD]), encoding="utf-8")
     code, out, err = run(capsys, "classify", str(file))
@@ -52,7 +54,9 @@ def test_classify_json_lines_with_line_numbers(tmp_path: Path, capsys: pytest.Ca
     assert f"{file}:4: finding 'b': unknown fact" in err
 
 
-def test_classify_stdin_and_table(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_classify_stdin_and_table(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import io
 
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(GOOD) + "\n"))
@@ -129,5 +133,7 @@ def test_schema_validates_real_verdicts(capsys: pytest.CaptureFixture[str]) -> N
 
     main(["schema", "verdict"])
     schema = json.loads(capsys.readouterr().out)
-    verdict = hazardrules.classify({"sector": "metallurgy", "facts": {"contractor.present": True}}, complete=True)
+    verdict = hazardrules.classify(
+        {"sector": "metallurgy", "facts": {"contractor.present": True}}, complete=True
+    )
     jsonschema.validate(json.loads(verdict.model_dump_json()), schema)

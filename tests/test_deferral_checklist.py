@@ -32,14 +32,17 @@ def test_deferral_does_not_hide_a_hit() -> None:
 
 
 def test_matter_flag_false_is_not_a_deferral() -> None:
-    verdict = hazardrules.classify({"sector": "metallurgy", "facts": {"matter.fire": False, "contractor.present": False}})
+    verdict = hazardrules.classify(
+        {"sector": "metallurgy", "facts": {"matter.fire": False, "contractor.present": False}}
+    )
     assert verdict.status == "not_major" and verdict.deferred == []
 
 
 def test_checklist_is_what_a_whole_site_classification_still_asks() -> None:
     sheet = hazardrules.checklist("metallurgy")
-    verdict = hazardrules.classify({"sector": "metallurgy", "facts": {
-        q.fact: False for q in sheet.other_scopes}}, complete=True)
+    verdict = hazardrules.classify(
+        {"sector": "metallurgy", "facts": {q.fact: False for q in sheet.other_scopes}}, complete=True
+    )
     assert [i.rule for i in sheet.items] == [u.rule for u in verdict.undetermined]
     asked = [q.fact for item in sheet.items for q in item.questions]
     asked += [a.fact for item in sheet.items for q in item.questions for a in q.alternatives]

@@ -80,12 +80,24 @@ BREAKAGES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ),
     (
         "derivation cycle",
-        lambda d: d.setdefault("derivations", []).extend([
-            {"id": "gm-2023:a", "derives": "contractor.coordinated", "value": False,
-             "when": "not contractor.inspected_regularly", "basis": "test"},
-            {"id": "gm-2023:b", "derives": "contractor.inspected_regularly", "value": False,
-             "when": "not contractor.coordinated", "basis": "test"},
-        ]),
+        lambda d: d.setdefault("derivations", []).extend(
+            [
+                {
+                    "id": "gm-2023:a",
+                    "derives": "contractor.coordinated",
+                    "value": False,
+                    "when": "not contractor.inspected_regularly",
+                    "basis": "test",
+                },
+                {
+                    "id": "gm-2023:b",
+                    "derives": "contractor.inspected_regularly",
+                    "value": False,
+                    "when": "not contractor.coordinated",
+                    "basis": "test",
+                },
+            ]
+        ),
         "derivation cycle: contractor.coordinated → contractor.inspected_regularly → contractor.coordinated",
     ),
     (
@@ -107,8 +119,9 @@ BREAKAGES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
 
 
 @pytest.mark.parametrize(("name", "change", "expected"), BREAKAGES, ids=[b[0] for b in BREAKAGES])
-def test_broken_copy_is_reported(pack_copy: Path, sources_dir: Path, name: str,
-                                 change: Callable[[dict[str, Any]], None], expected: str) -> None:
+def test_broken_copy_is_reported(
+    pack_copy: Path, sources_dir: Path, name: str, change: Callable[[dict[str, Any]], None], expected: str
+) -> None:
     edit(pack_copy, GM, change)
     report = hazardrules.lint(pack_copy, sources=sources_dir)
     assert not report.ok

@@ -31,7 +31,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(REPO)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     (built,) = out.glob("hazardrules-*.whl")
     return built
@@ -62,16 +64,27 @@ def test_installed_wheel_classifies(python: str, wheel: Path, tmp_path: Path) ->
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "HAZARDRULES_SOURCES")}
     result = subprocess.run(
         [str(bin_ / "python"), "-c", script, json.dumps(FINDING)],
-        check=True, capture_output=True, text=True, cwd=tmp_path, env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
     )
     answer = json.loads(result.stdout)
     assert answer["status"] == "major" and answer["rule"] == "gm-2023:3.2"
     assert answer["label"] == "第三条第（二）项"
     assert str(venv) in answer["module"] and str(venv) in answer["root"]
     cli = subprocess.run(
-        [str(bin_ / "hazardrules"), "classify", "-"], input=json.dumps(FINDING),
-        check=True, capture_output=True, text=True, cwd=tmp_path, env=env,
+        [str(bin_ / "hazardrules"), "classify", "-"],
+        input=json.dumps(FINDING),
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
     )
     assert json.loads(cli.stdout)["status"] == "major"
-    lint = subprocess.run([str(bin_ / "hazardrules"), "lint"], capture_output=True, text=True, cwd=tmp_path, env=env)
+    lint = subprocess.run(
+        [str(bin_ / "hazardrules"), "lint"], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
     assert lint.returncode == 0, lint.stdout + lint.stderr

@@ -97,15 +97,21 @@ def checklist(
                 questions=questions,
             )
         )
-    used = {f for s in verdict.standards for r in pack.standards[s.slug].by_sector.get(slug, ())
-            for f in (r.applies.facts if r.applies else ())}
+    used = {
+        f
+        for s in verdict.standards
+        for r in pack.standards[s.slug].by_sector.get(slug, ())
+        for f in (r.applies.facts if r.applies else ())
+    }
     others = [_question(pack, fact) for short, fact in shorts.items() if short not in chosen and fact in used]
     return Checklist(
         sector=slug,
         sector_name=pack.sectors[slug].name,
         on=verdict.on,
         standards=verdict.standards,
-        scope=[ScopeAnswer(fact=f, label=pack.facts[f].label, value=v) for f, v in scope.items() if f in used],
+        scope=[
+            ScopeAnswer(fact=f, label=pack.facts[f].label, value=v) for f, v in scope.items() if f in used
+        ],
         items=items,
         other_scopes=others,
     )

@@ -8,8 +8,8 @@ from typing import Any
 
 from . import _version as _version_module
 from . import models
-from ._engine import StandardResult, evaluate
 from ._deferral import deferrals
+from ._engine import StandardResult, evaluate
 from ._explanation import citation, explain_rule
 from ._finding import PreparedFinding, prepare, today
 from ._pack import CompiledRule, CompiledStandard, Pack
@@ -62,7 +62,8 @@ def _standards_in_force(pack: Pack, prepared: PreparedFinding, day: dt.date) -> 
     if in_force:
         return in_force
     known = "; ".join(
-        f"{s.slug} in force {s.meta.effective or s.meta.published or '?'}–{s.meta.ends or ''}" for s in candidates
+        f"{s.slug} in force {s.meta.effective or s.meta.published or '?'}–{s.meta.ends or ''}"
+        for s in candidates
     )
     message = f"no standard in this pack covers sector {prepared.sector!r} on {day.isoformat()}" + (
         f" ({known})" if known else ""

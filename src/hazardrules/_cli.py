@@ -10,7 +10,6 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
-
 from ._describe import rule_detail, rule_summary
 from ._format import FactsFile, PackManifest, SectorsFile, StandardFile
 from ._lint import lint
@@ -64,8 +63,13 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("checklist", help="the inspection questions for a sector, grouped by provision")
     p.add_argument("--sector", required=True, help="sector slug, Chinese name or industry code")
-    p.add_argument("--with", dest="with_", default="", metavar="SCOPES",
-                   help="comma-separated special situations, e.g. dust,ammonia,confined_space")
+    p.add_argument(
+        "--with",
+        dest="with_",
+        default="",
+        metavar="SCOPES",
+        help="comma-separated special situations, e.g. dust,ammonia,confined_space",
+    )
     p.add_argument("--on", type=_date, help="the standards in force on this date (YYYY-MM-DD)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=_checklist)
@@ -118,13 +122,22 @@ def _classify(args: argparse.Namespace) -> int:
         mode, records = _read_findings(stream)
         for where, record in records:
             if isinstance(record, _Broken):
-                result: Any = {"line": where, "error": {"problems": [{"code": "malformed_json", "message": record.message}]}}
+                result: Any = {
+                    "line": where,
+                    "error": {"problems": [{"code": "malformed_json", "message": record.message}]},
+                }
                 print(f"{name}:{where}: malformed JSON: {record.message}", file=sys.stderr)
                 bad += 1
             else:
                 try:
-                    verdict = classify(record, on=args.on, complete=args.complete, select=args.select,
-                                       ignore=args.ignore, pack=pack)
+                    verdict = classify(
+                        record,
+                        on=args.on,
+                        complete=args.complete,
+                        select=args.select,
+                        ignore=args.ignore,
+                        pack=pack,
+                    )
                     result = verdict
                 except FindingError as exc:
                     bad += 1
@@ -257,7 +270,11 @@ def _rules_show(args: argparse.Namespace) -> int:
         return 0
     print(f"{detail['id']}  {detail['title']} {detail['label']}（{detail['document_number']}）")
     print(f"\n  {detail['text']}")
-    status = "verified" if detail["text_status"] == "verified" else "UNVERIFIED — not yet checked against an official source"
+    status = (
+        "verified"
+        if detail["text_status"] == "verified"
+        else "UNVERIFIED — not yet checked against an official source"
+    )
     print(f"\ntext: {status}; source: {detail['source_url'] or '-'}; checked: {detail['verified_on'] or '-'}")
     print(f"sectors: {', '.join(detail['applies']['sectors'])}")
     if detail["applies"]["when"]:
@@ -269,7 +286,9 @@ def _rules_show(args: argparse.Namespace) -> int:
         print(f"  {fact} ({spec.type}{', ' + spec.unit if spec.unit else ''}): {spec.question}")
     print("\nexamples:")
     for example in detail["examples"]:
-        facts = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in example["finding"]["facts"].items())
+        facts = ", ".join(
+            f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in example["finding"]["facts"].items()
+        )
         print(f"  {example['expect']:<14} {facts or '(no facts)'}")
     for note in detail["notes"]:
         print(f"\nnote: {note['text']}" + (f"\n  basis: {note['basis']}" if note.get("basis") else ""))
@@ -294,12 +313,22 @@ def _checklist(args: argparse.Namespace) -> int:
 def _lint(args: argparse.Namespace) -> int:
     report = lint(args.dir or args.rules, sources=args.sources)
     if args.format == "json":
-        print(_dump({
-            "ok": report.ok, "root": report.root, "sources": report.sources, "rules": report.rules,
-            "examples": report.examples, "texts_checked": report.texts_checked,
-            "problems": [{"file": p.file, "item": p.item, "message": p.message, "severity": p.severity}
-                         for p in report.problems],
-        }))
+        print(
+            _dump(
+                {
+                    "ok": report.ok,
+                    "root": report.root,
+                    "sources": report.sources,
+                    "rules": report.rules,
+                    "examples": report.examples,
+                    "texts_checked": report.texts_checked,
+                    "problems": [
+                        {"file": p.file, "item": p.item, "message": p.message, "severity": p.severity}
+                        for p in report.problems
+                    ],
+                }
+            )
+        )
     else:
         for problem in report.problems:
             print(f"{problem.severity}: {problem}")
@@ -327,5 +356,3 @@ def _schema(args: argparse.Namespace) -> int:
         }
     print(_dump(schemas if args.which == "all" else schemas[args.which]))
     return 0
-
-

@@ -17,7 +17,9 @@ def matters_of(pack: Pack, prepared: PreparedFinding) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for name, value in prepared.facts.items():
         matter = pack.facts[name].matter
-        if matter is None or value is False and pack.facts[name].type == "bool" and name.startswith("matter."):
+        if matter is None or (
+            value is False and pack.facts[name].type == "bool" and name.startswith("matter.")
+        ):
             continue
         out.setdefault(matter, []).append(name)
     return out

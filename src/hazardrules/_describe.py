@@ -35,7 +35,9 @@ def rule_detail(pack: Pack, rule: CompiledRule) -> dict[str, Any]:
             "document_number": standard.document_number,
             "applies": {"sectors": ordered, "when": spec.applies.when},
             "condition": spec.condition,
-            "facts": list(dict.fromkeys([*(rule.applies.facts if rule.applies else ()), *rule.condition.facts])),
+            "facts": list(
+                dict.fromkeys([*(rule.applies.facts if rule.applies else ()), *rule.condition.facts])
+            ),
             "also_cites": [c.model_dump() for c in spec.also_cites],
             "examples": [
                 {

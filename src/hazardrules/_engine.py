@@ -22,7 +22,9 @@ class StandardResult:
     values: list[tuple[CompiledRule, Value]]
 
 
-def derive(standard: CompiledStandard, facts: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, CompiledDerivation]]:
+def derive(
+    standard: CompiledStandard, facts: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, CompiledDerivation]]:
     """Apply the standard's derivations (in dependency order) to the given facts.
 
     A derivation whose condition holds sets its fact; one that contradicts a given fact, or another
@@ -39,11 +41,7 @@ def derive(standard: CompiledStandard, facts: Mapping[str, Any]) -> tuple[dict[s
             env[spec.derives] = spec.value
             origin[spec.derives] = derivation
         elif current != spec.value:
-            source = (
-                f"derivation {origin[spec.derives].spec.id}"
-                if spec.derives in origin
-                else "the finding"
-            )
+            source = f"derivation {origin[spec.derives].spec.id}" if spec.derives in origin else "the finding"
             message = (
                 f"fact {spec.derives!r} is {current!r} by {source}, but derivation {spec.id} "
                 f"({spec.basis}) makes it {spec.value!r} because {spec.when}"
@@ -52,7 +50,9 @@ def derive(standard: CompiledStandard, facts: Mapping[str, Any]) -> tuple[dict[s
     return env, origin
 
 
-def evaluate(standard: CompiledStandard, rules: Iterable[CompiledRule], facts: Mapping[str, Any]) -> StandardResult:
+def evaluate(
+    standard: CompiledStandard, rules: Iterable[CompiledRule], facts: Mapping[str, Any]
+) -> StandardResult:
     env, origin = derive(standard, facts)
     values: list[tuple[CompiledRule, Value]] = []
     for rule in rules:

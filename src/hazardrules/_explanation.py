@@ -21,7 +21,9 @@ def citation(result_or_standard: Any, path: str, label: str) -> models.Citation:
     )
 
 
-def explain_rule(rule: CompiledRule, result: StandardResult) -> tuple[models.Trace, dict[str, Any], list[str]]:
+def explain_rule(
+    rule: CompiledRule, result: StandardResult
+) -> tuple[models.Trace, dict[str, Any], list[str]]:
     """Return (trace, because, missing) for a rule evaluated in ``result``."""
     env = result.env
     applies = explain(rule.applies.ast, env) if rule.applies is not None else None
@@ -47,7 +49,10 @@ def explain_rule(rule: CompiledRule, result: StandardResult) -> tuple[models.Tra
 
 
 def _add_support(
-    support: dict[str, Any], result: StandardResult, because: dict[str, Any], derived: dict[str, models.Derived]
+    support: dict[str, Any],
+    result: StandardResult,
+    because: dict[str, Any],
+    derived: dict[str, models.Derived],
 ) -> None:
     for fact, value in support.items():
         because.setdefault(fact, value)

@@ -124,8 +124,7 @@ def _pydantic_message(error: Any) -> str:
     if error["loc"][:1] == ("facts",) and len(error["loc"]) > 1:
         name = error["loc"][1]
         return (
-            f"fact {name!r} must be true/false, a number, text or a list of text; "
-            f"got {error.get('input')!r}"
+            f"fact {name!r} must be true/false, a number, text or a list of text; got {error.get('input')!r}"
         )
     return f"{loc}: {error['msg']}"
 

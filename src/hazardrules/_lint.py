@@ -63,8 +63,13 @@ def lint(path: str | Path | None = None, *, sources: str | Path | None = None) -
             _check_provenance(standard, rule, report)
     if source_dir is None:
         report.problems.append(
-            Problem(str(root), None, "rule texts not compared with official sources: no shared/sources "
-                    "found (pass --sources or set HAZARDRULES_SOURCES)", "warning")
+            Problem(
+                str(root),
+                None,
+                "rule texts not compared with official sources: no shared/sources "
+                "found (pass --sources or set HAZARDRULES_SOURCES)",
+                "warning",
+            )
         )
     elif not source_dir.is_dir():
         report.problems.append(Problem(str(source_dir), None, "sources directory does not exist"))
@@ -76,15 +81,16 @@ def lint(path: str | Path | None = None, *, sources: str | Path | None = None) -
 
 def _check_examples(pack: Pack, standard: CompiledStandard, rule: CompiledRule, report: LintReport) -> None:
     seen: set[str] = set()
-    default_sector = sorted(rule.sectors)[0] if rule.sectors else None
-    ordered = [s for s in standard.meta.sectors if s in rule.sectors] or [default_sector]
+    ordered = [s for s in standard.meta.sectors if s in rule.sectors] or sorted(rule.sectors)
     for number, example in enumerate(rule.spec.examples, start=1):
         report.examples += 1
         seen.add(example.expect)
         where = f"example {number} ({example.expect})"
         sector = example.sector or ordered[0]
         if sector not in rule.sectors:
-            report.problems.append(Problem(rule.file, rule.id, f"{where}: the rule does not apply to sector {sector!r}"))
+            report.problems.append(
+                Problem(rule.file, rule.id, f"{where}: the rule does not apply to sector {sector!r}")
+            )
             continue
         try:
             prepared = prepare(pack, {"sector": sector, "facts": dict(example.facts)})
@@ -95,7 +101,9 @@ def _check_examples(pack: Pack, standard: CompiledStandard, rule: CompiledRule, 
         outcome = _OUTCOME[rule_value(rule, env)]
         if outcome != example.expect:
             report.problems.append(
-                Problem(rule.file, rule.id, f"{where}: the rule comes out '{outcome}', not '{example.expect}'")
+                Problem(
+                    rule.file, rule.id, f"{where}: the rule comes out '{outcome}', not '{example.expect}'"
+                )
             )
     for needed in REQUIRED_EXAMPLES:
         if needed not in seen:
@@ -106,7 +114,11 @@ def _check_provenance(standard: CompiledStandard, rule: CompiledRule, report: Li
     spec = rule.spec
     if spec.text_status == "verified" and (spec.source_url is None or spec.verified_on is None):
         report.problems.append(
-            Problem(rule.file, rule.id, "a verified text needs source_url and verified_on (where and when it was checked)")
+            Problem(
+                rule.file,
+                rule.id,
+                "a verified text needs source_url and verified_on (where and when it was checked)",
+            )
         )
 
 
@@ -115,48 +127,81 @@ def _check_texts(standard: CompiledStandard, source: Source | None, report: Lint
     meta = standard.meta
     if source is None:
         report.problems.append(
-            Problem(file, meta.slug, f"no official source {meta.slug}.yaml to check the texts against", "warning")
+            Problem(
+                file, meta.slug, f"no official source {meta.slug}.yaml to check the texts against", "warning"
+            )
         )
         for rule in standard.parsed_rules:
             if rule.text_status == "verified":
                 report.problems.append(
-                    Problem(file, rule.id, "text_status is verified but there is no official source to check it")
+                    Problem(
+                        file, rule.id, "text_status is verified but there is no official source to check it"
+                    )
                 )
         return
     for attribute in ("title", "document_number"):
         ours, theirs = getattr(meta, attribute), getattr(source, attribute)
         if theirs is not None and ours != theirs:
-            report.problems.append(Problem(file, meta.slug, f"standard.{attribute} {ours!r} differs from the source's {theirs!r}"))
+            report.problems.append(
+                Problem(
+                    file, meta.slug, f"standard.{attribute} {ours!r} differs from the source's {theirs!r}"
+                )
+            )
     items = [(r.id, r.id.split(":", 1)[1], r.text, r.text_status, r.deviation) for r in standard.parsed_rules]
     items += [(pid, p.path, p.text, p.text_status, p.deviation) for pid, p in standard.provisions.items()]
     for item_id, path, text, status, deviation in items:
         report.texts_checked += 1
         official = source.items.get(path)
         if official is None:
-            report.problems.append(Problem(file, item_id, f"path {path} does not exist in the official source {source.slug}"))
+            report.problems.append(
+                Problem(file, item_id, f"path {path} does not exist in the official source {source.slug}")
+            )
             continue
         if deviation is not None:
-            if not text_matches(deviation.source_text, official.text) and deviation.source_text != official.text:
+            if (
+                not text_matches(deviation.source_text, official.text)
+                and deviation.source_text != official.text
+            ):
                 report.problems.append(
-                    Problem(file, item_id, "deviation.source_text is not the source's text: "
-                            f"source has {official.text!r}")
+                    Problem(
+                        file,
+                        item_id,
+                        f"deviation.source_text is not the source's text: source has {official.text!r}",
+                    )
                 )
             elif text_matches(text, official.text):
-                report.problems.append(Problem(file, item_id, "a deviation is recorded but the text equals the source"))
+                report.problems.append(
+                    Problem(file, item_id, "a deviation is recorded but the text equals the source")
+                )
             else:
                 report.problems.append(
-                    Problem(file, item_id, f"text differs from the shared source by a documented correction "
-                            f"({deviation.url}): report it so the source is fixed", "warning")
+                    Problem(
+                        file,
+                        item_id,
+                        f"text differs from the shared source by a documented correction "
+                        f"({deviation.url}): report it so the source is fixed",
+                        "warning",
+                    )
                 )
             continue
         if not text_matches(text, official.text):
             report.problems.append(
-                Problem(file, item_id, f"text differs from the official source {source.slug} {official.label}:\n"
-                        f"      rule:   {text}\n      source: {official.text}")
+                Problem(
+                    file,
+                    item_id,
+                    f"text differs from the official source {source.slug} {official.label}:\n"
+                    f"      rule:   {text}\n      source: {official.text}",
+                )
             )
         if official.status != "verified" and status == "verified":
             report.problems.append(
-                Problem(file, item_id, f"the source marks this text '{official.status}': set text_status: unverified")
+                Problem(
+                    file,
+                    item_id,
+                    f"the source marks this text '{official.status}': set text_status: unverified",
+                )
             )
         if official.status == "verified" and status != "verified":
-            report.problems.append(Problem(file, item_id, "the source has verified this text: set text_status: verified"))
+            report.problems.append(
+                Problem(file, item_id, "the source has verified this text: set text_status: verified")
+            )

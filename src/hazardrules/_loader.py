@@ -21,8 +21,8 @@ from ._format import (
     NAMED_ID,
     RULE_ID,
     DerivationSpec,
-    FactSpec,
     FactsFile,
+    FactSpec,
     PackManifest,
     SectorsFile,
     StandardFile,
@@ -155,7 +155,9 @@ class _Loader:
         matters = {m.matter for _, f in standard_files for m in f.standard.defers}
         for name, spec in facts.items():
             if spec.matter is not None and spec.matter not in matters:
-                self.problem(fact_origin[name], name, f"matter {spec.matter!r} is deferred by no standard", "warning")
+                self.problem(
+                    fact_origin[name], name, f"matter {spec.matter!r} is deferred by no standard", "warning"
+                )
         sectors = dict(sectors_file.sectors) if sectors_file else {}
         pack_derivations = self.compile_derivations(global_derivations, None, types)
         standards: dict[str, CompiledStandard] = {}
@@ -165,7 +167,9 @@ class _Loader:
             if compiled is None:
                 continue
             if compiled.slug in standards:
-                self.problem(name, compiled.slug, f"standard defined twice (also in {standards[compiled.slug].file})")
+                self.problem(
+                    name, compiled.slug, f"standard defined twice (also in {standards[compiled.slug].file})"
+                )
                 continue
             standards[compiled.slug] = compiled
             for rule in compiled.rules:
@@ -192,7 +196,13 @@ class _Loader:
         return any(p.file == name for p in self.problems)
 
     def expression(
-        self, file: str, item: str, what: str, text: str, types: dict[str, ExprType], want: ExprType | None = BOOL
+        self,
+        file: str,
+        item: str,
+        what: str,
+        text: str,
+        types: dict[str, ExprType],
+        want: ExprType | None = BOOL,
     ) -> CompiledExpr | None:
         try:
             ast = parse(text)
@@ -254,7 +264,11 @@ class _Loader:
 
         for deferral in meta.defers:
             if deferral.basis not in provisions:
-                self.problem(file, slug, f"defers {deferral.matter}: basis {deferral.basis!r} is not a provision of this standard")
+                self.problem(
+                    file,
+                    slug,
+                    f"defers {deferral.matter}: basis {deferral.basis!r} is not a provision of this standard",
+                )
         own = self.compile_derivations(((file, d) for d in parsed.derivations), slug, types)
         derivations = self.order_derivations(file, [*pack_derivations, *own])
         derived_by: dict[str, list[CompiledDerivation]] = {}
@@ -292,7 +306,9 @@ class _Loader:
             for citing in spec.also_cites:
                 target = provisions.get(citing.provision)
                 if target is None:
-                    self.problem(file, spec.id, f"also_cites: no provision {citing.provision!r} in this standard")
+                    self.problem(
+                        file, spec.id, f"also_cites: no provision {citing.provision!r} in this standard"
+                    )
                     continue
                 when = self.expression(file, spec.id, "also_cites.when", citing.when, types)
                 if when is not None:
@@ -348,7 +364,7 @@ class _Loader:
             if state.get(fact) == 2:
                 return
             if state.get(fact) == 1:
-                cycle = " → ".join([*trail[trail.index(fact):], fact])
+                cycle = " → ".join([*trail[trail.index(fact) :], fact])
                 ids = ", ".join(sorted({d.spec.id for f in trail for d in by_fact.get(f, [])}))
                 self.problem(file, ids, f"derivation cycle: {cycle}")
                 return

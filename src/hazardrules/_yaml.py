@@ -13,7 +13,7 @@ class DuplicateKeyError(yaml.YAMLError):
     pass
 
 
-class _StrictLoader(_Base):  # type: ignore[misc,valid-type]
+class _StrictLoader(_Base):  # type: ignore[misc]
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
@@ -25,11 +25,9 @@ class _StrictLoader(_Base):  # type: ignore[misc,valid-type]
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _StrictLoader.construct_mapping
-)
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _StrictLoader.construct_mapping)
 
 
 def load_yaml(text: str) -> Any:
     """Parse YAML into plain data (dicts, lists, strings, numbers, booleans, dates)."""
-    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader
+    return yaml.load(text, Loader=_StrictLoader)

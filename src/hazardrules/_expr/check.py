@@ -79,7 +79,9 @@ class _Checker:
         if isinstance(node, n.AnyIn):
             container = self.visit(node.container)
             if container.kind != "set":
-                raise self.error(f"any_in needs a set fact, but {node.container} is {container.describe()}", node)
+                raise self.error(
+                    f"any_in needs a set fact, but {node.container} is {container.describe()}", node
+                )
             for value in node.values.values:
                 if not isinstance(value, str):
                     raise self.error("any_in lists text values", node.values)
@@ -113,14 +115,11 @@ class _Checker:
         if node.op in ("<", "<=", ">", ">="):
             for side, found in ((node.left, left), (node.right, right)):
                 if found.kind != "number":
-                    raise self.error(
-                        f"'{node.op}' compares numbers, but {side} is {found.describe()}", side
-                    )
+                    raise self.error(f"'{node.op}' compares numbers, but {side} is {found.describe()}", side)
             return BOOL
         if left.kind != right.kind or left.kind in ("set", "list"):
             raise self.error(
-                f"cannot compare {node.left} ({left.describe()}) with {node.right} "
-                f"({right.describe()})",
+                f"cannot compare {node.left} ({left.describe()}) with {node.right} ({right.describe()})",
                 node,
             )
         if left.kind == "string":

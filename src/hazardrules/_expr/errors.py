@@ -23,4 +23,4 @@ class ExpressionError(ValueError):
 
 def _excerpt(text: str, position: int, width: int = 24) -> str:
     start = max(0, position - width)
-    return f"…{text[start:position]}⟨here⟩{text[position:position + width]}…"
+    return f"…{text[start:position]}⟨here⟩{text[position : position + width]}…"
