@@ -9,16 +9,14 @@ from typing import Any
 from . import _version as _version_module
 from . import models
 from ._deferral import deferrals
-from ._engine import StandardResult, evaluate
+from ._engine import StandardResult
+from ._engines import get_engine
 from ._explanation import citation, explain_rule
 from ._finding import PreparedFinding, prepare, today
 from ._pack import CompiledRule, CompiledStandard, Pack
 from ._resources import default_pack
 from ._select import selector
-from .errors import FindingError, FindingProblem, HazardRulesError
-
-ENGINES = ("native",)
-
+from .errors import FindingError, FindingProblem
 
 def classify(
     finding: models.Finding | Mapping[str, Any],
@@ -35,10 +33,11 @@ def classify(
     ``on`` picks the standards in force that day (default: the finding's ``observed_on``, else
     today). With ``complete=True`` every applicable rule counts as touched, so the verdict lists
     every question still open (a whole-site inspection). ``select``/``ignore`` take rule ids or
-    prefixes. Raises :class:`~hazardrules.FindingError` for a finding that cannot be classified.
+    prefixes. ``engine`` is ``"native"`` (default) or ``"durable"`` (``pip install
+    hazardrules[durable]``). Raises :class:`~hazardrules.FindingError` for a finding that cannot be
+    classified.
     """
-    if engine not in ENGINES:
-        raise HazardRulesError(f"unknown engine {engine!r} (available: {', '.join(ENGINES)})")
+    runner = get_engine(engine)
     pack = pack or default_pack()
     chosen = selector(pack, select, ignore)
     prepared = prepare(pack, finding)
@@ -50,7 +49,7 @@ def classify(
         if not chosen.everything:
             rules = tuple(r for r in rules if chosen(r.id))
         try:
-            results.append(evaluate(standard, rules, prepared.facts))
+            results.append(runner.evaluate(pack, standard, rules, prepared.facts))
         except FindingError as exc:
             raise FindingError(exc.problems, prepared.finding.id) from None
     return _verdict(pack, prepared, day, results, complete, engine)
