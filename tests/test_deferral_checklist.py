@@ -49,7 +49,7 @@ def test_checklist_is_what_a_whole_site_classification_still_asks() -> None:
     assert set(verdict.missing_facts) <= set(asked)
     for item in sheet.items:
         for question in item.questions:
-            assert question.question.endswith("？") or question.question.endswith("?")
+            assert "？" in question.question, question.fact
 
 
 def test_checklist_with_scope_adds_the_special_rules() -> None:
