@@ -268,8 +268,8 @@ def checklist_items(items: list[Any]) -> list[str]:
                   f"规则：[`{item.rule}`](../{item.citation.standard}.md#{anchor(item.rule)})", ""]
         for question in item.questions:
             lines.append(f"- [ ] {question.question}")
-            for alternative in question.alternatives:
-                lines.append(f"  - 或者：{alternative.question}")
+            if question.alternatives:
+                lines.append("  - 也可以回答以下问题，由其推定：" + "；".join(a.question for a in question.alternatives))
         lines.append("")
     return lines
 

@@ -143,8 +143,10 @@ def render_text(sheet: Checklist, shorts: dict[str, str]) -> str:
         lines += ["", f"{item.citation.label}（{item.rule}）{mark}", f"  {item.text}"]
         for question in item.questions:
             lines.append(f"  □ {question.question} {_answer_hint(question)}")
+            if question.alternatives:
+                lines.append("      也可以回答以下问题，由其推定：")
             for alternative in question.alternatives:
-                lines.append(f"      或者：{alternative.question} {_answer_hint(alternative)}")
+                lines.append(f"      · {alternative.question} {_answer_hint(alternative)}")
     if sheet.other_scopes:
         lines += ["", "另需确认（决定专项条款是否适用）："]
         by_fact = {fact: short for short, fact in shorts.items()}
