@@ -57,6 +57,7 @@ def lint(path: str | Path | None = None, *, sources: str | Path | None = None) -
     if pack is None:
         return report
     report.rules = len(pack.rule_index)
+    _check_vocabulary(pack, report)
     for standard in pack.standards.values():
         for rule in standard.rules:
             _check_examples(pack, standard, rule, report)
@@ -108,6 +109,29 @@ def _check_examples(pack: Pack, standard: CompiledStandard, rule: CompiledRule, 
     for needed in REQUIRED_EXAMPLES:
         if needed not in seen:
             report.problems.append(Problem(rule.file, rule.id, f"needs an example that comes out '{needed}'"))
+
+
+def _check_vocabulary(pack: Pack, report: LintReport) -> None:
+    """Warn about facts nothing reads and questions that are not questions."""
+    read: set[str] = set()
+    for standard in pack.standards.values():
+        for rule in standard.rules:
+            read.update(rule.condition.facts)
+            read.update(rule.applies.facts if rule.applies else ())
+            for citing in rule.also_cites:
+                read.update(citing.when.facts)
+        for derivation in standard.derivations:
+            read.update(derivation.when.facts)
+            read.add(derivation.spec.derives)
+    for name, spec in pack.facts.items():
+        if name not in read and spec.matter is None:
+            report.problems.append(
+                Problem(pack.fact_files[name], name, "no rule or derivation reads this fact", "warning")
+            )
+        if "？" not in spec.question and "?" not in spec.question:
+            report.problems.append(
+                Problem(pack.fact_files[name], name, "the question has no question mark", "warning")
+            )
 
 
 def _check_provenance(standard: CompiledStandard, rule: CompiledRule, report: LintReport) -> None:

@@ -189,6 +189,7 @@ class _Loader:
             standards=standards,
             rule_index=rule_index,
             global_derivations=tuple(pack_derivations),
+            fact_files=fact_origin,
         )
         return pack, self.problems
 

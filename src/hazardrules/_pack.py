@@ -97,6 +97,7 @@ class Pack:
     standards: dict[str, CompiledStandard]
     rule_index: dict[str, CompiledRule]
     global_derivations: tuple[CompiledDerivation, ...]
+    fact_files: dict[str, str] = field(default_factory=dict)  # fact → the file that defines it
 
     @property
     def name(self) -> str:
