@@ -18,6 +18,7 @@ from ._resources import default_pack
 from ._select import selector
 from .errors import FindingError, FindingProblem
 
+
 def classify(
     finding: models.Finding | Mapping[str, Any],
     *,

@@ -63,6 +63,6 @@ def get_engine(name: str) -> Engine:
         if exc.name == module_name:
             raise HazardRulesError(f"the {name} engine is not part of this version of hazardrules") from None
         raise
-    engine = getattr(module, attribute)()
-    _LOADED[name] = engine
-    return engine
+    loaded: Engine = getattr(module, attribute)()
+    _LOADED[name] = loaded
+    return loaded
