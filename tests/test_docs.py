@@ -20,8 +20,20 @@ REPO = Path(__file__).resolve().parents[1]
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("html")
     result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(REPO / "docs"), str(out)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            str(REPO / "docs"),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return out
@@ -56,7 +68,9 @@ def test_unencoded_provisions_are_listed_not_hidden(site: Path, pack: hazardrule
             assert "未编码" in page
 
 
-def test_coverage_matches_rules_list(site: Path, pack: hazardrules.Pack, capsys: pytest.CaptureFixture[str]) -> None:
+def test_coverage_matches_rules_list(
+    site: Path, pack: hazardrules.Pack, capsys: pytest.CaptureFixture[str]
+) -> None:
     from hazardrules._cli import main
 
     table = (REPO / "docs" / "rules" / "coverage.md").read_text(encoding="utf-8")
