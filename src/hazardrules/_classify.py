@@ -8,7 +8,7 @@ from typing import Any
 
 from . import _version as _version_module
 from . import models
-from ._deferral import deferrals
+from ._deferral import resolve, warning
 from ._engine import StandardResult
 from ._engines import get_engine
 from ._explanation import citation, explain_rule
@@ -44,16 +44,21 @@ def classify(
     prepared = prepare(pack, finding)
     day = on or prepared.finding.observed_on or today()
     standards = _standards_in_force(pack, prepared, day)
-    results: list[StandardResult] = []
-    for standard in standards:
-        rules = standard.by_sector.get(prepared.sector, ())
+
+    def apply(standard: CompiledStandard, sector: str) -> StandardResult:
+        rules = standard.by_sector.get(sector, ())
         if not chosen.everything:
             rules = tuple(r for r in rules if chosen(r.id))
         try:
-            results.append(runner.evaluate(pack, standard, rules, prepared.facts))
+            return runner.evaluate(pack, standard, rules, prepared.facts)
         except FindingError as exc:
             raise FindingError(exc.problems, prepared.finding.id) from None
-    return _verdict(pack, prepared, day, results, complete, engine)
+
+    results = [apply(standard, prepared.sector) for standard in standards]
+    deferred, routed = resolve(pack, prepared, results, day, apply)
+    applied: list[tuple[StandardResult, models.CitedProvision | None]] = [(r, None) for r in results]
+    applied.extend(routed)
+    return _verdict(pack, prepared, day, applied, deferred, complete, engine)
 
 
 def _standards_in_force(pack: Pack, prepared: PreparedFinding, day: dt.date) -> list[CompiledStandard]:
@@ -75,7 +80,8 @@ def _verdict(
     pack: Pack,
     prepared: PreparedFinding,
     day: dt.date,
-    results: list[StandardResult],
+    results: list[tuple[StandardResult, models.CitedProvision | None]],
+    deferred: list[models.Deferred],
     complete: bool,
     engine: str,
 ) -> models.Verdict:
@@ -83,23 +89,30 @@ def _verdict(
     hits: list[models.Hit] = []
     undecided: list[models.Undecided] = []
     read: set[str] = set()
-    for result in results:
+    for result, via in results:
         for rule, value in result.values:
             read |= rule.touch
             if rule.applies is not None:
                 read.update(rule.applies.facts)
             if value is True:
-                hits.append(_hit(rule, result))
+                hits.append(_hit(rule, result, via))
             elif value is None and (complete or not rule.touch.isdisjoint(given)):
-                undecided.append(_undecided(rule, result))
+                undecided.append(_undecided(rule, result, via))
     missing: dict[str, None] = {}
     for item in undecided:
         missing.update(dict.fromkeys(item.missing))
-    deferred = deferrals(pack, prepared, results)
-    status: models.Status = "major" if hits else ("undetermined" if undecided or deferred else "not_major")
+    open_deferrals = [d for d in deferred if d.route in ("undetermined", "unavailable")]
+    for deferral in open_deferrals:
+        missing.update(dict.fromkeys(deferral.missing))
+    status: models.Status = (
+        "major" if hits else ("undetermined" if undecided or open_deferrals else "not_major")
+    )
     read.update(f for f in given if pack.facts[f].matter)
+    for result, _ in results:
+        for route in result.standard.routes.values():
+            read.update(route.when.facts)
     unused = [f for f in given if f not in read]
-    warnings = [_deferral_warning(d) for d in deferred]
+    warnings = [warning(d) for d in deferred]
     if not given:
         warnings.append("the finding gives no facts: only complete=True can say what to ask")
     if unused:
@@ -111,7 +124,7 @@ def _verdict(
         status=status,
         sector=prepared.sector,
         on=day,
-        standards=[_standard(r.standard) for r in results],
+        standards=[_standard(r.standard) for r, _ in results],
         hits=hits,
         undetermined=undecided,
         missing_facts=list(missing),
@@ -124,17 +137,7 @@ def _verdict(
     )
 
 
-def _deferral_warning(deferred: models.Deferred) -> str:
-    where = ", ".join(deferred.standards) or "no standard named yet"
-    state = "in this pack" if deferred.in_pack else "not in this pack yet"
-    return (
-        f"the finding concerns {deferred.label} ({', '.join(deferred.facts)}), which "
-        f"{deferred.cited.citation.label} hands to {deferred.governed_by} ({where}; {state}): "
-        "judge it under those rules"
-    )
-
-
-def _hit(rule: CompiledRule, result: StandardResult) -> models.Hit:
+def _hit(rule: CompiledRule, result: StandardResult, via: models.CitedProvision | None) -> models.Hit:
     trace, because, _ = explain_rule(rule, result)
     also = [
         models.CitedProvision(
@@ -153,11 +156,14 @@ def _hit(rule: CompiledRule, result: StandardResult) -> models.Hit:
         text_status=rule.spec.text_status,
         because=because,
         also_cites=also,
+        via=via,
         trace=trace,
     )
 
 
-def _undecided(rule: CompiledRule, result: StandardResult) -> models.Undecided:
+def _undecided(
+    rule: CompiledRule, result: StandardResult, via: models.CitedProvision | None
+) -> models.Undecided:
     trace, _, missing = explain_rule(rule, result)
     return models.Undecided(
         rule=rule.id,
@@ -165,6 +171,7 @@ def _undecided(rule: CompiledRule, result: StandardResult) -> models.Undecided:
         text=rule.spec.text,
         text_status=rule.spec.text_status,
         missing=missing,
+        via=via,
         trace=trace,
     )
 

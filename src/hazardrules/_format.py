@@ -113,6 +113,15 @@ class SectorsFile(_Strict):
     sectors: dict[Identifier, SectorSpec]
 
 
+class Route(_Strict):
+    """Where a deferred matter is judged when the governing standard is in the pack."""
+
+    standard: Slug
+    as_sector: Identifier = Field(description="The governing standard's sector whose rules apply")
+    when: str = Field(description="When the enterprise falls within the governing standard's scope")
+    basis: str | None = None
+
+
 class Deferral(_Strict):
     """A matter the standard hands to other rules (工贸 第二条: 危险化学品、消防（火灾）…)."""
 
@@ -123,6 +132,7 @@ class Deferral(_Strict):
         default_factory=list, description="Slugs of those standards, whether or not in this pack"
     )
     basis: str = Field(description="The provision that defers, e.g. 第二条")
+    route: Route | None = None
 
 
 class StandardMeta(_Strict):

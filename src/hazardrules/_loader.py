@@ -32,6 +32,7 @@ from ._pack import (
     CompiledCiting,
     CompiledDerivation,
     CompiledExpr,
+    CompiledRoute,
     CompiledRule,
     CompiledStandard,
     Pack,
@@ -177,6 +178,15 @@ class _Loader:
                     self.problem(name, rule.id, f"duplicate rule id (also in {rule_index[rule.id].file})")
                 rule_index[rule.id] = rule
 
+        for standard in standards.values():
+            for route in standard.routes.values():
+                target = standards.get(route.standard)
+                if target is None:
+                    message = f"route to {route.standard!r}: not in this pack"
+                    self.problem(standard.file, standard.slug, message, "warning")
+                elif route.as_sector not in target.meta.sectors:
+                    message = f"route to {route.standard}: {route.as_sector!r} is not one of its sectors"
+                    self.problem(standard.file, standard.slug, message)
         if manifest is None:
             return None, self.problems
         pack = Pack(
@@ -263,12 +273,22 @@ class _Loader:
             self.check_label(file, pid, provision.label, provision.path)
             provisions[pid] = provision
 
+        routes: dict[str, CompiledRoute] = {}
         for deferral in meta.defers:
+            where = f"defers {deferral.matter}"
             if deferral.basis not in provisions:
                 self.problem(
-                    file,
-                    slug,
-                    f"defers {deferral.matter}: basis {deferral.basis!r} is not a provision of this standard",
+                    file, slug, f"{where}: basis {deferral.basis!r} is not a provision of this standard"
+                )
+            route = deferral.route
+            if route is None:
+                continue
+            if route.standard not in deferral.standards:
+                self.problem(file, slug, f"{where}: route.standard must be one of its standards")
+            when = self.expression(file, slug, f"{where}: route.when", route.when, types)
+            if when is not None:
+                routes[deferral.matter] = CompiledRoute(
+                    deferral.matter, route.standard, route.as_sector, when
                 )
         own = self.compile_derivations(((file, d) for d in parsed.derivations), slug, types)
         derivations = self.order_derivations(file, [*pack_derivations, *own])
@@ -340,6 +360,7 @@ class _Loader:
             derivations=tuple(derivations),
             derived_by={k: tuple(v) for k, v in derived_by.items()},
             parsed_rules=tuple(parsed.rules),
+            routes=routes,
         )
         by_sector: dict[str, list[CompiledRule]] = {s: [] for s in meta.sectors}
         for rule in rules:

@@ -35,6 +35,14 @@ class CompiledDerivation:
 
 
 @dataclass(frozen=True, slots=True)
+class CompiledRoute:
+    matter: str
+    standard: str
+    as_sector: str
+    when: CompiledExpr
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledCiting:
     provision: ProvisionSpec
     provision_id: str
@@ -71,6 +79,7 @@ class CompiledStandard:
     derivations: tuple[CompiledDerivation, ...]  # pack-wide and own, in dependency order
     derived_by: dict[str, tuple[CompiledDerivation, ...]]
     parsed_rules: tuple[RuleSpec, ...] = ()  # every rule of the file, compiled or not (for lint)
+    routes: dict[str, CompiledRoute] = field(default_factory=dict)  # matter → route
     by_sector: dict[str, tuple[CompiledRule, ...]] = field(default_factory=dict)
 
     @property

@@ -86,6 +86,9 @@ class Hit(BaseModel):
     text_status: Literal["verified", "unverified"]
     because: dict[str, Any] = Field(description="The facts that made the rule hold")
     also_cites: list[CitedProvision] = Field(default_factory=list)
+    via: CitedProvision | None = Field(
+        default=None, description="The deferring provision, when the rule applies through it (工贸 第二条)"
+    )
     trace: Trace
 
 
@@ -97,6 +100,7 @@ class Undecided(BaseModel):
     text: str
     text_status: Literal["verified", "unverified"]
     missing: list[str] = Field(description="Facts that would decide the rule")
+    via: CitedProvision | None = None
     trace: Trace
 
 
@@ -110,6 +114,12 @@ class Deferred(BaseModel):
     in_pack: bool = Field(description="Whether the governing standard is encoded in this pack")
     cited: CitedProvision
     facts: list[str] = Field(description="The finding's facts about this matter")
+    route: Literal["applied", "not_applicable", "undetermined", "unavailable"] = Field(
+        description="applied: the governing standard's rules were applied to the finding (their hits "
+        "cite it); not_applicable: the enterprise is outside that standard's scope; undetermined: "
+        "`missing` would decide it; unavailable: the governing standard is not in the pack"
+    )
+    missing: list[str] = Field(default_factory=list)
 
 
 class StandardInForce(BaseModel):
