@@ -241,7 +241,7 @@ def test_status_follows_hits_and_undetermined(finding: dict[str, Any]) -> None:
         return
     if verdict.hits:
         assert verdict.status == "major"
-    elif verdict.undetermined or verdict.deferred:
+    elif verdict.undetermined or any(d.route in ("undetermined", "unavailable") for d in verdict.deferred):
         assert verdict.status == "undetermined"
     else:
         assert verdict.status == "not_major"
