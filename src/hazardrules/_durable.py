@@ -667,7 +667,6 @@ def _build(
 
     # Shards: consecutive units while their facts fit in one durable fact.
     groups: list[list[_Unit]] = []
-    width: dict[int, int] = {}
     held: list[set[str]] = []
     for unit in units:
         need = sum(encoding.width(f) for f in unit.facts)
@@ -680,7 +679,6 @@ def _build(
             if total <= MAX_PROPERTIES:
                 groups[-1].append(unit)
                 held[-1] = merged
-                width[len(groups) - 1] = total
                 continue
         groups.append([unit])
         held.append(set(unit.facts))
