@@ -13,6 +13,7 @@ from ._format import Example, FactSpec, Note, RuleSpec, SectorSpec, StandardMeta
 from ._lint import lint
 from ._pack import Pack
 from ._resources import load_pack
+from ._suggest import Suggestion, Suggestions, suggest
 from ._version import __version__
 from .errors import FindingError, FindingProblem, HazardRulesError, PackError, Problem, RuleNotFound
 from .models import (
@@ -55,6 +56,8 @@ __all__ = [
     "SectorSpec",
     "StandardInForce",
     "StandardMeta",
+    "Suggestion",
+    "Suggestions",
     "Trace",
     "TraceNode",
     "Undecided",
@@ -64,4 +67,5 @@ __all__ = [
     "classify",
     "lint",
     "load_pack",
+    "suggest",
 ]

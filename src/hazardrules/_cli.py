@@ -74,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=_checklist)
 
+    p = sub.add_parser("suggest", help="candidate clauses for a free-text hazard description")
+    p.add_argument("text", help="the hazard description (隐患描述); - reads it from standard input")
+    p.add_argument("--sector", help="sector slug, Chinese name or industry code")
+    p.add_argument("-k", type=int, default=5, help="number of candidates (default 5)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=_suggest)
+
     p = sub.add_parser("lint", help="validate a rule pack and check its texts against the sources")
     p.add_argument("dir", nargs="?", help="rule-pack directory (default: the shipped pack)")
     p.add_argument("--sources", metavar="DIR", help="official texts (default: the nearest shared/sources)")
@@ -306,6 +313,41 @@ def _checklist(args: argparse.Namespace) -> int:
         print(sheet.model_dump_json(indent=2))
     else:
         print(render_text(sheet, scope_facts(pack)))
+    return 0
+
+
+# -- suggest -------------------------------------------------------------------------------------
+def _suggest(args: argparse.Namespace) -> int:
+    from ._suggest import suggest
+
+    text = sys.stdin.read() if args.text == "-" else args.text
+    result = suggest(text, sector=args.sector, k=args.k, pack=_pack(args))
+    if args.format == "json":
+        print(result.model_dump_json(indent=2))
+        return 0
+    print(result.note)
+    if result.truncated:
+        print("(the description was cut to its first 2000 characters)")
+    if not result.candidates:
+        print("\nno candidate clause found")
+    for number, candidate in enumerate(result.candidates, 1):
+        mark = "" if candidate.text_status == "verified" else "【条文未经核实】"
+        print(
+            f"\n{number}. {candidate.rule}  {candidate.citation.title} {candidate.citation.label}{mark}"
+            f"  score {candidate.score:g}"
+        )
+        print(f"   {candidate.text}")
+        print(f"   matched: {'、'.join(candidate.matched) or '-'}")
+        if candidate.also_cites:
+            print(f"   also cite if confirmed: {', '.join(candidate.also_cites)}")
+        for question in candidate.confirm:
+            print(f"   □ {question.question}（{question.fact}）")
+    if result.elsewhere is not None:
+        other = result.elsewhere
+        print(
+            f"\nbest match overall belongs to another sector's standard: {other.rule} "
+            f"{other.citation.title} {other.citation.label}"
+        )
     return 0
 
 

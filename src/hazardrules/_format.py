@@ -107,6 +107,12 @@ class SectorSpec(_Strict):
     notes: str | None = None
 
 
+class SynonymsFile(_Strict):
+    """``synonyms.yaml`` (optional): words inspectors write, grouped with the standards' words."""
+
+    synonyms: list[list[Annotated[str, StringConstraints(min_length=1)]]]
+
+
 class SectorsFile(_Strict):
     """``sectors.yaml``."""
 

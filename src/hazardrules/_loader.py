@@ -26,6 +26,7 @@ from ._format import (
     PackManifest,
     SectorsFile,
     StandardFile,
+    SynonymsFile,
 )
 from ._numerals import label_numbers
 from ._pack import (
@@ -76,11 +77,11 @@ class _Loader:
             self.problem(str(self.root), None, "not a rule-pack directory")
             return []
         found: list[tuple[str, Traversable | Path]] = []
-        for name in ("pack.yaml", "sectors.yaml"):
+        for name in ("pack.yaml", "sectors.yaml", "synonyms.yaml"):
             entry = self.root / name
             if entry.is_file():
                 found.append((name, entry))
-            else:
+            elif name != "synonyms.yaml":
                 self.problem(name, None, "missing: every pack needs pack.yaml and sectors.yaml")
         for folder in ("facts", "standards"):
             directory = self.root / folder
@@ -120,6 +121,7 @@ class _Loader:
     def run(self) -> tuple[Pack | None, list[Problem]]:
         manifest: PackManifest | None = None
         sectors_file: SectorsFile | None = None
+        synonyms_file: SynonymsFile | None = None
         facts: dict[str, FactSpec] = {}
         fact_origin: dict[str, str] = {}
         global_derivations: list[tuple[str, DerivationSpec]] = []
@@ -136,6 +138,8 @@ class _Loader:
                 manifest = self.validate(name, data, PackManifest)
             elif name == "sectors.yaml":
                 sectors_file = self.validate(name, data, SectorsFile)
+            elif name == "synonyms.yaml":
+                synonyms_file = self.validate(name, data, SynonymsFile)
             elif name.startswith("facts/"):
                 parsed = self.validate(name, data, FactsFile)
                 if parsed is None:
@@ -200,6 +204,7 @@ class _Loader:
             rule_index=rule_index,
             global_derivations=tuple(pack_derivations),
             fact_files=fact_origin,
+            synonyms=tuple(tuple(group) for group in synonyms_file.synonyms) if synonyms_file else (),
         )
         return pack, self.problems
 

@@ -107,6 +107,7 @@ class Pack:
     rule_index: dict[str, CompiledRule]
     global_derivations: tuple[CompiledDerivation, ...]
     fact_files: dict[str, str] = field(default_factory=dict)  # fact → the file that defines it
+    synonyms: tuple[tuple[str, ...], ...] = ()  # for suggest()
 
     @property
     def name(self) -> str:
