@@ -15,7 +15,6 @@ import re
 import threading
 from collections.abc import Iterable
 
-
 from pydantic import BaseModel, Field
 
 from ._checklist import Question, _question
@@ -31,8 +30,13 @@ NOT_A_VERDICT = (
     "这些是候选条款，不是判定结论：请确认所列事实后用 classify 判定。"
     " (Candidates, not a verdict: confirm the listed facts, then classify.)"
 )
-_STOP = set(
-    "的 了 和 与 及 或 或者 并 并且 等 在 对 未 无 不 没有 是 为 其 中 内 上 下 有 被 将 把 已 该 这 那 个 及其 以及 进行 存在 设置 应当".split()
+# Function words that carry no meaning for matching a clause.
+_STOP = frozenset(
+    (
+        *("的", "了", "和", "与", "及", "或", "或者", "并", "并且", "等", "在", "对", "未", "无", "不"),
+        *("没有", "是", "为", "其", "中", "内", "上", "下", "有", "被", "将", "把", "已", "该", "这"),
+        *("那", "个", "及其", "以及", "进行", "存在", "设置", "应当"),
+    )
 )
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 _WORD = re.compile(r"[\u3400-\u9fff]|[A-Za-z][A-Za-z0-9]*|\d+(?:\.\d+)?")
