@@ -11,7 +11,7 @@ from . import models
 from ._deferral import resolve, warning
 from ._engine import StandardResult
 from ._engines import get_engine
-from ._explanation import citation, explain_rule
+from ._explanation import citation, construct, explain_rule
 from ._finding import PreparedFinding, prepare, today
 from ._pack import CompiledRule, CompiledStandard, Pack
 from ._resources import default_pack
@@ -89,14 +89,32 @@ def _verdict(
     hits: list[models.Hit] = []
     undecided: list[models.Undecided] = []
     read: set[str] = set()
+    read_by_plan: list[frozenset[str]] = []
     for result, via in results:
-        for rule, value in result.values:
-            read |= rule.touch
-            if rule.applies is not None:
-                read.update(rule.applies.facts)
+        plan = result.plan
+        if plan is None:
+            for rule, value in result.values:
+                read |= rule.touch
+                if rule.applies is not None:
+                    read.update(rule.applies.facts)
+                if value is True:
+                    hits.append(_hit(rule, result, via))
+                elif value is None and (complete or not rule.touch.isdisjoint(given)):
+                    undecided.append(_undecided(rule, result, via))
+            continue
+        # The same, with what the native engine's plan already knows about the rules.
+        read_by_plan.append(plan.reads)
+        touched: set[int] | None = None
+        if not complete:
+            touched = set()
+            for fact in given:
+                positions = plan.touched_by.get(fact)
+                if positions is not None:
+                    touched.update(positions)
+        for position, (rule, value) in enumerate(result.values):
             if value is True:
                 hits.append(_hit(rule, result, via))
-            elif value is None and (complete or not rule.touch.isdisjoint(given)):
+            elif value is None and (touched is None or position in touched):
                 undecided.append(_undecided(rule, result, via))
     missing: dict[str, None] = {}
     for item in undecided:
@@ -111,7 +129,7 @@ def _verdict(
     for result, _ in results:
         for route in result.standard.routes.values():
             read.update(route.when.facts)
-    unused = [f for f in given if f not in read]
+    unused = [f for f in given if f not in read and not any(f in r for r in read_by_plan)]
     warnings = [warning(d) for d in deferred]
     if not given:
         warnings.append("the finding gives no facts: only complete=True can say what to ask")
@@ -119,7 +137,8 @@ def _verdict(
         warnings.append(
             f"facts read by no rule that applies to sector {prepared.sector!r}: {', '.join(unused)}"
         )
-    return models.Verdict(
+    return construct(
+        models.Verdict,
         finding_id=prepared.finding.id,
         status=status,
         sector=prepared.sector,
@@ -131,7 +150,7 @@ def _verdict(
         deferred=deferred,
         complete=complete,
         warnings=warnings,
-        pack=models.PackInfo(name=pack.name, version=pack.version, digest=pack.digest),
+        pack=construct(models.PackInfo, name=pack.name, version=pack.version, digest=pack.digest),
         engine=engine,
         hazardrules_version=_version_module.__version__,
     )
@@ -140,7 +159,8 @@ def _verdict(
 def _hit(rule: CompiledRule, result: StandardResult, via: models.CitedProvision | None) -> models.Hit:
     trace, because, _ = explain_rule(rule, result)
     also = [
-        models.CitedProvision(
+        construct(
+            models.CitedProvision,
             id=c.provision_id,
             citation=citation(result.standard, c.provision.path, c.provision.label),
             text=c.provision.text,
@@ -149,7 +169,8 @@ def _hit(rule: CompiledRule, result: StandardResult, via: models.CitedProvision 
         for c in rule.also_cites
         if c.when.evaluate(result.env) is True
     ]
-    return models.Hit(
+    return construct(
+        models.Hit,
         rule=rule.id,
         citation=citation(result.standard, rule.path, rule.spec.label),
         text=rule.spec.text,
@@ -165,7 +186,8 @@ def _undecided(
     rule: CompiledRule, result: StandardResult, via: models.CitedProvision | None
 ) -> models.Undecided:
     trace, _, missing = explain_rule(rule, result)
-    return models.Undecided(
+    return construct(
+        models.Undecided,
         rule=rule.id,
         citation=citation(result.standard, rule.path, rule.spec.label),
         text=rule.spec.text,
@@ -178,7 +200,8 @@ def _undecided(
 
 def _standard(standard: CompiledStandard) -> models.StandardInForce:
     meta = standard.meta
-    return models.StandardInForce(
+    return construct(
+        models.StandardInForce,
         slug=meta.slug,
         title=meta.title,
         document_number=meta.document_number,

@@ -1,18 +1,55 @@
-"""Explain a rule's value: the trace, the facts that decided it and the facts still missing."""
+"""Explain a rule's value: the trace, the facts that decided it and the facts still missing.
+
+The trace is :func:`hazardrules._expr.explain`'s, computed faster: each condition is turned once
+(cached by its text) into a tree of steps that already hold their rendered text and their compiled
+evaluators, so explaining a rule walks that tree once, with no parsing, rendering or compiling, and
+builds the verdict's models directly (they are built from trusted values, so without validation).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from . import models
 from ._engine import StandardResult
-from ._expr import TraceNode, explain
-from ._pack import CompiledRule
+from ._expr import Evaluator, Node, compile_expr
+from ._expr import nodes as n
+from ._pack import CompiledExpr, CompiledRule
+
+M = TypeVar("M", bound=BaseModel)
+_PLAIN: dict[type[BaseModel], int] = {}  # model class → number of fields, when construct() may build it
+_set = object.__setattr__
+
+
+def construct(cls: type[M], **values: Any) -> M:
+    """An instance of a verdict model from values already of the right types, without validation.
+
+    This is what pydantic's ``model_construct`` does, without its per-field bookkeeping, which costs
+    more than validating: it applies when every field is given and the model has no private
+    attributes, extras or post-init hook; anything else goes through ``model_construct``.
+    """
+    fields = _PLAIN.get(cls)
+    if fields is None:
+        plain = not cls.__private_attributes__ and not cls.__pydantic_post_init__
+        plain = plain and cls.model_config.get("extra") != "allow"
+        fields = _PLAIN[cls] = len(cls.model_fields) if plain else -1
+    if fields != len(values):
+        return cls.model_construct(**values)
+    instance = cls.__new__(cls)
+    _set(instance, "__dict__", values)
+    _set(instance, "__pydantic_fields_set__", set(values))
+    _set(instance, "__pydantic_extra__", None)
+    _set(instance, "__pydantic_private__", None)
+    return instance
 
 
 def citation(result_or_standard: Any, path: str, label: str) -> models.Citation:
     meta = result_or_standard.meta if hasattr(result_or_standard, "meta") else result_or_standard
-    return models.Citation(
+    return construct(
+        models.Citation,
         standard=meta.slug,
         title=meta.title,
         document_number=meta.document_number,
@@ -21,31 +58,166 @@ def citation(result_or_standard: Any, path: str, label: str) -> models.Citation:
     )
 
 
+# -- steps: a condition prepared for explaining -----------------------------------------------------
+FACT, VALUE, NOT, AND, OR, AT_LEAST, OTHER = range(7)
+_KINDS: dict[type[Node], int] = {n.Not: NOT, n.And: AND, n.Or: OR, n.AtLeast: AT_LEAST}
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    kind: int
+    text: str
+    fact: str | None
+    children: tuple[_Step, ...]
+    shown: tuple[_Step, ...]  # the children a trace shows (literal values are left out)
+    evaluate: Evaluator | None  # value nodes and comparisons, membership, arithmetic
+    count: int = 0  # at_least
+
+
+_STEPS: dict[str, _Step] = {}
+_MAX_STEPS = 50_000
+
+
+def _steps(expr: CompiledExpr) -> _Step:
+    """The steps of a condition; the same text always parses to the same tree."""
+    found = _STEPS.get(expr.text)
+    if found is None:
+        if len(_STEPS) >= _MAX_STEPS:
+            _STEPS.clear()
+        found = _STEPS[expr.text] = _build(expr.ast)
+    return found
+
+
+def _build(node: Node) -> _Step:
+    if isinstance(node, n.Fact):
+        return _Step(FACT, node.name, node.name, (), (), None)
+    if isinstance(node, n.Literal | n.ListLiteral):
+        return _Step(VALUE, str(node), None, (), (), compile_expr(node))
+    kind = _KINDS.get(type(node), OTHER)
+    children = tuple(_build(c) for c in node.children())
+    shown = tuple(c for c in children if c.kind != VALUE)
+    evaluate = compile_expr(node) if kind == OTHER else None
+    count = node.count if isinstance(node, n.AtLeast) else 0
+    return _Step(kind, str(node), None, children, shown, evaluate, count)
+
+
+def _combine(step: _Step, values: list[Any], env: dict[str, Any]) -> Any:
+    """The value of a step from its children's (Kleene, as :func:`hazardrules._expr.explain`)."""
+    kind = step.kind
+    if kind == AND:
+        if any(v is not None and not v for v in values):
+            return False
+        return None if None in values else True
+    if kind == OR:
+        if any(v is not None and v for v in values):
+            return True
+        return None if None in values else False
+    if kind == NOT:
+        return None if values[0] is None else not values[0]
+    if kind == AT_LEAST:
+        true = sum(1 for v in values if v is True)
+        unknown = sum(1 for v in values if v is None)
+        return True if true >= step.count else (None if true + unknown >= step.count else False)
+    if None in values:  # comparisons, membership, arithmetic: unknown if an operand is
+        return None
+    return step.evaluate(env)  # type: ignore[misc]
+
+
+def _trace(step: _Step, env: dict[str, Any]) -> models.TraceNode:
+    """Evaluate ``step`` keeping every sub-condition's value: the trace shown in a verdict."""
+    if step.kind == FACT:
+        return _node(step.text, env.get(step.fact), step.fact, [])  # type: ignore[arg-type]
+    if step.kind == VALUE:
+        return _node(step.text, step.evaluate(env), None, [])  # type: ignore[misc]
+    values: list[Any] = []
+    shown: list[models.TraceNode] = []
+    for child in step.children:
+        if child.kind == VALUE:
+            values.append(child.evaluate(env))  # type: ignore[misc]
+        else:
+            node = _trace(child, env)
+            values.append(node.value)
+            shown.append(node)
+    return _node(step.text, _combine(step, values, env), None, shown)
+
+
+def _support(step: _Step, node: models.TraceNode, out: dict[str, Any]) -> None:
+    """Known facts that decide this (known) value."""
+    if step.kind == FACT:
+        if node.value is not None:
+            out.setdefault(step.fact, node.value)  # type: ignore[arg-type]
+        return
+    pairs = zip(step.shown, node.children, strict=True)
+    if step.kind in (AND, OR, AT_LEAST) and isinstance(node.value, bool):
+        for child, sub in pairs:  # the children that agree with the result decide it
+            if sub.value is node.value:
+                _support(child, sub, out)
+        return
+    for child, sub in pairs:
+        _support(child, sub, out)
+
+
+def _missing(step: _Step, node: models.TraceNode, out: dict[str, None]) -> None:
+    """Unknown facts under unknown sub-conditions: what could still decide this."""
+    if node.value is not None:
+        return
+    if step.kind == FACT:
+        out.setdefault(step.fact)  # type: ignore[arg-type]
+        return
+    for child, sub in zip(step.shown, node.children, strict=True):
+        _missing(child, sub, out)
+
+
+_FIELDS = {"expr", "value", "fact", "children"}
+
+
+def _node(expr: str, value: Any, fact: str | None, children: list[models.TraceNode]) -> models.TraceNode:
+    """A trace node (the verdict's most numerous model), built as :func:`construct` does."""
+    if isinstance(value, frozenset | set):
+        value = sorted(value)
+    if _PLAIN_TRACE_NODE:
+        node = _new(models.TraceNode)
+        _set(node, "__dict__", {"expr": expr, "value": value, "fact": fact, "children": children})
+        _set(node, "__pydantic_fields_set__", set(_FIELDS))
+        _set(node, "__pydantic_extra__", None)
+        _set(node, "__pydantic_private__", None)
+        return node
+    return construct(models.TraceNode, expr=expr, value=value, fact=fact, children=children)
+
+
+_new = object.__new__
+_PLAIN_TRACE_NODE = set(models.TraceNode.model_fields) == _FIELDS and construct(
+    models.TraceNode, expr="", value=None, fact=None, children=[]
+) == models.TraceNode(expr="", value=None, fact=None, children=[])
+
+
+# -- rules -------------------------------------------------------------------------------------------
 def explain_rule(
     rule: CompiledRule, result: StandardResult
 ) -> tuple[models.Trace, dict[str, Any], list[str]]:
     """Return (trace, because, missing) for a rule evaluated in ``result``."""
     env = result.env
-    applies = explain(rule.applies.ast, env) if rule.applies is not None else None
-    condition = explain(rule.condition.ast, env)
+    parts = [(_steps(rule.condition), _trace(_steps(rule.condition), env))]
+    applies = None
+    if rule.applies is not None:
+        step = _steps(rule.applies)
+        applies = _trace(step, env)
+        parts.insert(0, (step, applies))
     derived: dict[str, models.Derived] = {}
-
     because: dict[str, Any] = {}
     missing: dict[str, None] = {}
-    for node in (applies, condition):
-        if node is None:
-            continue
+    for step, node in parts:
         if node.value is None:
-            for fact in node.missing():
+            facts: dict[str, None] = {}
+            _missing(step, node, facts)
+            for fact in facts:
                 _add_missing(fact, result, missing)
         else:
-            _add_support(node.support(), result, because, derived)
-    trace = models.Trace(
-        applies=_to_model(applies) if applies is not None else None,
-        condition=_to_model(condition),
-        derived=list(derived.values()),
-    )
-    return trace, _jsonable(because), list(missing)
+            support: dict[str, Any] = {}
+            _support(step, node, support)
+            _add_support(support, result, because, derived)
+    trace = construct(models.Trace, applies=applies, condition=parts[-1][1], derived=list(derived.values()))
+    return trace, _own(because), list(missing)
 
 
 def _add_support(
@@ -59,13 +231,16 @@ def _add_support(
         derivation = result.origin.get(fact)
         if derivation is None or fact in derived:
             continue
-        basis_support = explain(derivation.when.ast, result.env).support()
-        derived[fact] = models.Derived(
+        basis_support: dict[str, Any] = {}
+        step = _steps(derivation.when)
+        _support(step, _trace(step, result.env), basis_support)
+        derived[fact] = construct(
+            models.Derived,
             fact=fact,
-            value=_jsonable_value(value),
+            value=list(value) if isinstance(value, list) else value,
             derivation=derivation.spec.id,
             basis=derivation.spec.basis,
-            because=_jsonable(basis_support),
+            because=_own(basis_support),
         )
         _add_support(basis_support, result, because, derived)
 
@@ -75,26 +250,15 @@ def _add_missing(fact: str, result: StandardResult, missing: dict[str, None]) ->
         return
     missing[fact] = None
     for derivation in result.standard.derived_by.get(fact, ()):
-        node = explain(derivation.when.ast, result.env)
+        step = _steps(derivation.when)
+        node = _trace(step, result.env)
         if node.value is None:
-            for sub in node.missing():
+            facts: dict[str, None] = {}
+            _missing(step, node, facts)
+            for sub in facts:
                 _add_missing(sub, result, missing)
 
 
-def _to_model(node: TraceNode) -> models.TraceNode:
-    return models.TraceNode(
-        expr=node.expr,
-        value=_jsonable_value(node.value),
-        fact=node.fact,
-        children=[_to_model(c) for c in node.children if c.kind != "value"],
-    )
-
-
-def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _jsonable_value(v) for k, v in values.items()}
-
-
-def _jsonable_value(value: Any) -> Any:
-    if isinstance(value, frozenset | set):
-        return sorted(value)
-    return value
+def _own(values: dict[str, Any]) -> dict[str, Any]:
+    """The same values, with lists of their own (a set fact's list also sits in the trace)."""
+    return {k: list(v) if isinstance(v, list) else v for k, v in values.items()}

@@ -68,33 +68,43 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
 
 def check_value(name: str, spec: FactSpec, value: Any) -> tuple[Any, str | None]:
     """Return the normalised value, or an error message saying what was expected."""
-    got = _describe(value)
-    if spec.type == "bool":
-        if isinstance(value, bool):
+    kind = spec.type
+    if kind == "bool":
+        if value is True or value is False:
             return value, None
-        return None, f"fact {name!r} ({spec.label}) is true or false; got {got}"
-    if spec.type in ("number", "integer"):
+        return None, f"fact {name!r} ({spec.label}) is true or false; got {_describe(value)}"
+    if kind in ("number", "integer"):
+        cls = type(value)
+        if cls is int or (cls is float and kind == "number" and math.isfinite(value)):
+            return value, None  # the common case, checked in full below otherwise
         unit = f" in {spec.unit}" if spec.unit else ""
-        kind = "a whole number" if spec.type == "integer" else "a number"
+        what = "a whole number" if kind == "integer" else "a number"
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return None, f"fact {name!r} ({spec.label}) is {kind}{unit}; got {got}"
+            return None, f"fact {name!r} ({spec.label}) is {what}{unit}; got {_describe(value)}"
         if isinstance(value, float) and not math.isfinite(value):
             return None, f"fact {name!r} ({spec.label}) must be a finite number; got {value}"
-        if spec.type == "integer" and not isinstance(value, int):
-            return None, f"fact {name!r} ({spec.label}) is {kind}{unit}; got {got}"
+        if kind == "integer" and not isinstance(value, int):
+            return None, f"fact {name!r} ({spec.label}) is {what}{unit}; got {_describe(value)}"
         return value, None
     allowed = spec.values or {}
-    listing = ", ".join(f"{k} ({v})" for k, v in allowed.items())
-    if spec.type == "enum":
+    if kind == "enum":
         if isinstance(value, str) and value in allowed:
             return value, None
-        return None, f"fact {name!r} ({spec.label}) must be one of {listing}; got {got}"
+        got = _describe(value)
+        return None, f"fact {name!r} ({spec.label}) must be one of {_listing(allowed)}; got {got}"
     if isinstance(value, list | tuple | set | frozenset) and all(isinstance(v, str) for v in value):
         unknown = [v for v in value if v not in allowed]
         if not unknown:
             return frozenset(value), None
-        return None, f"fact {name!r} ({spec.label}) has unknown value(s) {unknown}; allowed: {listing}"
-    return None, f"fact {name!r} ({spec.label}) is a list of values from {listing}; got {got}"
+        return None, (
+            f"fact {name!r} ({spec.label}) has unknown value(s) {unknown}; allowed: {_listing(allowed)}"
+        )
+    got = _describe(value)
+    return None, f"fact {name!r} ({spec.label}) is a list of values from {_listing(allowed)}; got {got}"
+
+
+def _listing(allowed: dict[str, str]) -> str:
+    return ", ".join(f"{k} ({v})" for k, v in allowed.items())
 
 
 def today() -> dt.date:
