@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
+import functools
 import gc
 import importlib.metadata
 import io
@@ -169,27 +170,39 @@ class Timing:
         return self.count / self.total
 
 
-def measure(call: Callable[[Any], Any], items: Sequence[Any], seconds: float) -> Timing:
-    for item in items:  # warm up (durable-rules compiles its rulesets on first use)
-        call(item)
-    latencies: list[int] = []
-    clock = time.perf_counter_ns
-    deadline = time.perf_counter() + seconds
-    while True:
+def measure(
+    calls: Mapping[str, Callable[[Any], Any]], items: Sequence[Any], seconds: float
+) -> dict[str, Timing]:
+    """Time each call over every item, in interleaved rounds (a slow spell of the machine then
+    slows every engine alike), until each has had about ``seconds``."""
+    for call in calls.values():  # warm up (durable-rules compiles its rulesets on first use)
         for item in items:
-            start = clock()
             call(item)
-            latencies.append(clock() - start)
-        if time.perf_counter() >= deadline:
-            break
-    latencies.sort()
-    total = sum(latencies) / 1e9
-    return Timing(
-        len(latencies),
-        total,
-        latencies[len(latencies) // 2] / 1e3,
-        latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] / 1e3,
-    )
+    latencies: dict[str, list[int]] = {name: [] for name in calls}
+    spent = dict.fromkeys(calls, 0)
+    clock = time.perf_counter_ns
+    while min(spent.values()) < seconds * 1e9:
+        for name, call in calls.items():
+            out = latencies[name]
+            for item in items:
+                start = clock()
+                call(item)
+                out.append(clock() - start)
+            spent[name] = sum(out)
+    timings = {}
+    for name, values in latencies.items():
+        values.sort()
+        timings[name] = Timing(
+            len(values),
+            sum(values) / 1e9,
+            values[len(values) // 2] / 1e3,
+            values[min(len(values) - 1, int(len(values) * 0.99))] / 1e3,
+        )
+    return timings
+
+
+def classify_one(finding: dict[str, Any], engine: str, complete: bool) -> None:
+    hazardrules.classify(finding, complete=complete, engine=engine)
 
 
 def evaluate_only(pack: Pack, engine_name: str) -> Callable[[dict[str, Any]], None]:
@@ -272,11 +285,11 @@ def table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
 
 
-CATEGORIES = [  # (label, substrings of the file path or function), first match wins
-    ("finding validation (pydantic Finding, facts)", ("_finding.py", "_sectors.py")),
-    ("rule evaluation (compiled closures, derivations)", ("_engine.py", "_expr/compile.py", "_engines.py")),
+CATEGORIES = [  # (label, substrings of "file:function"), first match wins
+    ("verdict models (pydantic, built without validation)", (":construct", "_node", "models.py", "pydantic")),
+    ("finding validation (Finding model, fact types, sector)", ("_finding.py", "_sectors.py")),
+    ("rule evaluation (plans, closures, derivations)", ("_engine.py", "_expr/compile.py", "_engines.py")),
     ("explanations (traces, because, missing)", ("_explanation.py", "_expr/explain.py", "_expr/nodes.py")),
-    ("verdict models (pydantic construction)", ("models.py", "pydantic", "<built-in method __new__")),
     ("deferral", ("_deferral.py",)),
     ("classify and verdict assembly", ("_classify.py", "_select.py", "_resources.py")),
 ]
@@ -349,20 +362,18 @@ def main(argv: list[str] | None = None) -> int:
     }
     results: dict[tuple[str, str, str], Timing] = {}
     for label, (items, complete) in workloads.items():
-        for name in ENGINES:
-
-            def classify_one(f: dict[str, Any], name: str = name, complete: bool = complete) -> None:
-                hazardrules.classify(f, complete=complete, engine=name)
-
+        classify_calls = {
+            name: functools.partial(classify_one, engine=name, complete=complete) for name in ENGINES
+        }
+        evaluate_calls = {name: evaluate_only(pack, name) for name in ENGINES}
+        for what, calls, budget in (
+            ("classify", classify_calls, seconds),
+            ("evaluate", evaluate_calls, seconds / 2),
+        ):
             gc.collect()
-            results[("classify", label, name)] = measure(classify_one, items, seconds)
-            gc.collect()
-            results[("evaluate", label, name)] = measure(evaluate_only(pack, name), items, seconds / 2)
-            print(
-                f"  {label:28} {name:8} classify {results[('classify', label, name)].per_second:>10,.0f}/s"
-                f"   evaluate {results[('evaluate', label, name)].per_second:>10,.0f}/s",
-                flush=True,
-            )
+            for name, timing in measure(calls, items, budget).items():
+                results[(what, label, name)] = timing
+                print(f"  {what:8} {label:28} {name:8} {timing.per_second:>10,.0f} findings/s", flush=True)
 
     rows = []
     for what in ("classify", "evaluate"):

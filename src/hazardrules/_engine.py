@@ -10,11 +10,12 @@ per standard (see :func:`plan`).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._expr import Evaluator, ExpressionError
+from ._expr import Evaluator, ExpressionError, compile_expr
+from ._expr import nodes as n
 from ._pack import CompiledDerivation, CompiledRule, CompiledStandard
 from .errors import FindingError, FindingProblem
 
@@ -46,7 +47,8 @@ class RulesPlan:
     """Precomputed for one tuple of candidate rules (a sector's rules of a standard)."""
 
     rules: tuple[CompiledRule, ...]
-    idle: list[Value]  # each rule's value when none of its facts is known
+    idle: list[tuple[CompiledRule, Value]]  # each rule with its value when none of its facts is known
+    evaluators: tuple[Callable[[Mapping[str, Any]], Value], ...]  # each rule's value, as rule_value
     by_fact: dict[str, tuple[int, ...]]  # fact → positions of the rules whose conditions read it
     always: tuple[int, ...]  # rules evaluated whatever the facts (their idle value raised an error)
     reads: frozenset[str]  # every fact the rules read (touch and applicability)
@@ -57,6 +59,8 @@ class RulesPlan:
 class StandardPlan:
     standard: CompiledStandard
     derivations: tuple[_DerivationStep, ...]
+    derivation_reads: frozenset[str]  # every fact a derivation reads
+    quiet: bool  # no derivation fires when none of ``derivation_reads`` is known
     tuples: dict[int, RulesPlan]  # by id() of the standard's by_sector tuples
     rule_reads: dict[str, frozenset[str]]  # rule id → facts its applies/condition read
     rule_idle: dict[str, Value]  # absent: evaluate the rule whatever the facts
@@ -76,6 +80,7 @@ def plan(standard: CompiledStandard) -> StandardPlan:
     steps = tuple(_step(d) for d in standard.derivations)
     rule_reads: dict[str, frozenset[str]] = {}
     rule_idle: dict[str, Value] = {}
+    evaluators = {rule.id: _rule_evaluator(rule) for rule in standard.rules}
     for rule in standard.rules:
         reads = set(rule.condition.facts)
         if rule.applies is not None:
@@ -98,13 +103,18 @@ def plan(standard: CompiledStandard) -> StandardPlan:
             reads_all |= rule_reads[rule.id]
         tuples[id(rules)] = RulesPlan(
             rules,
-            [rule_idle.get(r.id) for r in rules],
+            [(r, rule_idle.get(r.id)) for r in rules],
+            tuple(evaluators[r.id] for r in rules),
             {fact: tuple(positions) for fact, positions in by_fact.items()},
             tuple(i for i, r in enumerate(rules) if r.id not in rule_idle),
             frozenset(reads_all),
             {fact: tuple(positions) for fact, positions in touched_by.items()},
         )
-    built = _PLANS[id(standard)] = StandardPlan(standard, steps, tuples, rule_reads, rule_idle)
+    derivation_reads = frozenset(f for step in steps for f in step.reads)
+    quiet = not any(step.forced or step.idle is True for step in steps)
+    built = _PLANS[id(standard)] = StandardPlan(
+        standard, steps, derivation_reads, quiet, tuples, rule_reads, rule_idle
+    )
     return built
 
 
@@ -133,7 +143,10 @@ def derive(
     env = dict(facts)
     origin: dict[str, CompiledDerivation] = {}
     known = env.keys()
-    for step in plan(standard).derivations:
+    current_plan = plan(standard)
+    if current_plan.quiet and known.isdisjoint(current_plan.derivation_reads):
+        return env, origin  # no derivation reads a known fact: none fires
+    for step in current_plan.derivations:
         value = step.when(env) if step.forced or not known.isdisjoint(step.reads) else step.idle
         if value is not True:
             continue
@@ -158,7 +171,7 @@ def evaluate(
     env, origin = derive(standard, facts)
     candidates = rules if isinstance(rules, tuple) else tuple(rules)
     found = rules_plan(standard, candidates)
-    values: list[Value]
+    values: list[tuple[CompiledRule, Value]]
     if found is not None:
         values = found.idle.copy()
         by_fact = found.by_fact
@@ -167,8 +180,9 @@ def evaluate(
             positions = by_fact.get(fact)
             if positions is not None:
                 touched.update(positions)
+        evaluators = found.evaluators
         for position in sorted(touched):
-            values[position] = rule_value(candidates[position], env)
+            values[position] = (candidates[position], evaluators[position](env))
     else:
         current = plan(standard)
         known = env.keys()
@@ -176,10 +190,10 @@ def evaluate(
         for rule in candidates:
             reads = current.rule_reads.get(rule.id)
             if reads is not None and rule.id in current.rule_idle and known.isdisjoint(reads):
-                values.append(current.rule_idle[rule.id])
+                values.append((rule, current.rule_idle[rule.id]))
             else:
-                values.append(rule_value(rule, env))
-    return StandardResult(standard, env, origin, list(zip(candidates, values, strict=True)), found)
+                values.append((rule, rule_value(rule, env)))
+    return StandardResult(standard, env, origin, values, found)
 
 
 def rule_value(rule: CompiledRule, env: Mapping[str, Any]) -> Value:
@@ -193,3 +207,112 @@ def rule_value(rule: CompiledRule, env: Mapping[str, Any]) -> Value:
     if applies is None or value is None:
         return None
     return True
+
+
+# -- evaluators specialised for the common shapes of condition -------------------------------------
+# Same values as the closures of hazardrules._expr.compile (the tests compare them on random
+# conditions); they save the calls of one closure per fact in the shapes most rules have: a fact,
+# ``not`` a fact, ``and``/``or`` of facts and negated facts, ``in`` a list, ``any_in``, a comparison
+# with a literal.
+def _rule_evaluator(rule: CompiledRule) -> Callable[[Mapping[str, Any]], Value]:
+    condition = _fast(rule.condition.ast)
+    if rule.applies is None:
+
+        def without_applies(env: Mapping[str, Any]) -> Value:
+            value = condition(env)
+            return value if value is None else value is not False
+
+        return without_applies if _is_boolean(rule.condition.ast) else _generic(rule)
+    applies = _fast(rule.applies.ast)
+
+    def with_applies(env: Mapping[str, Any]) -> Value:
+        gate = applies(env)
+        if gate is False:
+            return False
+        value = condition(env)
+        if value is False:
+            return False
+        if gate is None or value is None:
+            return None
+        return True
+
+    return with_applies
+
+
+def _generic(rule: CompiledRule) -> Callable[[Mapping[str, Any]], Value]:
+    return lambda env: rule_value(rule, env)
+
+
+def _is_boolean(node: n.Node) -> bool:
+    """Whether the node's value is always True, False or None (so ``value is not False`` is it)."""
+    return isinstance(node, n.Fact | n.Not | n.And | n.Or | n.AtLeast | n.Compare | n.In | n.AnyIn)
+
+
+def _simple(node: n.Node) -> tuple[str, bool] | None:
+    if isinstance(node, n.Fact):
+        return node.name, False
+    if isinstance(node, n.Not) and isinstance(node.operand, n.Fact):
+        return node.operand.name, True
+    return None
+
+
+def _fast(node: n.Node) -> Evaluator:
+    simple = _simple(node)
+    if simple is not None and simple[1]:
+        name = simple[0]
+
+        def negated(env: Mapping[str, Any]) -> Value:
+            value = env.get(name)
+            return None if value is None else not value
+
+        return negated
+    if isinstance(node, n.And | n.Or):
+        pairs = [_simple(o) for o in node.operands]
+        if all(p is not None for p in pairs):
+            return _any_facts(tuple(p for p in pairs if p is not None), isinstance(node, n.And))
+    if isinstance(node, n.In) and isinstance(node.item, n.Fact) and isinstance(node.container, n.ListLiteral):
+        item, values, flip = node.item.name, frozenset(node.container.values), node.negated
+
+        def member(env: Mapping[str, Any]) -> Value:
+            value = env.get(item)
+            return None if value is None else (value in values) != flip
+
+        return member
+    if isinstance(node, n.AnyIn) and isinstance(node.container, n.Fact):
+        container, wanted = node.container.name, frozenset(node.values.values)
+
+        def any_member(env: Mapping[str, Any]) -> Value:
+            found = env.get(container)
+            return None if found is None else not found.isdisjoint(wanted)
+
+        return any_member
+    return compile_expr(node)
+
+
+def _any_facts(pairs: tuple[tuple[str, bool], ...], conjunction: bool) -> Evaluator:
+    """``and``/``or`` of facts and negated facts (``(name, negated)``), in Kleene logic."""
+    if conjunction:
+
+        def all_of(env: Mapping[str, Any]) -> Value:
+            unknown = False
+            for name, negated in pairs:
+                value = env.get(name)
+                if value is None:
+                    unknown = True
+                elif value is negated:  # this operand is false
+                    return False
+            return None if unknown else True
+
+        return all_of
+
+    def any_of(env: Mapping[str, Any]) -> Value:
+        unknown = False
+        for name, negated in pairs:
+            value = env.get(name)
+            if value is None:
+                unknown = True
+            elif value is not negated:  # this operand is true
+                return True
+        return None if unknown else False
+
+    return any_of

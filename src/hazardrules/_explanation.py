@@ -169,26 +169,34 @@ def _missing(step: _Step, node: models.TraceNode, out: dict[str, None]) -> None:
 
 
 _FIELDS = {"expr", "value", "fact", "children"}
+_SETS = (frozenset, set)
+_new = object.__new__
 
 
-def _node(expr: str, value: Any, fact: str | None, children: list[models.TraceNode]) -> models.TraceNode:
+def _fast_node(expr: str, value: Any, fact: str | None, children: list[models.TraceNode]) -> models.TraceNode:
     """A trace node (the verdict's most numerous model), built as :func:`construct` does."""
-    if isinstance(value, frozenset | set):
+    if type(value) in _SETS:
         value = sorted(value)
-    if _PLAIN_TRACE_NODE:
-        node = _new(models.TraceNode)
-        _set(node, "__dict__", {"expr": expr, "value": value, "fact": fact, "children": children})
-        _set(node, "__pydantic_fields_set__", set(_FIELDS))
-        _set(node, "__pydantic_extra__", None)
-        _set(node, "__pydantic_private__", None)
-        return node
+    node = _new(models.TraceNode)
+    _set(node, "__dict__", {"expr": expr, "value": value, "fact": fact, "children": children})
+    _set(node, "__pydantic_fields_set__", set(_FIELDS))
+    _set(node, "__pydantic_extra__", None)
+    _set(node, "__pydantic_private__", None)
+    return node
+
+
+def _slow_node(expr: str, value: Any, fact: str | None, children: list[models.TraceNode]) -> models.TraceNode:
+    if type(value) in _SETS:
+        value = sorted(value)
     return construct(models.TraceNode, expr=expr, value=value, fact=fact, children=children)
 
 
-_new = object.__new__
-_PLAIN_TRACE_NODE = set(models.TraceNode.model_fields) == _FIELDS and construct(
-    models.TraceNode, expr="", value=None, fact=None, children=[]
-) == models.TraceNode(expr="", value=None, fact=None, children=[])
+construct(models.TraceNode, expr="", value=None, fact=None, children=[])  # records whether it is plain
+_node = (
+    _fast_node
+    if _PLAIN[models.TraceNode] == len(_FIELDS) == len(models.TraceNode.model_fields)
+    else _slow_node
+)
 
 
 # -- rules -------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -49,8 +50,12 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
     except FindingError as exc:
         problems.extend(exc.problems)
     facts: dict[str, Any] = {}
+    known = pack.facts
     for name, value in model.facts.items():
-        spec = pack.facts.get(name)
+        spec = known.get(name)
+        if spec is not None and spec.type == "bool" and (value is True or value is False):
+            facts[name] = value  # the common case, without a call
+            continue
         if spec is None:
             close = difflib.get_close_matches(name, list(pack.facts), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -108,7 +113,14 @@ def _listing(allowed: dict[str, str]) -> str:
 
 
 def today() -> dt.date:
-    return dt.date.today()
+    """Today's date (local time); ``date.today()`` is looked up at most once a second."""
+    second = int(time.time())
+    if _today[0] != second:
+        _today[:] = [second, dt.date.today()]
+    return _today[1]  # type: ignore[no-any-return]
+
+
+_today: list[Any] = [None, None]
 
 
 def _describe(value: Any) -> str:
