@@ -13,7 +13,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import importlib.util
+import json
+import os
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -34,6 +38,7 @@ from hazardrules._pack import CompiledStandard, Pack
 from ._examples import all_examples
 from ._synthetic import BOOLS, synthetic_findings, synthetic_pack, write_synthetic_pack
 
+REPO = Path(__file__).resolve().parents[1]
 DURABLE_IMPORTS = importlib.util.find_spec("durable") is not None and sys.version_info < (3, 13)
 needs_durable = pytest.mark.skipif(not DURABLE_IMPORTS, reason="durable-rules does not import here")
 
@@ -371,3 +376,53 @@ def test_python_3_13_says_why(no_durable: None, monkeypatch: pytest.MonkeyPatch)
 def test_real_import_failure_is_a_clear_error() -> None:
     with pytest.raises(hazardrules.HazardRulesError, match=r"pip install hazardrules\[durable\]"):
         hazardrules.classify(FINDING, engine="durable")
+
+
+def python_3_13() -> str | None:
+    if sys.version_info[:2] == (3, 13):
+        return sys.executable
+    pyenv = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    found = sorted(glob.glob(f"{pyenv}/versions/3.13.*/bin/python3.13"))
+    return found[-1] if found else None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(python_3_13() is None, reason="no Python 3.13 on this machine")
+def test_on_python_3_13_the_extra_installs_and_the_engine_says_why(tmp_path: Path) -> None:
+    """``pip install hazardrules[durable]`` works on 3.13 (the extra installs nothing there) and
+    asking for the engine raises the error that says why."""
+    python = python_3_13()
+    assert python is not None
+    out = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(REPO)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = out.glob("hazardrules-*.whl")
+    venv = tmp_path / "venv"
+    subprocess.run([python, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "-q", f"{wheel}[durable]"], check=True, cwd=tmp_path
+    )
+    script = (
+        "import hazardrules, json, sys\n"
+        "try:\n"
+        "    hazardrules.classify(json.loads(sys.argv[1]), engine='durable')\n"
+        "except hazardrules.HazardRulesError as exc:\n"
+        "    print(exc)\n"
+        "print(hazardrules.classify(json.loads(sys.argv[1])).status)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", script, json.dumps(FINDING)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    message, status = result.stdout.strip().splitlines()
+    assert "Python 3.13" in message and "PyEval_CallObject" in message
+    assert "pip install hazardrules[durable]" in message
+    assert status == "major"

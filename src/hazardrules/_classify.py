@@ -129,7 +129,9 @@ def _verdict(
     for result, _ in results:
         for route in result.standard.routes.values():
             read.update(route.when.facts)
-    unused = [f for f in given if f not in read and not any(f in r for r in read_by_plan)]
+    if read_by_plan:
+        read = read.union(*read_by_plan)
+    unused = [f for f in given if f not in read]
     warnings = [warning(d) for d in deferred]
     if not given:
         warnings.append("the finding gives no facts: only complete=True can say what to ask")
