@@ -43,12 +43,27 @@ non-zero number (durable-rules divides integers as integers and cannot raise on 
 more than :data:`MAX_PROPERTIES` properties, and integers of magnitude 2**53 or more (durable-rules
 computes in 64-bit integers and doubles).
 
-Capacity of durable-rules, worked around here: a fact holds at most ~250 properties and the alpha
-network's matching stack holds 64 pending nodes. A standard's rules are therefore split into
-*shards* (one durable ruleset each, each holding the derivations its rules depend on) and the
-durable rules of a shard hang under a tree of always-true marker tests with at most
-:data:`FAN_OUT` children per node. durable-rules also fails to parse numbers such as ``1e-05``
-(exponent without a point), so every JSON text sent to it is written by :func:`dumps` here.
+Limits and quirks of durable-rules 2.0.28 found while building this, and what is done about them:
+
+* a fact holds at most ~250 properties (error 302) and the alpha network's matching stack holds 64
+  pending nodes (error 303, reached by ~64 rules matching one fact): a standard's rules are split
+  into *shards* (one durable ruleset each, holding the derivations its rules depend on) and the
+  durable rules of a shard hang under a tree of always-true marker tests with at most
+  :data:`FAN_OUT` children per node;
+* its JSON parser rejects numbers such as ``1e-05`` (an exponent without a point), so every JSON
+  text sent to it is written by :func:`dumps` here; text values travel as numbers;
+* it divides integers as integers, and a comparison with another property matches when that
+  property is missing: handled as above (float divisors, ``$ex`` guards);
+* deleting the state of a fact that matched no rule crashes the process (segmentation fault), and a
+  fact that matches no rule raises ``MessageNotHandledException``: a catch-all rule of lowest
+  priority matches every finding (its action also confirms that the finding was fully processed),
+  so assertion is always handled; ``MessageNotHandledException`` on retraction is ignored (it is
+  not an error for us);
+* it holds at most 1024 live states (``MemoryError`` after that): every state is deleted as soon as
+  its classification ends, so memory stays flat (measured over a million classifications, see
+  benchmarks/RESULTS.md);
+* it swallows exceptions raised by actions into the state: this engine's actions catch their own
+  and the classification raises :class:`~hazardrules.HazardRulesError` instead.
 
 Threads and global state: durable-rules keeps its rulesets and states in process-global C tables
 and is not thread-safe, so this engine **serialises every classification and compilation behind one
@@ -489,7 +504,10 @@ class _PackEntry:
 class DurableEngine:
     """Classify with durable-rules (see the module documentation for what it does and refuses).
 
-    Thread-safe by serialisation: every call holds the process-wide :data:`LOCK`.
+    Unknown facts give the native engine's three-valued answer (a rule neither pattern of which
+    matches is unknown). Thread-safe by serialisation: every call holds the process-wide
+    :data:`LOCK`. Raises :class:`~hazardrules.HazardRulesError` on creation when durable-rules
+    cannot be imported (not installed, or Python 3.13), saying why and how to install it.
     """
 
     name = "durable"
