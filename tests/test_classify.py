@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 import hazardrules
 from hazardrules import FindingError
 
+from ._strategies import fact_values as shared_fact_values
+
 PACK = hazardrules.load_pack()
 SECTORS = sorted(PACK.sectors)
 
@@ -166,17 +168,7 @@ def test_verdict_json_round_trips() -> None:
 
 # -- properties over the whole pack ------------------------------------------------------------------
 def fact_values(name: str) -> st.SearchStrategy[Any]:
-    spec = PACK.facts[name]
-    if spec.type == "bool":
-        return st.booleans()
-    if spec.type == "integer":
-        return st.integers(-5, 500)
-    if spec.type == "number":
-        return st.floats(-1e4, 1e4, allow_nan=False)
-    values = sorted(spec.values or {})
-    if spec.type == "enum":
-        return st.sampled_from(values)
-    return st.lists(st.sampled_from(values), unique=True)
+    return shared_fact_values(PACK, name)
 
 
 @st.composite

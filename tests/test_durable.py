@@ -36,6 +36,7 @@ from hazardrules._engines import NativeEngine, get_engine
 from hazardrules._pack import CompiledStandard, Pack
 
 from ._examples import all_examples
+from ._strategies import fact_values
 from ._synthetic import BOOLS, synthetic_findings, synthetic_pack, write_synthetic_pack
 
 REPO = Path(__file__).resolve().parents[1]
@@ -101,17 +102,7 @@ SECTORS = sorted(s for s in PACK.sectors if sector_facts(s))
 
 
 def two_valued(name: str) -> st.SearchStrategy[Any]:
-    spec = PACK.facts[name]
-    if spec.type == "bool":
-        return st.booleans()
-    if spec.type == "integer":
-        return st.integers(-5, 500)
-    if spec.type == "number":
-        return st.one_of(st.integers(-5, 500), st.floats(-1e4, 1e4, allow_nan=False))
-    values = sorted(spec.values or {})
-    if spec.type == "enum":
-        return st.sampled_from(values)
-    return st.lists(st.sampled_from(values), unique=True)
+    return fact_values(PACK, name)
 
 
 @st.composite

@@ -24,6 +24,7 @@ from hazardrules._expr import TraceNode, explain
 from hazardrules._pack import CompiledDerivation, CompiledRule, CompiledStandard, Pack
 from hazardrules.errors import FindingError, FindingProblem
 
+from ._strategies import fact_values
 from ._synthetic import synthetic_findings, synthetic_pack
 
 
@@ -157,17 +158,7 @@ TODAY = dt.date(2025, 6, 1)
 
 
 def fact_value(pack: Pack, name: str) -> st.SearchStrategy[Any]:
-    spec = pack.facts[name]
-    if spec.type == "bool":
-        return st.booleans()
-    if spec.type == "integer":
-        return st.integers(-5, 500)
-    if spec.type == "number":
-        return st.one_of(st.integers(-5, 500), st.floats(-1e4, 1e4, allow_nan=False))
-    values = sorted(spec.values or {})
-    if spec.type == "enum":
-        return st.sampled_from(values)
-    return st.frozensets(st.sampled_from(values))
+    return fact_values(pack, name, as_sets=True)
 
 
 @given(st.data())
