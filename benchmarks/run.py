@@ -6,7 +6,7 @@ Measured, over the full shipped rule pack, in one run (so the ratios compare lik
   (every rule example of the pack) and for whole-site findings (every fact the sector's rules read
   given a random value, ``complete=True``), with three engines: ``native`` (compiled closures),
   ``durable`` (durable-rules) and ``naive`` (a loop over the rules that parses and interprets every
-  condition again for every finding, with ``hazardrules._expr.explain``);
+  condition again for every finding, with ``hazardrules.lang.explain``);
 - the same for the engines alone (``engine.evaluate`` on prepared facts, no verdict built);
 - pack load time, cold (first load in a fresh interpreter) and cached; ``import hazardrules`` time
   (fresh interpreter);
@@ -44,13 +44,13 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO / "src"))
 
 import hazardrules  # noqa: E402
-from hazardrules import _engines  # noqa: E402
-from hazardrules._describe import rule_detail  # noqa: E402
-from hazardrules._engine import StandardResult  # noqa: E402
-from hazardrules._expr import explain, parse  # noqa: E402
-from hazardrules._finding import prepare  # noqa: E402
-from hazardrules._pack import CompiledRule, CompiledStandard, Pack  # noqa: E402
+from hazardrules.engine import registry as _engines  # noqa: E402
+from hazardrules.engine.native import StandardResult  # noqa: E402
 from hazardrules.errors import FindingError, FindingProblem  # noqa: E402
+from hazardrules.interfaces.describe import rule_detail  # noqa: E402
+from hazardrules.lang import explain, parse  # noqa: E402
+from hazardrules.pack.model import CompiledRule, CompiledStandard, Pack  # noqa: E402
+from hazardrules.verdict.finding import prepare  # noqa: E402
 
 
 # -- the naive engine: parse and interpret every condition for every finding ------------------------
@@ -289,11 +289,11 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 
 CATEGORIES = [  # (label, substrings of "file:function"), first match wins
     ("verdict models (pydantic, built without validation)", (":construct", "_node", "models.py", "pydantic")),
-    ("finding validation (Finding model, fact types, sector)", ("_finding.py", "_sectors.py")),
-    ("rule evaluation (plans, closures, derivations)", ("_engine.py", "_expr/compile.py", "_engines.py")),
-    ("explanations (traces, because, missing)", ("_explanation.py", "_expr/explain.py", "_expr/nodes.py")),
-    ("deferral", ("_deferral.py",)),
-    ("classify and verdict assembly", ("_classify.py", "_select.py", "_resources.py")),
+    ("finding validation (Finding model, fact types, sector)", ("verdict/finding.py", "pack/sectors.py")),
+    ("rule evaluation (plans, closures, derivations)", ("engine/native.py", "lang/compile.py", "engine/registry.py")),
+    ("explanations (traces, because, missing)", ("verdict/explanation.py", "lang/explain.py", "lang/nodes.py")),
+    ("deferral", ("verdict/deferral.py",)),
+    ("classify and verdict assembly", ("verdict/classify.py", "verdict/select.py", "pack/resources.py")),
 ]
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import hazardrules
-from hazardrules._suggest import _index
+from hazardrules.interfaces.suggest import _index
 
 DATA = Path(__file__).parent / "data" / "suggest_eval.jsonl"
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
-import hazardrules  # noqa: E402
+import hazardrules
 
 project = "hazardrules"
 author = "hazardrules developers"
-copyright = "2026, hazardrules developers"  # noqa: A001
+copyright = "2026, hazardrules developers"
 release = hazardrules.__version__
 language = "zh_CN"  # the rule pages are Chinese; site search segments Chinese with jieba
 

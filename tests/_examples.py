@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import hazardrules
-from hazardrules._describe import rule_detail
+from hazardrules.interfaces.describe import rule_detail
 
 
 def all_examples() -> list[tuple[str, int, dict[str, Any], str]]:

@@ -18,7 +18,7 @@ import yaml
 from hypothesis import strategies as st
 
 import hazardrules
-from hazardrules._pack import Pack
+from hazardrules.pack.model import Pack
 
 BOOLS = [f"b.p{i}" for i in range(8)]
 NUMBERS = ["x.n0", "x.n1", "x.n2"]

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 import hazardrules
-from hazardrules._sources import find_sources_dir
+from hazardrules.pack.sources import find_sources_dir
 
 REPO = Path(__file__).resolve().parents[1]
 RULES = REPO / "rules"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hazardrules._cli import main
+from hazardrules.interfaces.cli import main
 
 GOOD = {"id": "a", "sector": "metallurgy", "facts": {"special_worker.uncertified_on_duty": True}}
 BAD = {"id": "b", "sector": "metallurgy", "facts": {"contractor.presnt": True}}

@@ -7,7 +7,7 @@ import json
 import pytest
 
 import hazardrules
-from hazardrules._cli import main
+from hazardrules.interfaces.cli import main
 
 MATTERS = ["hazardous_chemicals", "fire", "gas", "special_equipment"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import hazardrules
-from hazardrules._sources import find_sources_dir, load_source
+from hazardrules.pack.sources import find_sources_dir, load_source
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -71,7 +71,7 @@ def test_unencoded_provisions_are_listed_not_hidden(site: Path, pack: hazardrule
 def test_coverage_matches_rules_list(
     site: Path, pack: hazardrules.Pack, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from hazardrules._cli import main
+    from hazardrules.interfaces.cli import main
 
     table = (REPO / "docs" / "rules" / "coverage.md").read_text(encoding="utf-8")
     for slug in pack.standards:

@@ -30,10 +30,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hazardrules
-from hazardrules import _engines
-from hazardrules._engine import StandardResult
-from hazardrules._engines import NativeEngine, get_engine
-from hazardrules._pack import CompiledStandard, Pack
+from hazardrules.engine import registry as _engines
+from hazardrules.engine.native import StandardResult
+from hazardrules.engine.registry import NativeEngine, get_engine
+from hazardrules.pack.model import CompiledStandard, Pack
 
 from ._examples import all_examples
 from ._strategies import fact_values
@@ -196,7 +196,7 @@ def test_synthetic_pack_three_valued_same_values(
 @pytest.fixture
 def cramped(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Force many shards and a deep marker tree, as a large pack would."""
-    from hazardrules import _durable
+    from hazardrules.engine import durable as _durable
 
     monkeypatch.setattr(_durable, "MAX_PROPERTIES", 20)
     monkeypatch.setattr(_durable, "FAN_OUT", 3)
@@ -328,7 +328,7 @@ def test_states_are_cleaned_up(durable: Any) -> None:
 @pytest.fixture
 def no_durable(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Make ``import durable`` fail as it does where durable-rules is not installed."""
-    from hazardrules import _durable
+    from hazardrules.engine import durable as _durable
 
     for module in ("durable", "durable.lang", "durable.engine", "durable_rules_engine"):
         monkeypatch.setitem(sys.modules, module, None)

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hazardrules._expr import ExpressionError, ExprType, check, compile_expr, explain, parse
-from hazardrules._expr import nodes as n
-from hazardrules._expr.check import BOOL, NUMBER
+from hazardrules.lang import ExpressionError, ExprType, check, compile_expr, explain, parse
+from hazardrules.lang import nodes as n
+from hazardrules.lang.check import BOOL, NUMBER
 
 FACTS = ["a.p", "a.q", "a.r", "a.s"]
 TYPES: dict[str, ExprType] = {

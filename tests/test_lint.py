@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import hazardrules
-from hazardrules._cli import main
+from hazardrules.interfaces.cli import main
 
 GM = "standards/gm-2023.yaml"
 
@@ -26,7 +26,7 @@ def rule(data: dict[str, Any], rule_id: str) -> dict[str, Any]:
     return next(r for r in data["rules"] if r["id"] == rule_id)
 
 
-def messages(report: hazardrules._lint.LintReport) -> list[str]:  # type: ignore[name-defined]
+def messages(report: hazardrules.interfaces.lint.LintReport) -> list[str]:  # type: ignore[name-defined]
     return [str(p) for p in report.errors]
 
 

@@ -1,7 +1,7 @@
 """The native engine's fast paths give exactly what the straightforward code gives.
 
 The straightforward code is kept here as the reference: every derivation and every rule evaluated
-with its compiled closure, every trace built with :func:`hazardrules._expr.explain`, every model
+with its compiled closure, every trace built with :func:`hazardrules.lang.explain`, every model
 validated. The fast paths (idle values of untouched rules, traces from precompiled steps, models built
 without validation) must agree with it on random findings over the shipped pack and over a synthetic
 pack with far more shapes of condition.
@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 
 import hazardrules
 from hazardrules import models
-from hazardrules._engine import StandardResult, evaluate, rule_value
-from hazardrules._explanation import construct, explain_rule
-from hazardrules._expr import TraceNode, explain
-from hazardrules._pack import CompiledDerivation, CompiledRule, CompiledStandard, Pack
+from hazardrules.engine.native import StandardResult, evaluate, rule_value
 from hazardrules.errors import FindingError, FindingProblem
+from hazardrules.lang import TraceNode, explain
+from hazardrules.pack.model import CompiledDerivation, CompiledRule, CompiledStandard, Pack
+from hazardrules.verdict.explanation import construct, explain_rule
 
 from ._strategies import fact_values
 from ._synthetic import synthetic_findings, synthetic_pack

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hazardrules
-from hazardrules._cli import main
+from hazardrules.interfaces.cli import main
 
 PACK = hazardrules.load_pack()
 

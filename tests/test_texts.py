@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import hazardrules
-from hazardrules._sources import load_source, text_matches
+from hazardrules.pack.sources import load_source, text_matches
 
 RULES = [r for r in hazardrules.load_pack().compiled_rules()]
 

@@ -19,11 +19,11 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 import hazardrules
-from hazardrules._checklist import checklist, scope_facts
-from hazardrules._numerals import label_numbers
-from hazardrules._pack import CompiledRule, CompiledStandard, Pack
-from hazardrules._render import to_chinese
-from hazardrules._sources import find_sources_dir
+from hazardrules.interfaces.checklist import checklist, scope_facts
+from hazardrules.pack.numerals import label_numbers
+from hazardrules.pack.model import CompiledRule, CompiledStandard, Pack
+from hazardrules.lang.chinese import to_chinese
+from hazardrules.pack.sources import find_sources_dir
 
 OUT = "rules"
 EXPECT = {"holds": "成立（重大事故隐患）", "does_not_hold": "不成立", "undetermined": "无法判定（缺少事实）"}

@@ -7,15 +7,11 @@
 ('major', '第三条第（二）项')
 """
 
-from ._checklist import Checklist, ChecklistItem, Question, checklist
-from ._classify import classify
-from ._format import Example, FactSpec, Note, RuleSpec, SectorSpec, StandardMeta
-from ._lint import lint
-from ._pack import Pack
-from ._resources import load_pack
-from ._suggest import Suggestion, Suggestions, suggest
 from ._version import __version__
 from .errors import FindingError, FindingProblem, HazardRulesError, PackError, Problem, RuleNotFound
+from .interfaces.checklist import Checklist, ChecklistItem, Question, checklist
+from .interfaces.lint import lint
+from .interfaces.suggest import Suggestion, Suggestions, suggest
 from .models import (
     Citation,
     CitedProvision,
@@ -30,6 +26,10 @@ from .models import (
     Undecided,
     Verdict,
 )
+from .pack.format import Example, FactSpec, Note, RuleSpec, SectorSpec, StandardMeta
+from .pack.model import Pack
+from .pack.resources import load_pack
+from .verdict.classify import classify
 
 __all__ = [
     "Checklist",

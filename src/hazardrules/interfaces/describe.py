@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._pack import CompiledRule, Pack
+from ..pack.model import CompiledRule, Pack
 
 
 def rule_summary(rule: CompiledRule) -> dict[str, Any]:

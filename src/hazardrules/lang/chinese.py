@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 
-from ._expr import nodes as n
-from ._format import FactSpec
+from . import nodes as n
+
+
+class FactSpec(Protocol):
+    """What rendering needs of a fact: its Chinese label, unit and value labels."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def unit(self) -> str | None: ...
+    @property
+    def values(self) -> dict[str, str] | None: ...
+
 
 _OPS = {"<": "小于", "<=": "不大于", "==": "等于", "!=": "不等于", ">=": "不小于", ">": "大于"}
 _ARITH = {"+": "＋", "-": "－", "*": "×", "/": "÷"}

@@ -1,6 +1,6 @@
 """Explain a rule's value: the trace, the facts that decided it and the facts still missing.
 
-The trace is :func:`hazardrules._expr.explain`'s, computed faster: each condition is turned once
+The trace is :func:`hazardrules.lang.explain`'s, computed faster: each condition is turned once
 (cached by its text) into a tree of steps that already hold their rendered text and their compiled
 evaluators, so explaining a rule walks that tree once, with no parsing, rendering or compiling, and
 builds the verdict's models directly (they are built from trusted values, so without validation).
@@ -13,11 +13,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from . import models
-from ._engine import StandardResult
-from ._expr import Evaluator, Node, compile_expr
-from ._expr import nodes as n
-from ._pack import CompiledExpr, CompiledRule
+from .. import models
+from ..engine.native import StandardResult
+from ..lang import Evaluator, Node, compile_expr
+from ..lang import nodes as n
+from ..pack.model import CompiledExpr, CompiledRule
 
 M = TypeVar("M", bound=BaseModel)
 _PLAIN: dict[type[BaseModel], int] = {}  # model class → number of fields, when construct() may build it
@@ -102,7 +102,7 @@ def _build(node: Node) -> _Step:
 
 
 def _combine(step: _Step, values: list[Any], env: dict[str, Any]) -> Any:
-    """The value of a step from its children's (Kleene, as :func:`hazardrules._expr.explain`)."""
+    """The value of a step from its children's (Kleene, as :func:`hazardrules.lang.explain`)."""
     kind = step.kind
     if kind == AND:
         if any(v is not None and not v for v in values):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ._pack import Pack
-from .errors import FindingError, FindingProblem
+from ..errors import FindingError, FindingProblem
+from .model import Pack
 
 _CODE = re.compile(r"^[A-Ta-t]?(\d{2,4})$")
 

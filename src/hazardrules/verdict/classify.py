@@ -6,17 +6,17 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import _version as _version_module
-from . import models
-from ._deferral import resolve, warning
-from ._engine import StandardResult
-from ._engines import get_engine
-from ._explanation import citation, construct, explain_rule
-from ._finding import PreparedFinding, prepare, today
-from ._pack import CompiledRule, CompiledStandard, Pack
-from ._resources import default_pack
-from ._select import selector
-from .errors import FindingError, FindingProblem
+from .. import _version as _version_module
+from .. import models
+from ..engine.native import StandardResult
+from ..engine.registry import get_engine
+from ..errors import FindingError, FindingProblem
+from ..pack.model import CompiledRule, CompiledStandard, Pack
+from ..pack.resources import default_pack
+from .deferral import resolve, warning
+from .explanation import citation, construct, explain_rule
+from .finding import PreparedFinding, prepare, today
+from .select import selector
 
 
 def classify(

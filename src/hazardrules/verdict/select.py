@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
-from ._pack import Pack
-from .errors import HazardRulesError
+from ..errors import HazardRulesError
+from ..pack.model import Pack
 
 
 def matches(rule_id: str, pattern: str) -> bool:

@@ -15,9 +15,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ._expr import ExpressionError, ExprType, check, compile_expr, fact_names, parse
-from ._expr.check import BOOL, NUMBER
-from ._format import (
+from ..errors import PackError, Problem
+from ..lang import ExpressionError, ExprType, check, compile_expr, fact_names, parse
+from ..lang.check import BOOL, NUMBER
+from .format import (
     NAMED_ID,
     RULE_ID,
     DerivationSpec,
@@ -28,8 +29,7 @@ from ._format import (
     StandardFile,
     SynonymsFile,
 )
-from ._numerals import label_numbers
-from ._pack import (
+from .model import (
     CompiledCiting,
     CompiledDerivation,
     CompiledExpr,
@@ -38,8 +38,8 @@ from ._pack import (
     CompiledStandard,
     Pack,
 )
-from ._yaml import load_yaml
-from .errors import PackError, Problem
+from .numerals import label_numbers
+from .safe_yaml import load_yaml
 
 Root = Traversable | Path
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._engine import derive, rule_value
-from ._finding import prepare
-from ._loader import read_pack
-from ._pack import CompiledRule, CompiledStandard, Pack
-from ._resources import shipped_rules_dir
-from ._sources import Source, find_sources_dir, load_source, text_matches
-from .errors import FindingError, Problem
+from ..engine.native import derive, rule_value
+from ..errors import FindingError, Problem
+from ..pack.loader import read_pack
+from ..pack.model import CompiledRule, CompiledStandard, Pack
+from ..pack.resources import shipped_rules_dir
+from ..pack.sources import Source, find_sources_dir, load_source, text_matches
+from ..verdict.finding import prepare
 
 _OUTCOME = {True: "holds", False: "does_not_hold", None: "undetermined"}
 REQUIRED_EXAMPLES = ("holds", "does_not_hold", "undetermined")

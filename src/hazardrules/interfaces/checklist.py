@@ -11,12 +11,12 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
-from ._classify import classify
-from ._pack import Pack
-from ._resources import default_pack
-from ._sectors import resolve_sector
-from .errors import HazardRulesError
-from .models import Citation, StandardInForce
+from ..errors import HazardRulesError
+from ..models import Citation, StandardInForce
+from ..pack.model import Pack
+from ..pack.resources import default_pack
+from ..pack.sectors import resolve_sector
+from ..verdict.classify import classify
 
 
 class Question(BaseModel):

@@ -86,12 +86,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._engine import StandardResult, Value
-from ._expr import ExpressionError, compile_expr, fact_names
-from ._expr import nodes as n
-from ._expr.check import ExprType
-from ._pack import CompiledDerivation, CompiledRule, CompiledStandard, Pack
-from .errors import FindingError, FindingProblem, HazardRulesError
+from ..errors import FindingError, FindingProblem, HazardRulesError
+from ..lang import ExpressionError, compile_expr, fact_names
+from ..lang import nodes as n
+from ..lang.check import ExprType
+from ..pack.model import CompiledDerivation, CompiledRule, CompiledStandard, Pack
+from .native import StandardResult, Value
 
 INSTALL = "pip install hazardrules[durable]"
 MAX_TERMS = 512  # terms of one pattern in disjunctive normal form

@@ -12,11 +12,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ._format import FactSpec
-from ._pack import Pack
-from ._sectors import resolve_sector
-from .errors import FindingError, FindingProblem
-from .models import Finding
+from ..errors import FindingError, FindingProblem
+from ..models import Finding
+from ..pack.format import FactSpec
+from ..pack.model import Pack
+from ..pack.sectors import resolve_sector
 
 
 @dataclass(frozen=True, slots=True)

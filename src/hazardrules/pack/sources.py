@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from ._numerals import label_numbers
+from .numerals import label_numbers
 
 SOURCES_ENV = "HAZARDRULES_SOURCES"
 CLOSING = ("；", "。")

@@ -1,5 +1,5 @@
 """The engines behind ``classify``: each turns (standard, candidate rules, facts) into a
-:class:`~hazardrules._engine.StandardResult`; verdicts, traces and explanations are built from that
+:class:`~hazardrules.engine.native.StandardResult`; verdicts, traces and explanations are built from that
 result the same way whatever the engine."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import importlib
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from ._engine import StandardResult, evaluate
-from ._pack import CompiledRule, CompiledStandard, Pack
-from .errors import HazardRulesError
+from ..errors import HazardRulesError
+from ..pack.model import CompiledRule, CompiledStandard, Pack
+from .native import StandardResult, evaluate
 
 
 class Engine(Protocol):
@@ -41,7 +41,7 @@ class NativeEngine:
 
 
 # name → "module:attribute" of an engine class, imported on first use (optional dependencies).
-_OPTIONAL = {"durable": "hazardrules._durable:DurableEngine"}
+_OPTIONAL = {"durable": "hazardrules.engine.durable:DurableEngine"}
 _LOADED: dict[str, Engine] = {"native": NativeEngine()}
 
 

@@ -7,9 +7,9 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from ._loader import load_pack_from
-from ._pack import Pack
-from .errors import HazardRulesError
+from ..errors import HazardRulesError
+from .loader import load_pack_from
+from .model import Pack
 
 
 def shipped_rules_dir() -> Traversable | Path:
@@ -17,7 +17,7 @@ def shipped_rules_dir() -> Traversable | Path:
     packaged = files("hazardrules") / "rules"
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parents[2] / "rules"
+    checkout = Path(__file__).resolve().parents[3] / "rules"
     if (checkout / "pack.yaml").is_file():
         return checkout
     raise HazardRulesError("this installation of hazardrules has no rule pack (hazardrules/rules)")

@@ -7,12 +7,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Literal
 
-from . import models
-from ._engine import StandardResult
-from ._explanation import citation
-from ._expr import explain
-from ._finding import PreparedFinding
-from ._pack import CompiledStandard, Pack
+from .. import models
+from ..engine.native import StandardResult
+from ..lang import explain
+from ..pack.model import CompiledStandard, Pack
+from .explanation import citation
+from .finding import PreparedFinding
 
 RouteState = Literal["applied", "not_applicable", "undetermined", "unavailable"]
 Apply = Callable[[CompiledStandard, str], StandardResult]

@@ -17,13 +17,13 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
-from ._checklist import Question, _question
-from ._explanation import citation
-from ._pack import CompiledRule, Pack
-from ._resources import default_pack
-from ._sectors import resolve_sector
-from .errors import HazardRulesError
-from .models import Citation
+from ..errors import HazardRulesError
+from ..models import Citation
+from ..pack.model import CompiledRule, Pack
+from ..pack.resources import default_pack
+from ..pack.sectors import resolve_sector
+from ..verdict.explanation import citation
+from .checklist import Question, _question
 
 MAX_CHARS = 2000
 NOT_A_VERDICT = (

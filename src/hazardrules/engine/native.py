@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._expr import Evaluator, ExpressionError, compile_expr
-from ._expr import nodes as n
-from ._pack import CompiledDerivation, CompiledRule, CompiledStandard
-from .errors import FindingError, FindingProblem
+from ..errors import FindingError, FindingProblem
+from ..lang import Evaluator, ExpressionError, compile_expr
+from ..lang import nodes as n
+from ..pack.model import CompiledDerivation, CompiledRule, CompiledStandard
 
 Value = bool | None
 
@@ -210,7 +210,7 @@ def rule_value(rule: CompiledRule, env: Mapping[str, Any]) -> Value:
 
 
 # -- evaluators specialised for the common shapes of condition -------------------------------------
-# Same values as the closures of hazardrules._expr.compile (the tests compare them on random
+# Same values as the closures of hazardrules.lang.compile (the tests compare them on random
 # conditions); they save the calls of one closure per fact in the shapes most rules have: a fact,
 # ``not`` a fact, ``and``/``or`` of facts and negated facts, ``in`` a list, ``any_in``, a comparison
 # with a literal.

@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from ._expr import Evaluator, ExprType, Node
-from ._format import (
+from ..errors import RuleNotFound
+from ..lang import Evaluator, ExprType, Node
+from .format import (
     DerivationSpec,
     FactSpec,
     PackManifest,
@@ -16,7 +17,6 @@ from ._format import (
     SectorSpec,
     StandardMeta,
 )
-from .errors import RuleNotFound
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,13 +10,13 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
-from ._describe import rule_detail, rule_summary
-from ._format import FactsFile, PackManifest, SectorsFile, StandardFile
-from ._lint import lint
-from ._pack import Pack
-from ._resources import load_pack
-from .errors import FindingError, HazardRulesError
-from .models import Finding, Verdict
+from ..errors import FindingError, HazardRulesError
+from ..models import Finding, Verdict
+from ..pack.format import FactsFile, PackManifest, SectorsFile, StandardFile
+from ..pack.model import Pack
+from ..pack.resources import load_pack
+from .describe import rule_detail, rule_summary
+from .lint import lint
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -110,7 +110,7 @@ def _dump(data: Any) -> str:
 
 # -- classify ------------------------------------------------------------------------------------
 def _classify(args: argparse.Namespace) -> int:
-    from ._classify import classify
+    from ..verdict.classify import classify
 
     pack = _pack(args)
     name = "<stdin>" if args.file == "-" else args.file
@@ -304,7 +304,7 @@ def _rules_show(args: argparse.Namespace) -> int:
 
 # -- checklist -----------------------------------------------------------------------------------
 def _checklist(args: argparse.Namespace) -> int:
-    from ._checklist import checklist, render_text, scope_facts
+    from .checklist import checklist, render_text, scope_facts
 
     pack = _pack(args)
     chosen = [w.strip() for w in args.with_.split(",") if w.strip()]
@@ -318,7 +318,7 @@ def _checklist(args: argparse.Namespace) -> int:
 
 # -- suggest -------------------------------------------------------------------------------------
 def _suggest(args: argparse.Namespace) -> int:
-    from ._suggest import suggest
+    from .suggest import suggest
 
     text = sys.stdin.read() if args.text == "-" else args.text
     result = suggest(text, sector=args.sector, k=args.k, pack=_pack(args))

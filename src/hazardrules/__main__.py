@@ -1,0 +1,5 @@
+"""``python -m hazardrules``: the command line."""
+
+from .interfaces.cli import main
+
+raise SystemExit(main())
