@@ -120,13 +120,18 @@ def test_date_selects_the_standards_in_force() -> None:
     before = hazardrules.classify(finding, on=dt.date(2022, 1, 1))
     assert before.status == "undetermined" and before.standards == [] and before.hits == []
     (gap,) = before.gaps
-    assert (gap.code, gap.document.id, gap.document.encoding) == ("standard_not_encoded", "gm-2017", "not_encoded")
+    assert (gap.code, gap.document.id, gap.document.encoding) == (
+        "standard_not_encoded",
+        "gm-2017",
+        "not_encoded",
+    )
     assert "工贸行业重大生产安全事故隐患判定标准（2017版）" in gap.message
     assert hazardrules.classify({**finding, "observed_on": None}).on == dt.date.today()
     # A day before any document known for the sector: an error that says what is known.
     with pytest.raises(FindingError, match="no standard known to this pack governs sector 'coal_mine'"):
-        hazardrules.classify({"sector": "煤矿", "facts": {"special_worker.uncertified_on_duty": True}},
-                             on=dt.date(2019, 1, 1))
+        hazardrules.classify(
+            {"sector": "煤矿", "facts": {"special_worker.uncertified_on_duty": True}}, on=dt.date(2019, 1, 1)
+        )
 
 
 def test_select_and_ignore() -> None:

@@ -48,7 +48,11 @@ STORAGE = {"hazchem.stores": True, "hazchem.incompatible_mixed_storage": True}
 
 def test_hazardous_chemicals_in_a_gongmao_plant_reach_hc_2017() -> None:
     verdict = hazardrules.classify(
-        {"sector": "metallurgy", "observed_on": "2025-06-01", "facts": {**STORAGE, "enterprise.hazchem_unit": True}}
+        {
+            "sector": "metallurgy",
+            "observed_on": "2025-06-01",
+            "facts": {**STORAGE, "enterprise.hazchem_unit": True},
+        }
     )
     assert verdict.status == "major"
     (hit,) = verdict.hits
@@ -68,7 +72,11 @@ def test_unknown_scope_leaves_the_hand_over_open() -> None:
 
 def test_outside_hc_scope_only_gongmao_applies() -> None:
     verdict = hazardrules.classify(
-        {"sector": "metallurgy", "observed_on": "2025-06-01", "facts": {**STORAGE, "enterprise.hazchem_unit": False}}
+        {
+            "sector": "metallurgy",
+            "observed_on": "2025-06-01",
+            "facts": {**STORAGE, "enterprise.hazchem_unit": False},
+        }
     )
     assert verdict.deferred[0].route == "not_applicable"
     assert [n.code for n in verdict.notes] == ["deferred_not_applicable"]
