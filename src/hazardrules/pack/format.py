@@ -118,6 +118,10 @@ class SectorSpec(_Strict):
         default_factory=list, description="GB/T 4754-2017 codes inside industry_codes that it does not"
     )
     basis: str | None = Field(default=None, description="Where the industry codes come from")
+    implies: dict[FactName, bool | int | float | str] = Field(
+        default_factory=dict,
+        description="Facts the sector itself answers (a hazardous-chemicals trader is a 危险化学品经营单位)",
+    )
     notes: str | None = None
 
 

@@ -188,6 +188,14 @@ class _Loader:
                     fact_origin[name], name, f"matter {spec.matter!r} is deferred by no standard", "warning"
                 )
         sectors = dict(sectors_file.sectors) if sectors_file else {}
+        for slug, sector_spec in sectors.items():
+            for fact, value in sector_spec.implies.items():
+                if fact not in types:
+                    self.problem("sectors.yaml", slug, f"implies unknown fact {fact!r}")
+                elif facts[fact].installation is not None:
+                    self.problem("sectors.yaml", slug, f"implies {fact!r}, a fact of an installation")
+                elif not _value_fits(value, types[fact]):
+                    self.problem("sectors.yaml", slug, f"implies {fact}={value!r}: not of its type")
         pack_derivations = self.compile_derivations(global_derivations, None, types)
         standards: dict[str, CompiledStandard] = {}
         rule_index: dict[str, CompiledRule] = {}

@@ -7,7 +7,7 @@ import difflib
 import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -32,6 +32,12 @@ class PreparedFinding:
     sector: str
     facts: dict[str, Any]  # the enterprise's facts, normalised values: sets become frozensets
     installations: tuple[PreparedInstallation, ...] = ()
+    implied: dict[str, Any] = field(default_factory=dict)  # facts the sector answers (not "given")
+
+    @property
+    def env(self) -> dict[str, Any]:
+        """The enterprise's facts as rules see them: what the sector implies, then what was given."""
+        return {**self.implied, **self.facts} if self.implied else self.facts
 
     def all_facts(self) -> dict[str, Any]:
         """Every fact given, the enterprise's and the installations' (for matters and warnings)."""
@@ -114,10 +120,18 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
             problems.append(FindingProblem("misplaced_fact", message, f"facts.{name}"))
         else:
             implicit.setdefault(fact_kind, {})[name] = value
+    implied = dict(pack.sectors[sector].implies) if sector else {}
+    for name, value in implied.items():
+        if name in enterprise and enterprise[name] != value:
+            message = (
+                f"fact {name!r} is {enterprise[name]!r} in the finding, but sector {sector!r} "
+                f"({pack.sectors[sector].name}) makes it {value!r}"
+            )
+            problems.append(FindingProblem("conflict", message, f"facts.{name}"))
     if problems:
         raise FindingError(problems, model.id)
     unnamed = [PreparedInstallation(None, kind, own) for kind, own in implicit.items()]
-    return PreparedFinding(model, sector, enterprise, (*unnamed, *installations))
+    return PreparedFinding(model, sector, enterprise, (*unnamed, *installations), implied)
 
 
 def _check_facts(

@@ -64,13 +64,14 @@ class Judge:
         units = standard.by_sector.get(sector, ())
         if self.chosen is not None:
             units = tuple(u for u in units if self.chosen(u.id))
-        base = self.evaluate(standard, units, self.prepared.facts)
+        enterprise = self.prepared.env
+        base = self.evaluate(standard, units, enterprise)
         installations = [i for i in self.prepared.installations if any(u.kind == i.kind for u in units)]
         listed = {i.kind for i in installations}
         per_kind: dict[str, list[tuple[PreparedInstallation, StandardResult, dict[str, Value]]]] = {}
         for installation in installations:
             own = tuple(u for u in units if u.kind == installation.kind)
-            result = self.evaluate(standard, own, {**self.prepared.facts, **installation.facts})
+            result = self.evaluate(standard, own, {**enterprise, **installation.facts})
             values = {unit.key: value for unit, value in result.values}
             per_kind.setdefault(installation.kind, []).append((installation, result, values))
         touched_base = self._touched_positions(base)
