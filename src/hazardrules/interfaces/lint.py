@@ -178,6 +178,21 @@ def _check_texts(standard: CompiledStandard, source: Source | None, report: Lint
                     file, meta.slug, f"standard.{attribute} {ours!r} differs from the source's {theirs!r}"
                 )
             )
+    encoded = {r.id.split(":", 1)[1] for r in standard.parsed_rules}
+    encoded |= {p.path for p in standard.provisions.values()}
+    listed = {u.path for u in standard.unencoded}
+    for path, item in source.items.items():
+        is_leaf = not any(other.startswith(path + ".") for other in source.items)
+        if is_leaf and path not in encoded and path not in listed:
+            message = (
+                f"{item.label} ({path}) of the official source is neither a rule, a cited provision nor "
+                "listed under unencoded (say why it is not encoded)"
+            )
+            report.problems.append(Problem(file, f"{meta.slug}:{path}", message))
+    for unencoded in standard.unencoded:
+        if unencoded.path not in source.items:
+            message = f"unencoded: path {unencoded.path} does not exist in the official source {source.slug}"
+            report.problems.append(Problem(file, f"{meta.slug}:{unencoded.path}", message))
     items = [(r.id, r.id.split(":", 1)[1], r.text, r.text_status, r.deviation) for r in standard.parsed_rules]
     items += [(pid, p.path, p.text, p.text_status, p.deviation) for pid, p in standard.provisions.items()]
     for item_id, path, text, status, deviation in items:
