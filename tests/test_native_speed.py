@@ -22,7 +22,7 @@ from hazardrules.engine.native import StandardResult, evaluate, rule_value
 from hazardrules.errors import FindingError, FindingProblem
 from hazardrules.lang import TraceNode, explain
 from hazardrules.pack.model import CompiledDerivation, CompiledRule, CompiledStandard, Pack
-from hazardrules.verdict.explanation import construct, explain_rule
+from hazardrules.verdict.explanation import construct, explain_because, explain_rule
 
 from ._strategies import fact_values
 from ._synthetic import synthetic_findings, synthetic_pack
@@ -151,6 +151,7 @@ def check(standard: CompiledStandard, rules: Sequence[CompiledRule], facts: Mapp
         assert fast_trace.model_dump() == trace.model_dump()
         assert fast_trace == trace
         assert (fast_because, fast_missing) == (because, missing)
+        assert explain_because(rule, got) == because  # the light path of cleared rules
 
 
 SHIPPED = hazardrules.load_pack()

@@ -53,6 +53,8 @@ class Finding(BaseModel):
 
 
 class Citation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     standard: str
     title: str
     document_number: str
@@ -61,7 +63,10 @@ class Citation(BaseModel):
 
 
 class TraceNode(BaseModel):
-    """One sub-condition with its value: true, false or null (unknown)."""
+    """One sub-condition with its value: true, false or null (unknown). Traces are shared between
+    verdicts (an explanation is computed once per distinct situation): they are frozen."""
+
+    model_config = ConfigDict(frozen=True)
 
     expr: str
     value: Any
@@ -72,6 +77,8 @@ class TraceNode(BaseModel):
 class Derived(BaseModel):
     """A fact set by a derivation (an official interpretation or a definition)."""
 
+    model_config = ConfigDict(frozen=True)
+
     fact: str
     value: Any
     derivation: str
@@ -80,6 +87,8 @@ class Derived(BaseModel):
 
 
 class Trace(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     applies: TraceNode | None = Field(
         default=None, description="The rule's applicability condition, when it has one"
     )
@@ -97,6 +106,8 @@ class CitedProvision(BaseModel):
 
 
 class InstallationRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     """The installation a hit, an open question or a cleared rule is about."""
 
     id: str | None = Field(description="The caller's id; null for the one described by top-level facts")
@@ -166,6 +177,8 @@ class Deferred(BaseModel):
 
 
 class StandardInForce(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     slug: str
     title: str
     document_number: str
@@ -228,6 +241,8 @@ class Notice(BaseModel):
 
 
 class PackInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     name: str
     version: str
     digest: str

@@ -455,6 +455,7 @@ class _Loader:
                 touch=_closure([*condition.facts, *(applies.facts if applies else ())], derived_by),
                 order=order,
                 key=spec.id,
+                id=spec.id,
                 values_read=values_read([condition.ast, *([applies.ast] if applies else [])], types),
             )
             parts = self.split_by_kind(file, rule, derived_by, types)

@@ -68,10 +68,7 @@ class CompiledRule:
     kind: str | None = None  # the installation kind it is judged on; None: the enterprise
     kinds: tuple[str | None, ...] = (None,)  # of the whole rule: every part's kind
     values_read: tuple[tuple[str, frozenset[str] | None], ...] = ()  # set fact → values read (None: all)
-
-    @property
-    def id(self) -> str:
-        return self.spec.id
+    id: str = ""  # the rule id (spec.id), kept as a field: read on every classification
 
     def sector_match(self, sector: str) -> bool:
         return sector in self.sectors

@@ -20,7 +20,7 @@ from ..pack.resources import default_pack
 from .codes import CODES
 from .deferral import notice as deferral_notice
 from .deferral import resolve
-from .explanation import citation, construct, explain_rule
+from .explanation import citation, construct, explain_because, explain_rule
 from .finding import PreparedFinding, PreparedInstallation, prepare, today
 from .judge import Evaluated, Judge, Judgement
 from .law import governing_law
@@ -79,23 +79,23 @@ def _verdict(
     hits: list[models.Hit] = []
     undecided: list[models.Undecided] = []
     cleared: list[models.Cleared] = []
-    catch_alls: list[str] = []
+    examined: set[str] = set()
     for judgement, via in judgements:
-        holding = {e.unit.id for e in judgement.evaluated if e.value is True}
+        items = judgement.items(complete)
+        holding = {e.unit.id for e in items if e.value is True}
         # A rule is cleared only when every part of it examined is false: a rule with one open part
         # (another kind of installation, another installation) is open, not partly cleared.
-        open_rules = {e.unit.id for e in judgement.evaluated if e.value is None and (complete or e.touched)}
-        for item in judgement.evaluated:
+        open_rules = {e.unit.id for e in items if e.value is None}
+        for item in items:
+            rule_id = item.unit.id
+            examined.add(rule_id)
             if item.value is True:
                 hits.append(_hit(pack, item, via))
+            elif rule_id in holding:
                 continue
-            if item.unit.id in holding or not (complete or item.touched):
-                if item.unit.spec.catch_all and item.unit.id not in holding:
-                    catch_alls.append(item.unit.id)
-                continue
-            if item.value is None:
+            elif item.value is None:
                 undecided.append(_undecided(pack, item, via))
-            elif item.unit.id not in open_rules:
+            elif rule_id not in open_rules:
                 cleared.append(_cleared(pack, item, via))
     missing: dict[str, None] = {}
     for open_rule in undecided:
@@ -125,6 +125,9 @@ def _verdict(
             )
     else:
         status = "not_major"
+        catch_alls = [
+            u.id for j, _ in judgements for u in j.units if u.spec.catch_all and u.id not in examined
+        ]
         if catch_alls:
             ids = list(dict.fromkeys(catch_alls))
             notes.append(
@@ -160,7 +163,7 @@ def _verdict(
         complete=complete,
         warnings=warnings,
         notes=notes,
-        pack=construct(models.PackInfo, name=pack.name, version=pack.version, digest=pack.digest),
+        pack=_pack_info(pack),
         engine=engine,
         hazardrules_version=_version_module.__version__,
     )
@@ -175,18 +178,10 @@ def _notice(
 
 def _unread(pack: Pack, prepared: PreparedFinding, judgements: list[Judgement]) -> list[models.Notice]:
     """Warnings for facts, and values of set facts, that no applied rule reads."""
-    facts: set[str] = set()
-    values: dict[str, frozenset[str] | None] = {}
-    for judgement in judgements:
-        reads = sector_reads(pack, judgement)
-        facts |= reads.facts
-        for fact, read in reads.values.items():
-            if fact in values and values[fact] is None:
-                continue
-            values[fact] = None if read is None else (values.get(fact) or frozenset()) | read
+    reads = [sector_reads(pack, judgement) for judgement in judgements]
     given = prepared.all_facts()
     out: list[models.Notice] = []
-    unread = [f for f in given if f not in facts and not pack.facts[f].matter]
+    unread = [f for f in given if not any(f in r.facts for r in reads) and not pack.facts[f].matter]
     if unread:
         where = "；".join(f"{f}（{pack.facts[f].label}）{_readers(pack, f, None)}" for f in unread)
         out.append(
@@ -197,11 +192,12 @@ def _unread(pack: Pack, prepared: PreparedFinding, judgements: list[Judgement]) 
             )
         )
     for fact, value in given.items():
-        if not isinstance(value, frozenset) or fact not in facts:
+        if not isinstance(value, frozenset) or fact in unread:
             continue
-        read = values.get(fact, frozenset())
-        if read is None:
+        found = [r.values.get(fact, frozenset()) for r in reads]
+        if any(v is None for v in found):
             continue
+        read: frozenset[str] = frozenset().union(*found)  # type: ignore[arg-type]
         labels = pack.facts[fact].values or {}
         for item in sorted(value - read):
             out.append(
@@ -289,7 +285,7 @@ def _undecided(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -
 
 def _cleared(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> models.Cleared:
     rule = item.unit
-    _, because, _ = explain_rule(rule, item.result)
+    because = explain_because(rule, item.result)
     return construct(
         models.Cleared,
         rule=rule.id,
@@ -303,26 +299,21 @@ def _cleared(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> 
 
 def _reference(pack: Pack, judgement: Judgement, complete: bool) -> models.Reference:
     """The finding judged under a superseded standard: a note, never hits of the verdict."""
+    items = judgement.items(complete)
     hits = [
         models.ReferenceHit(
             rule=e.unit.id,
             citation=citation(judgement.standard, e.unit.path, e.unit.spec.label),
             text=e.unit.spec.text,
-            because=explain_rule(e.unit, e.result)[1],
+            because=explain_because(e.unit, e.result),
             installation=_installation(pack, e.installation),
         )
-        for e in judgement.evaluated
+        for e in items
         if e.value is True
     ]
     holding = {h.rule for h in hits}
-    open_ = list(
-        dict.fromkeys(
-            e.unit.id
-            for e in judgement.evaluated
-            if e.value is None and (complete or e.touched) and e.unit.id not in holding
-        )
-    )
-    cleared = any(e.value is False and (complete or e.touched) for e in judgement.evaluated)
+    open_ = list(dict.fromkeys(e.unit.id for e in items if e.value is None and e.unit.id not in holding))
+    cleared = any(e.value is False for e in items)
     status: models.Status = "major" if hits else ("undetermined" if open_ or not cleared else "not_major")
     meta = judgement.standard.meta
     words = {"major": "构成重大事故隐患", "not_major": "不构成重大事故隐患", "undetermined": "无法判定"}
@@ -342,7 +333,25 @@ def _reference(pack: Pack, judgement: Judgement, complete: bool) -> models.Refer
     )
 
 
+_SHARED: dict[int, tuple[Any, Any]] = {}
+
+
+def _pack_info(pack: Pack) -> models.PackInfo:
+    found = _SHARED.get(id(pack))
+    if found is None or found[0] is not pack:
+        info = construct(models.PackInfo, name=pack.name, version=pack.version, digest=pack.digest)
+        found = _SHARED[id(pack)] = (pack, info)
+    return found[1]
+
+
 def _standard(standard: CompiledStandard) -> models.StandardInForce:
+    found = _SHARED.get(id(standard))
+    if found is None or found[0] is not standard:
+        found = _SHARED[id(standard)] = (standard, _standard_model(standard))
+    return found[1]
+
+
+def _standard_model(standard: CompiledStandard) -> models.StandardInForce:
     meta = standard.meta
     return construct(
         models.StandardInForce,

@@ -46,9 +46,17 @@ def construct(cls: type[M], **values: Any) -> M:
     return instance
 
 
+_CITATIONS: dict[tuple[int, str, str], tuple[Any, models.Citation]] = {}
+
+
 def citation(result_or_standard: Any, path: str, label: str) -> models.Citation:
+    """The (frozen, shared) citation of a provision of a standard."""
     meta = result_or_standard.meta if hasattr(result_or_standard, "meta") else result_or_standard
-    return construct(
+    key = (id(meta), path, label)
+    found = _CITATIONS.get(key)
+    if found is not None and found[0] is meta:
+        return found[1]
+    made = construct(
         models.Citation,
         standard=meta.slug,
         title=meta.title,
@@ -56,6 +64,10 @@ def citation(result_or_standard: Any, path: str, label: str) -> models.Citation:
         path=path,
         label=label,
     )
+    if len(_CITATIONS) > 50_000:
+        _CITATIONS.clear()
+    _CITATIONS[key] = (meta, made)
+    return made
 
 
 # -- steps: a condition prepared for explaining -----------------------------------------------------
@@ -200,10 +212,52 @@ _node = (
 
 
 # -- rules -------------------------------------------------------------------------------------------
+_EXPLAINED: dict[tuple[Any, ...], tuple[CompiledRule, Any, dict[str, Any], list[str]]] = {}
+_ORDER: dict[int, tuple[CompiledRule, tuple[str, ...]]] = {}
+_MAX_EXPLAINED = 20_000
+
+
+def _key(rule: CompiledRule, result: StandardResult) -> tuple[Any, ...]:
+    """What an explanation of ``rule`` depends on: the values of the facts it can read (through
+    derivations too) and which derivation set each."""
+    found = _ORDER.get(id(rule))
+    if found is None or found[0] is not rule:
+        if len(_ORDER) > _MAX_EXPLAINED:
+            _ORDER.clear()
+        found = _ORDER[id(rule)] = (rule, tuple(sorted(rule.touch)))
+    env, origin = result.env, result.origin
+    order = found[1]
+    return (
+        id(rule),
+        tuple([env.get(f) for f in order]),
+        tuple([id(origin[f]) if f in origin else 0 for f in order]) if origin else (),
+    )
+
+
 def explain_rule(
     rule: CompiledRule, result: StandardResult
 ) -> tuple[models.Trace, dict[str, Any], list[str]]:
-    """Return (trace, because, missing) for a rule evaluated in ``result``."""
+    """Return (trace, because, missing) for a rule evaluated in ``result``.
+
+    An explanation depends only on the values of the facts the rule can read (through derivations
+    too) and on which derivation set each: it is kept under that key, so the same open question in
+    a thousand findings is explained once. Traces are therefore shared between verdicts (their
+    models are frozen); ``because`` and ``missing`` are each verdict's own.
+    """
+    key = _key(rule, result)
+    cached = _EXPLAINED.get(key)
+    if cached is not None and cached[0] is rule:
+        return cached[1], _own(cached[2]), list(cached[3])
+    trace, because, missing = _explain_rule(rule, result)
+    if len(_EXPLAINED) > _MAX_EXPLAINED:
+        _EXPLAINED.clear()
+    _EXPLAINED[key] = (rule, trace, because, missing)
+    return trace, _own(because), list(missing)
+
+
+def _explain_rule(
+    rule: CompiledRule, result: StandardResult
+) -> tuple[models.Trace, dict[str, Any], list[str]]:
     env = result.env
     parts = [(_steps(rule.condition), _trace(_steps(rule.condition), env))]
     applies = None
@@ -226,6 +280,82 @@ def explain_rule(
             _add_support(support, result, because, derived)
     trace = construct(models.Trace, applies=applies, condition=parts[-1][1], derived=list(derived.values()))
     return trace, _own(because), list(missing)
+
+
+Light = tuple[Any, tuple[Any, ...]]  # (value, children's Light in shown order)
+
+
+def _light(step: _Step, env: dict[str, Any]) -> Light:
+    """:func:`_trace`'s values without building trace nodes (for explanations that show no trace)."""
+    if step.kind == FACT:
+        return env.get(step.fact), ()  # type: ignore[arg-type]
+    values: list[Any] = []
+    shown: list[Light] = []
+    for child in step.children:
+        if child.kind == VALUE:
+            values.append(child.evaluate(env))  # type: ignore[misc]
+        else:
+            sub = _light(child, env)
+            values.append(sub[0])
+            shown.append(sub)
+    return _combine(step, values, env), tuple(shown)
+
+
+def _light_support(step: _Step, node: Light, out: dict[str, Any]) -> None:
+    value, children = node
+    if step.kind == FACT:
+        if value is not None:
+            out.setdefault(step.fact, sorted(value) if type(value) in _SETS else value)  # type: ignore[arg-type]
+        return
+    pairs = zip(step.shown, children, strict=True)
+    if step.kind in (AND, OR, AT_LEAST) and isinstance(value, bool):
+        for child, sub in pairs:
+            if sub[0] is value:
+                _light_support(child, sub, out)
+        return
+    for child, sub in pairs:
+        _light_support(child, sub, out)
+
+
+def explain_because(rule: CompiledRule, result: StandardResult) -> dict[str, Any]:
+    """The facts that decided a rule's known value (``because``), derivation inputs included."""
+    key = ("because", *_key(rule, result))
+    cached = _EXPLAINED.get(key)
+    if cached is not None and cached[0] is rule:
+        return _own(cached[2])
+    because = _explain_because(rule, result)
+    if len(_EXPLAINED) > _MAX_EXPLAINED:
+        _EXPLAINED.clear()
+    _EXPLAINED[key] = (rule, None, because, [])
+    return _own(because)
+
+
+def _explain_because(rule: CompiledRule, result: StandardResult) -> dict[str, Any]:
+    env = result.env
+    because: dict[str, Any] = {}
+    for expr in (rule.applies, rule.condition):
+        if expr is None:
+            continue
+        step = _steps(expr)
+        node = _light(step, env)
+        if node[0] is not None:
+            support: dict[str, Any] = {}
+            _light_support(step, node, support)
+            _add_light_support(support, result, because)
+    return _own(because)
+
+
+def _add_light_support(support: dict[str, Any], result: StandardResult, because: dict[str, Any]) -> None:
+    for fact, value in support.items():
+        if fact in because:
+            continue
+        because[fact] = value
+        derivation = result.origin.get(fact)
+        if derivation is not None:
+            inner: dict[str, Any] = {}
+            step = _steps(derivation.when)
+            _light_support(step, _light(step, result.env), inner)
+            _add_light_support(inner, result, because)
 
 
 def _add_support(

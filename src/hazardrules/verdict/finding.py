@@ -41,6 +41,8 @@ class PreparedFinding:
 
     def all_facts(self) -> dict[str, Any]:
         """Every fact given, the enterprise's and the installations' (for matters and warnings)."""
+        if not self.installations:
+            return self.facts
         merged = dict(self.facts)
         for installation in self.installations:
             merged.update(installation.facts)

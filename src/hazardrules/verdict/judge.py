@@ -10,13 +10,15 @@ installations existed).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..engine.native import StandardResult, Value
 from ..engine.registry import Engine
 from ..errors import FindingError
 from ..pack.model import CompiledRule, CompiledStandard, Pack
 from .finding import PreparedFinding, PreparedInstallation
+
+PerInstallation = tuple[PreparedInstallation, StandardResult, dict[str, Value]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +36,32 @@ class Evaluated:
 class Judgement:
     standard: CompiledStandard
     sector: str
+    units: tuple[CompiledRule, ...]  # the units applied (a sector's tuple unless a selection)
     enterprise: StandardResult  # the enterprise's environment (routes, deferral)
-    evaluated: list[Evaluated]
+    touched: set[int]  # positions in enterprise.values that a given enterprise fact can change
+    given: frozenset[str]
+    per_kind: dict[str, list[PerInstallation]] = field(default_factory=dict)
+
+    def items(self, complete: bool) -> list[Evaluated]:
+        """The values a verdict reports: every one that holds, and the others that a given fact
+        touches (all of them when ``complete``), in the rules' order, installations in order."""
+        per_kind = self.per_kind
+        touched = self.touched
+        base = self.enterprise
+        out: list[Evaluated] = []
+        for position, (unit, value) in enumerate(base.values):
+            installations = per_kind.get(unit.kind) if per_kind and unit.kind is not None else None
+            if installations is None:
+                if value is True or complete or position in touched:
+                    out.append(Evaluated(unit, value, base, None, value is True or position in touched))
+                continue
+            enterprise_touch = not unit.touch.isdisjoint(self.given)
+            for installation, result, values in installations:
+                own = values[unit.key]
+                reached = enterprise_touch or not unit.touch.isdisjoint(installation.facts)
+                if own is True or complete or reached:
+                    out.append(Evaluated(unit, own, result, installation, reached))
+        return out
 
 
 class Judge:
@@ -66,28 +92,17 @@ class Judge:
             units = tuple(u for u in units if self.chosen(u.id))
         enterprise = self.prepared.env
         base = self.evaluate(standard, units, enterprise)
-        installations = [i for i in self.prepared.installations if any(u.kind == i.kind for u in units)]
-        listed = {i.kind for i in installations}
-        per_kind: dict[str, list[tuple[PreparedInstallation, StandardResult, dict[str, Value]]]] = {}
-        for installation in installations:
+        judgement = Judgement(standard, sector, units, base, self._touched(base), self.given)
+        for installation in self.prepared.installations:
             own = tuple(u for u in units if u.kind == installation.kind)
+            if not own:
+                continue
             result = self.evaluate(standard, own, {**enterprise, **installation.facts})
             values = {unit.key: value for unit, value in result.values}
-            per_kind.setdefault(installation.kind, []).append((installation, result, values))
-        touched_base = self._touched_positions(base)
-        evaluated: list[Evaluated] = []
-        for position, (unit, value) in enumerate(base.values):
-            if unit.kind in listed:
-                for installation, result, values in per_kind[unit.kind]:
-                    touched = not unit.touch.isdisjoint(self.given) or not unit.touch.isdisjoint(
-                        installation.facts
-                    )
-                    evaluated.append(Evaluated(unit, values[unit.key], result, installation, touched))
-            else:
-                evaluated.append(Evaluated(unit, value, base, None, position in touched_base))
-        return Judgement(standard, sector, base, evaluated)
+            judgement.per_kind.setdefault(installation.kind, []).append((installation, result, values))
+        return judgement
 
-    def _touched_positions(self, base: StandardResult) -> set[int]:
+    def _touched(self, base: StandardResult) -> set[int]:
         plan = base.plan
         if plan is not None:
             touched: set[int] = set()

@@ -43,13 +43,37 @@ def _name(document: RegisterDocument) -> str:
     return f"《{document.title}》{number}"
 
 
+_CACHE: dict[tuple[int, str, dt.date], tuple[Pack, Law | None]] = {}
+
+
 def governing_law(pack: Pack, sector: str, day: dt.date, finding_id: str | None = None) -> Law:
-    """The law for ``sector`` on ``day``; :class:`FindingError` (no_standard) when none is known."""
+    """The law for ``sector`` on ``day``; :class:`FindingError` (no_standard) when none is known.
+
+    Kept per (pack, sector, day): a register of thousands of findings asks the same few questions.
+    """
+    key = (id(pack), sector, day)
+    found = _CACHE.get(key)
+    if found is None or found[0] is not pack:
+        if len(_CACHE) > 4096:
+            _CACHE.clear()
+        try:
+            law: Law | None = _governing_law(pack, sector, day)
+        except FindingError:
+            law = None
+        found = _CACHE[key] = (pack, law)
+    if found[1] is None:
+        _no_standard(pack, sector, day, finding_id)
+    law = found[1]
+    assert law is not None
+    return Law(list(law.standards), [g.model_copy() for g in law.gaps], list(law.references))
+
+
+def _governing_law(pack: Pack, sector: str, day: dt.date) -> Law:
     documents = pack.documents_for(sector)
     if not pack.register:  # a pack without a register: its standards are all the law it knows
         standards = [s for s in pack.standards_for(sector) if s.in_force(day)]
         if not standards:
-            _no_standard(pack, sector, day, finding_id)
+            _no_standard(pack, sector, day, None)
         return Law(standards=standards)
     law = Law()
     current = [d for d in documents if in_force(d, day)]
@@ -96,7 +120,7 @@ def governing_law(pack: Pack, sector: str, day: dt.date, finding_id: str | None 
         return law
     ended = sorted((d for d in documents if d.ends is not None and d.ends <= day), key=lambda d: d.ends)  # type: ignore[arg-type, return-value]
     if not ended:
-        _no_standard(pack, sector, day, finding_id)
+        _no_standard(pack, sector, day, None)
     last = ended[-1]
     basis = f"（{last.ends_basis}）" if last.ends_basis else ""
     law.gaps.append(

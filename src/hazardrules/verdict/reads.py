@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..lang.reads import values_read
-from ..pack.model import CompiledRule, CompiledStandard, Pack
+from ..pack.model import CompiledStandard, Pack
 from .judge import Judgement
 
 
@@ -21,19 +21,21 @@ _CACHE: dict[tuple[int, str, tuple[str, ...]], tuple[CompiledStandard, Reads]] =
 
 def sector_reads(pack: Pack, judgement: Judgement) -> Reads:
     standard = judgement.standard
-    units: dict[str, CompiledRule] = {}
-    for item in judgement.evaluated:
-        units.setdefault(item.unit.key, item.unit)
-    key = (id(standard), judgement.sector, tuple(units))
+    units = judgement.units
+    key = (
+        id(standard),
+        judgement.sector,
+        tuple(u.key for u in units) if units is not standard.by_sector.get(judgement.sector) else (),
+    )
     found = _CACHE.get(key)
     if found is not None and found[0] is standard:
         return found[1]
     facts: set[str] = set()
-    for unit in units.values():
+    for unit in units:
         facts |= unit.touch
     for route in standard.routes.values():
         facts.update(route.when.facts)
-    pairs = [pair for unit in units.values() for pair in unit.values_read]
+    pairs = [pair for unit in units for pair in unit.values_read]
     pairs += [pair for d in standard.derivations for pair in values_read([d.when.ast], pack.fact_types)]
     values: dict[str, frozenset[str] | None] = {}
     for fact, read in pairs:

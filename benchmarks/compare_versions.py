@@ -1,0 +1,183 @@
+"""Compare ``classify`` throughput of two versions of hazardrules in one run.
+
+    python benchmarks/compare_versions.py OLD_REF [--new REF] [--seconds S] [--rounds N]
+
+Each version is checked out (``git worktree``) into a temporary folder and run in its own interpreter
+(``PYTHONPATH`` = its ``src``), on the same findings: the single-issue findings made from every rule
+example of the newer pack that both versions accept, dated inside the standards' periods. Rounds
+alternate between the versions so that a noisy machine affects both alike; the table gives the median
+findings per second of each and their ratio. Nothing here is a test: it prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+
+WORKER = r"""
+import json, sys, time
+import hazardrules
+findings = json.load(open(sys.argv[1], encoding="utf-8"))
+mode, seconds = sys.argv[2], float(sys.argv[3])
+def ok(f):
+    try:
+        hazardrules.classify(f)
+        return True
+    except Exception:
+        return False
+if mode == "accept":
+    print(json.dumps([i for i, f in enumerate(findings) if ok(f)]))
+    sys.exit(0)
+for f in findings:  # warm up: plans, caches
+    hazardrules.classify(f)
+if mode == "passes":
+    for _ in range(int(seconds)):
+        for f in findings:
+            hazardrules.classify(f)
+    print(json.dumps({"passes": int(seconds)}))
+    sys.exit(0)
+count, start = 0, time.perf_counter()
+while time.perf_counter() - start < seconds:
+    for f in findings:
+        hazardrules.classify(f)
+    count += len(findings)
+print(json.dumps({"per_second": count / (time.perf_counter() - start), "version": hazardrules.__version__}))
+"""
+
+
+def _findings() -> list[dict[str, Any]]:
+    sys.path.insert(0, str(REPO / "src"))
+    import hazardrules
+    from hazardrules.interfaces.describe import example_of
+
+    pack = hazardrules.load_pack()
+    out = []
+    for rule in pack.compiled_rules():
+        for example in rule.spec.examples:
+            finding = example_of(pack, rule, example)["finding"]
+            if finding.get("facts") and not finding.get("installations"):
+                out.append(finding)
+    return out
+
+
+def _run(src: Path, findings_file: Path, mode: str, seconds: float) -> Any:
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER, str(findings_file), mode, str(seconds)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _instructions(src: Path, findings_file: Path, passes: int) -> int:
+    """Instructions executed (valgrind callgrind) by a worker doing ``passes`` passes after warm-up."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    result = subprocess.run(
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            "-c",
+            WORKER,
+            str(findings_file),
+            "passes",
+            str(passes),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(x for x in result.stderr.splitlines() if "Collected :" in x)
+    return int(line.split("Collected :")[1].strip())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("old", help="git ref of the older version")
+    parser.add_argument(
+        "--new", default=None, help="git ref of the newer version (default: the working tree)"
+    )
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions per classify with valgrind (repeatable on a busy machine)",
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folders: dict[str, Path] = {}
+        for label, ref in (("old", args.old), ("new", args.new)):
+            if ref is None:
+                folders[label] = REPO / "src"
+                continue
+            target = Path(tmp) / label
+            subprocess.run(
+                ["git", "-C", str(REPO), "worktree", "add", "--detach", str(target), ref],
+                check=True,
+                capture_output=True,
+            )
+            folders[label] = target / "src"
+        try:
+            findings = _findings()
+            file = Path(tmp) / "findings.json"
+            file.write_text(json.dumps(findings, ensure_ascii=False), encoding="utf-8")
+            accepted = set(range(len(findings)))
+            for src in folders.values():
+                accepted &= set(_run(src, file, "accept", 0))
+            common = [findings[i] for i in sorted(accepted)]
+            file.write_text(json.dumps(common, ensure_ascii=False), encoding="utf-8")
+            figures: dict[str, list[float]] = {label: [] for label in folders}
+            for _ in range(args.rounds):
+                for label, src in folders.items():
+                    figures[label].append(_run(src, file, "time", args.seconds)["per_second"])
+            counts: dict[str, float] = {}
+            if args.instructions:
+                for label, src in folders.items():
+                    extra = _instructions(src, file, 2) - _instructions(src, file, 0)
+                    counts[label] = extra / (2 * len(common))
+        finally:
+            for label, ref in (("old", args.old), ("new", args.new)):
+                if ref is not None:
+                    subprocess.run(
+                        ["git", "-C", str(REPO), "worktree", "remove", "--force", str(Path(tmp) / label)],
+                        capture_output=True,
+                    )
+    old, new = statistics.median(figures["old"]), statistics.median(figures["new"])
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
+    print(f"single-issue findings: {len(common)} (every rule example both versions accept)")
+    print(f"rounds: {args.rounds} × {args.seconds:g} s per version, alternating")
+    print("| version | classify findings/s (median) | all rounds |")
+    print("| --- | --- | --- |")
+    for label, ref in (("old", args.old), ("new", args.new or "working tree")):
+        rounds = ", ".join(f"{v:,.0f}" for v in figures[label])
+        print(f"| {label} ({ref}) | {statistics.median(figures[label]):,.0f} | {rounds} |")
+    print(f"new ÷ old (throughput): {new / old:.2f}")
+    if counts:
+        print(
+            f"instructions per classify (callgrind): old {counts['old']:,.0f}, new {counts['new']:,.0f}; "
+            f"old ÷ new: {counts['old'] / counts['new']:.2f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
