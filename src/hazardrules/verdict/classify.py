@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -12,7 +13,7 @@ from ..engine.native import StandardResult
 from ..engine.registry import get_engine
 from ..errors import FindingError, FindingProblem
 from ..pack.model import CompiledRule, CompiledStandard, Pack
-from ..pack.resources import default_pack
+from .arguments import arguments
 from .deferral import resolve, warning
 from .explanation import citation, construct, explain_rule
 from .finding import PreparedFinding, prepare, today
@@ -22,24 +23,26 @@ from .select import selector
 def classify(
     finding: models.Finding | Mapping[str, Any],
     *,
-    on: dt.date | None = None,
+    on: dt.date | str | None = None,
     complete: bool = False,
-    select: Iterable[str] | None = None,
-    ignore: Iterable[str] | None = None,
-    pack: Pack | None = None,
+    select: Iterable[str] | str | None = None,
+    ignore: Iterable[str] | str | None = None,
+    pack: Pack | str | os.PathLike[str] | None = None,
     engine: str = "native",
 ) -> models.Verdict:
     """Classify one finding.
 
-    ``on`` picks the standards in force that day (default: the finding's ``observed_on``, else
-    today). With ``complete=True`` every applicable rule counts as touched, so the verdict lists
-    every question still open (a whole-site inspection). ``select``/``ignore`` take rule ids or
-    prefixes. ``engine`` is ``"native"`` (default) or ``"durable"`` (``pip install
-    hazardrules[durable]``). Raises :class:`~hazardrules.FindingError` for a finding that cannot be
-    classified.
+    ``on`` picks the standards in force that day (a date, a datetime's date or ``"YYYY-MM-DD"``;
+    default: the finding's ``observed_on``, else today). With ``complete=True`` every applicable
+    rule counts as touched, so the verdict lists every question still open (a whole-site
+    inspection). ``select``/``ignore`` take rule ids or prefixes (a bare string is one prefix).
+    ``pack`` is a :class:`~hazardrules.Pack` or a rule-pack directory. ``engine`` is ``"native"``
+    (default) or ``"durable"`` (``pip install hazardrules[durable]``). Raises
+    :class:`~hazardrules.FindingError` for a finding that cannot be classified and
+    :class:`~hazardrules.ArgumentError` for a wrong argument.
     """
+    on, complete, select, ignore, pack = arguments(on, complete, select, ignore, pack)
     runner = get_engine(engine)
-    pack = pack or default_pack()
     chosen = selector(pack, select, ignore)
     prepared = prepare(pack, finding)
     day = on or prepared.finding.observed_on or today()

@@ -46,7 +46,7 @@ def coerce_finding(finding: Finding | Mapping[str, Any]) -> Finding:
     if data.get("observed_on") is not None:
         day, message = strict_date(data["observed_on"], "observed_on")
         if day is not None and day > today() + dt.timedelta(days=1):
-            message = f"observed_on {day.isoformat()} is in the future: a finding is observed on or before today"
+            message = f"observed_on {day.isoformat()} is in the future: a finding is observed by today"
         if message is not None:
             problems.append(FindingProblem("invalid_date", message, "observed_on"))
             del data["observed_on"]
@@ -84,7 +84,8 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 def _id_problem(value: Any) -> FindingProblem | None:
     if isinstance(value, str) and not _is_text(value):
-        return FindingProblem("invalid_text", f"id {_describe(value)} holds a lone surrogate (not text)", "id")
+        message = f"id {_describe(value)} holds a lone surrogate (not text)"
+        return FindingProblem("invalid_text", message, "id")
     return None
 
 
@@ -122,9 +123,8 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
                 hints -= 1
                 close = close_match(pack, name)
             hint = f" (did you mean {close!r}?)" if close else ""
-            problems.append(
-                FindingProblem("unknown_fact", f"unknown fact {shorten(name)!r}{hint}", f"facts.{shorten(name)}")
-            )
+            message = f"unknown fact {shorten(name)!r}{hint}"
+            problems.append(FindingProblem("unknown_fact", message, f"facts.{shorten(name)}"))
             continue
         normalised, problem = check_fact(name, spec, value)
         if problem is not None:
