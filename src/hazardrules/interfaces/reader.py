@@ -107,7 +107,7 @@ class FindingReader:
         self._text = text
         self._encoding = encoding
         self._line = 0
-        self._pending: list[tuple[int, str]] = []  # whole lines to read again, last first
+        self._pending: list[tuple[int, str | None]] = []  # whole lines to read again, last first
         self._lenient = False  # after a broken array: a line may end with the array's comma
         self.shape: Shape = "lines"
         self._records = self._read()
@@ -122,9 +122,6 @@ class FindingReader:
     # -- lines -----------------------------------------------------------------------------------
     def _piece(self) -> tuple[int, str, bool] | None:
         """The next piece of a line: (line number, text without the newline, whether the line ends)."""
-        if self._pending:
-            number, line = self._pending.pop()
-            return number, line, True
         piece = self._text.readline(PIECE)
         if not piece:
             return None
@@ -151,6 +148,9 @@ class FindingReader:
         return "".join(parts) if size <= budget else None
 
     def _next_line(self) -> tuple[int, str | None] | None:
+        """The next whole line (None for its text when it is over-long), read again ones first."""
+        if self._pending:
+            return self._pending.pop()
         piece = self._piece()
         if piece is None:
             return None
@@ -204,14 +204,14 @@ class FindingReader:
         depth.feed(text)
         if depth.broken or not depth.stack:
             return record, False
-        lines = [(number, text)]
+        lines: list[tuple[int, str | None]] = [(number, text)]
         size = len(text)
         while depth.stack and not depth.broken:
             got = self._next_line()
             if got is None:
                 break
             following, more = got
-            lines.append((following, more or ""))
+            lines.append((following, more))
             size += len(more or "") + 1
             if more is None or size > MAX_RECORD_CHARS:
                 break
@@ -219,7 +219,7 @@ class FindingReader:
         error = record.error
         assert error is not None
         if not depth.stack and not depth.broken:
-            joined = parse_record("\n".join(t for _, t in lines), number, encoding=self._encoding)
+            joined = parse_record("\n".join(t or "" for _, t in lines), number, encoding=self._encoding)
             if joined.error is None:
                 return joined, True
             message = f"{joined.error.message} in the object over lines {number}–{lines[-1][0]}"
@@ -264,7 +264,7 @@ class FindingReader:
 
     def _restart(self, split: _ArraySplit) -> None:
         """After the array broke: read again, as JSON Lines, from where the unfinished element began."""
-        lines = []
+        lines: list[tuple[int, str | None]] = []
         for number, text in split.replay:
             if number == split.start_line:
                 text = text[split.start_column :]
@@ -431,7 +431,9 @@ class _ArraySplit(_Depth):
             element = _Element(self.start_line, self.index, text)
         elif char == "," or self.index:
             message = "an empty element (two commas, or a comma before ']')"
-            element = _Element(line, self.index, None, RecordError("malformed_json", f"malformed JSON: {message}"))
+            element = _Element(
+                line, self.index, None, RecordError("malformed_json", f"malformed JSON: {message}")
+            )
         if element is not None:
             self.index += 1
         self.parts, self.size, self.started = [], 0, False
@@ -439,11 +441,15 @@ class _ArraySplit(_Depth):
         return element
 
     def error(self, message: str) -> _Element:
-        return _Element(self.start_line, self.index, None, RecordError("malformed_json", f"malformed JSON: {message}"))
+        return _Element(
+            self.start_line, self.index, None, RecordError("malformed_json", f"malformed JSON: {message}")
+        )
 
     def unclosed(self) -> Record:
         message = f"the JSON array opened on line {self.opened_on} is not closed"
-        return Record(self.start_line, self.index, error=RecordError("malformed_json", f"malformed JSON: {message}"))
+        return Record(
+            self.start_line, self.index, error=RecordError("malformed_json", f"malformed JSON: {message}")
+        )
 
 
 # -- one record ------------------------------------------------------------------------------------
