@@ -159,7 +159,8 @@ def test_observed_on_is_a_real_past_date_written_yyyy_mm_dd(observed_on: Any) ->
 
 @pytest.mark.parametrize("observed_on", ["2024-03-01", dt.date(2024, 3, 1), dt.datetime(2024, 3, 1, 23, 59)])
 def test_observed_on_forms_that_are_accepted(observed_on: Any) -> None:
-    verdict = hazardrules.classify({"sector": "metallurgy", "observed_on": observed_on, "facts": {}})
+    facts = {"contractor.present": True}
+    verdict = hazardrules.classify({"sector": "metallurgy", "observed_on": observed_on, "facts": facts})
     assert verdict.on == dt.date(2024, 3, 1)
 
 
