@@ -149,9 +149,9 @@ def test_declared_ranges_are_what_the_checks_use() -> None:
 
 
 @pytest.mark.parametrize(
-    "observed_on", [1709251200, "20240301", "2024-03-01T00:00:00", "2024-02-30", "9999-12-31", True, 2024.0]
+    "observed_on", [1709251200, "20240301", "2024-03-01T00:00:00", "2024-02-30", True, 2024.0]
 )
-def test_observed_on_is_a_real_past_date_written_yyyy_mm_dd(observed_on: Any) -> None:
+def test_observed_on_is_a_real_date_written_yyyy_mm_dd(observed_on: Any) -> None:
     with pytest.raises(FindingError) as caught:
         hazardrules.classify({"sector": "metallurgy", "observed_on": observed_on, "facts": {}})
     assert [p.code for p in caught.value.problems] == ["invalid_date"]
@@ -162,6 +162,21 @@ def test_observed_on_forms_that_are_accepted(observed_on: Any) -> None:
     facts = {"contractor.present": True}
     verdict = hazardrules.classify({"sector": "metallurgy", "observed_on": observed_on, "facts": facts})
     assert verdict.on == dt.date(2024, 3, 1)
+
+
+@pytest.mark.parametrize("where", ["observed_on", "on"])
+def test_a_day_after_today_is_warned_about(where: str) -> None:
+    finding: dict[str, Any] = {"sector": "metallurgy", "facts": {"contractor.present": True}}
+    options: dict[str, Any] = {}
+    if where == "observed_on":
+        finding["observed_on"] = "9999-12-31"
+    else:
+        options["on"] = "9999-12-31"
+    verdict = hazardrules.classify(finding, **options)
+    assert verdict.on == dt.date(9999, 12, 31)
+    assert [w.code for w in verdict.warnings].count("date_in_future") == 1
+    today = hazardrules.classify({**finding, "observed_on": dt.date.today().isoformat()})
+    assert "date_in_future" not in [w.code for w in today.warnings]
 
 
 # -- facts no applicable rule reads -------------------------------------------------------------

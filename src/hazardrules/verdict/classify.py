@@ -137,6 +137,9 @@ def _verdict(
                     rules=ids,
                 )
             )
+    if day > today():
+        message = f"判定日期 {day.isoformat()} 晚于今天：所用的是目前已知将于该日施行的标准，届时可能已修订。"
+        warnings.append(_notice("date_in_future", message))
     unverified = [h.rule for h in hits if h.text_status != "verified"]
     if unverified:
         warnings.append(

@@ -35,6 +35,9 @@ _ALL = [
         "warnings",
         "给出的事实未能判定任何一条适用条款，因此不能给出“不构成重大事故隐患”。",
     ),
+    Code(
+        "date_in_future", "warnings", "判定日期晚于今天：所用标准为目前已知将于该日施行的标准，届时可能已修订。"
+    ),
     Code("sector_unverified_mapping", "warnings", "行业由未经官方文件核实的对应关系得出。"),
     Code("reading_applied", "warnings", "判定使用了第三方解读（非官方），调用方可以关闭。"),
     # notes: context for reading the verdict
@@ -67,7 +70,7 @@ _ALL = [
     Code("misplaced_fact", "error", "事实放错了位置（企业事实放在装置上，或装置事实放在企业上）。"),
     Code("duplicate_installation", "error", "装置编号重复。"),
     Code("out_of_range", "error", "数值超出该事实声明的取值范围（如人数、距离为负），或整数超出 ±(2⁵³−1)。"),
-    Code("invalid_date", "error", "日期不是 YYYY-MM-DD 格式的真实日期，或检查日期晚于今天。"),
+    Code("invalid_date", "error", "日期不是 YYYY-MM-DD 格式的真实日期（也不接受秒数、带时间的文本）。"),
     Code("invalid_text", "error", "文本中含有孤立的代理码点（U+D800–U+DFFF），不是有效文本。"),
     Code("too_many_problems", "error", "问题过多，只列出前 20 个，其余计数。"),
     # record errors of `hazardrules classify` (the input could not be read as a finding)

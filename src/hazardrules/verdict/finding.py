@@ -70,8 +70,6 @@ def coerce_finding(finding: Finding | Mapping[str, Any]) -> Finding:
         del data["id"]
     if data.get("observed_on") is not None:
         day, message = strict_date(data["observed_on"], "observed_on")
-        if day is not None and day > today() + dt.timedelta(days=1):
-            message = f"observed_on {day.isoformat()} is in the future: a finding is observed by today"
         if message is not None:
             problems.append(FindingProblem("invalid_date", message, "observed_on"))
             del data["observed_on"]
