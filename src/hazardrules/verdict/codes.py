@@ -36,7 +36,7 @@ _ALL = [
         "给出的事实未能判定任何一条适用条款，因此不能给出“不构成重大事故隐患”。",
     ),
     Code(
-        "date_in_future", "warnings", "判定日期晚于今天：所用标准为目前已知将于该日施行的标准，届时可能已修订。"
+        "date_in_future", "warnings", "判定日期晚于今天：所用标准是目前已知将于该日施行的，届时可能已修订。"
     ),
     Code("sector_unverified_mapping", "warnings", "行业由未经官方文件核实的对应关系得出。"),
     Code("reading_applied", "warnings", "判定使用了第三方解读（非官方），调用方可以关闭。"),
