@@ -507,8 +507,13 @@ Top functions, whole-site:
     print()
     print("single-issue profile\n" + single_parts + "\n\nwhole-site profile\n" + site_parts)
     if not args.no_write:
-        (HERE / "RESULTS.md").write_text(report, encoding="utf-8")
-        print(f"\nwrote {HERE / 'RESULTS.md'}")
+        results = HERE / "RESULTS.md"
+        # Keep the section benchmarks/stream_check.py writes (between its markers).
+        old = results.read_text(encoding="utf-8") if results.exists() else ""
+        start, end = "<!-- stream_check: start -->", "<!-- stream_check: end -->"
+        kept = old[old.index(start) : old.index(end) + len(end)] + "\n" if start in old and end in old else ""
+        results.write_text(report.rstrip("\n") + "\n\n" + kept if kept else report, encoding="utf-8")
+        print(f"\nwrote {results}")
     return 0
 
 

@@ -59,7 +59,7 @@ def test_classify_stdin_and_table(
 ) -> None:
     import io
 
-    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(GOOD) + "\n"))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO((json.dumps(GOOD) + "\n").encode())))
     code, out, _ = run(capsys, "classify", "-", "--format", "table")
     assert code == 0
     assert "major" in out and "第三条第（二）项" in out
@@ -74,7 +74,7 @@ def test_classify_malformed_document(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 def test_classify_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "classify", "/no/such/file.json")
-    assert code == 1 and "cannot read /no/such/file.json" in err
+    assert code == 3 and "cannot read /no/such/file.json" in err
 
 
 def test_classify_complete_lists_open_questions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -97,7 +97,7 @@ def test_rules_list_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_rules_list_unknown_standard(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "rules", "list", "--standard", "nope")
-    assert code == 1 and "no standard 'nope'" in err and "gm-2023" in err
+    assert code == 2 and "no standard 'nope'" in err and "gm-2023" in err
 
 
 def test_rules_show_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -114,7 +114,7 @@ def test_rules_show_text_and_unknown(capsys: pytest.CaptureFixture[str]) -> None
     code, out, _ = run(capsys, "rules", "show", "gm-2023:3.3")
     assert code == 0 and "applies when: enterprise.metal_smelting" in out
     code, _, err = run(capsys, "rules", "show", "gm-2023:99")
-    assert code == 1 and "no rule 'gm-2023:99'" in err
+    assert code == 2 and "no rule 'gm-2023:99'" in err
 
 
 def test_schema(capsys: pytest.CaptureFixture[str]) -> None:

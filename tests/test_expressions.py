@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import pickle
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import hazardrules
 from hazardrules.lang import ExpressionError, ExprType, check, compile_expr, explain, parse
 from hazardrules.lang import nodes as n
 from hazardrules.lang.check import BOOL, NUMBER
+from hazardrules.lang.parser import MAX_DEPTH
 
 FACTS = ["a.p", "a.q", "a.r", "a.s"]
 TYPES: dict[str, ExprType] = {
@@ -263,6 +266,92 @@ def test_error_reports_the_column() -> None:
     assert "column 9" in str(caught.value)
 
 
-def test_division_by_zero_is_our_error() -> None:
-    with pytest.raises(ExpressionError, match="division by zero"):
-        ev(parse("m.x / m.y > 1"), {"m.x": 1, "m.y": 0})
+# -- undefined arithmetic is unknown ----------------------------------------------------------------
+UNDEFINED = "(m.x / m.y > 1)"  # with m.y = 0: a division by zero
+ZERO = {"m.x": 1, "m.y": 0}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("m.x / m.y > 1", None),
+        ("not (m.x / m.y > 1)", None),
+        ("m.x / m.y > 1 or a.p", True),
+        ("a.p or m.x / m.y > 1", True),
+        ("m.x / m.y > 1 and not a.p", False),
+        ("at_least(1, m.x / m.y > 1, a.p)", True),
+    ],
+)
+def test_division_by_zero_is_unknown(text: str, value: Any) -> None:
+    node = parse(text)
+    check(node, TYPES, text)
+    env = {**ZERO, "a.p": True}
+    assert ev(node, env) is value
+    assert explain(node, env).value is value
+
+
+@pytest.mark.parametrize(
+    "text", ["m.x * m.y > 1", "m.x * m.y - m.x * m.y < 1", "m.x * m.y / (m.x * m.y) == 1", "m.y / 3 > 1"]
+)
+def test_overflow_is_unknown(text: str) -> None:
+    """A result too large for a float (infinity, then NaN) has no value either."""
+    huge = {"m.x": 1e300, "m.y": 10**400}
+    assert ev(parse(text), huge) is None
+    assert explain(parse(text), huge).value is None
+
+
+@given(bool_exprs(), envs(["a.p", "a.q", "a.r"]))
+def test_undefined_arithmetic_behaves_as_a_missing_fact(a: n.Node, env: dict[str, Any]) -> None:
+    """Every Kleene law keeps holding: an undefined value is exactly an unknown fact, whatever the
+    order of evaluation (so no short-circuit decides whether a batch crashes)."""
+    text = str(a)
+    with_division = parse(text.replace("a.s", UNDEFINED))
+    assert ev(with_division, {**env, **ZERO}) == ev(a, env)
+    assert explain(with_division, {**env, **ZERO}).value == ev(a, env)
+
+
+def test_division_by_a_literal_zero_is_refused_when_checked() -> None:
+    text = "m.x / 0 > 1"
+    with pytest.raises(ExpressionError, match="division by zero") as caught:
+        check(parse(text), TYPES, text)
+    assert caught.value.position == text.index("0")
+
+
+# -- one depth limit for every operator --------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        " + ".join(["m.x"] * 400) + " > 1",  # a 400-term sum nests to the left
+        " * ".join(["m.x"] * 70) + " > 1",
+        "(" * 65 + "a.p" + ")" * 65,
+        "not " * 65 + "a.p",
+        "-" * 66 + "m.x > 1",
+        "at_least(1, " * 65 + "a.p" + ")" * 65,
+    ],
+)
+def test_deep_conditions_are_refused(text: str) -> None:
+    with pytest.raises(ExpressionError, match=f"nested more than {MAX_DEPTH} levels"):
+        parse(text)
+
+
+def test_the_depth_limit_is_exact() -> None:
+    # Compare at level 1, then one level per '+': 63 terms make 62 sums under the comparison.
+    fits = " + ".join(["m.x"] * (MAX_DEPTH - 1)) + " > 1"
+    assert ev(parse(fits), {"m.x": 1}) is True
+    with pytest.raises(ExpressionError):
+        parse(" + ".join(["m.x"] * (MAX_DEPTH + 1)) + " > 1")
+    wide = " and ".join(["a.p"] * 400)  # side by side: one level, however many
+    assert ev(parse(wide), {"a.p": True}) is True
+
+
+def test_expression_errors_survive_pickling() -> None:
+    with pytest.raises(ExpressionError) as caught:
+        parse("a.p and and a.q")
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert (again.message, again.position, again.text, str(again)) == (
+        caught.value.message,
+        caught.value.position,
+        caught.value.text,
+        str(caught.value),
+    )
+    assert isinstance(again, hazardrules.HazardRulesError)

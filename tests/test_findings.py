@@ -27,7 +27,7 @@ def test_unknown_fact_suggests_the_right_one() -> None:
     [
         (1, "is true or false; got 1 (a number)"),
         ("yes", "is true or false; got 'yes' (text)"),
-        (None, "must be true/false, a number, text or a list of text; got None"),
+        (None, "must be true/false, a number, text or a list of text; got null"),
         ({"a": 1}, "must be true/false, a number, text or a list of text"),
     ],
 )

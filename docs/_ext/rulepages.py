@@ -220,6 +220,10 @@ def facts_page(pack: Pack, read_by: dict[str, list[str]]) -> str:
                       f"- 类型：{TYPE[spec.type]}" + (f"（单位：{spec.unit}）" if spec.unit else "")]
             if spec.values:
                 lines.append("- 取值：" + "；".join(f"`{k}` {v}" for k, v in spec.values.items()))
+            if spec.minimum is not None or spec.maximum is not None:
+                low = "" if spec.minimum is None else f"不小于 {spec.minimum:g}"
+                high = "" if spec.maximum is None else f"不大于 {spec.maximum:g}"
+                lines.append("- 取值范围：" + "，".join(x for x in (low, high) if x) + (spec.unit or ""))
             if spec.matter:
                 lines.append(f"- 涉及事项：`{spec.matter}`（用于另行规定的转致）")
             if spec.short:

@@ -8,7 +8,15 @@
 """
 
 from ._version import __version__
-from .errors import FindingError, FindingProblem, HazardRulesError, PackError, Problem, RuleNotFound
+from .errors import (
+    ArgumentError,
+    FindingError,
+    FindingProblem,
+    HazardRulesError,
+    PackError,
+    Problem,
+    RuleNotFound,
+)
 from .interfaces.checklist import Checklist, ChecklistItem, Question, checklist
 from .interfaces.lint import lint
 from .interfaces.register import StandardStatus, standards
@@ -41,6 +49,7 @@ from .pack.resources import load_pack
 from .verdict.classify import classify
 
 __all__ = [
+    "ArgumentError",
     "Checklist",
     "ChecklistItem",
     "Citation",

@@ -1,12 +1,21 @@
-"""Exceptions. Every message names what is wrong and where."""
+"""Exceptions. Every message names what is wrong and where.
+
+Every exception here survives a pickle round trip (``__reduce__`` rebuilds it from its fields), so
+errors raised in a :class:`~concurrent.futures.ProcessPoolExecutor` worker reach the caller intact.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class HazardRulesError(Exception):
     """Base class of every error this library raises on purpose."""
+
+
+class ArgumentError(HazardRulesError, ValueError):
+    """An argument of a public function that cannot be used (a usage error, exit code 2 in the CLI)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +40,17 @@ class PackError(HazardRulesError):
         lines = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"the rule pack has {len(problems)} problem(s):\n{lines}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.problems,))
+
 
 @dataclass(frozen=True, slots=True)
 class FindingProblem:
     """One thing wrong with a finding. ``code`` is stable for programs to match on."""
 
-    code: str  # unknown_fact, wrong_type, unknown_sector, invalid, conflict, no_standard, …
+    # unknown_fact, wrong_type, out_of_range, unknown_sector, invalid, invalid_text, conflict,
+    # no_standard, too_many_problems, …
+    code: str
     message: str
     field: str | None = None
 
@@ -50,8 +64,11 @@ class FindingError(HazardRulesError, ValueError):
     def __init__(self, problems: list[FindingProblem], finding_id: str | None = None) -> None:
         self.problems = problems
         self.finding_id = finding_id
-        prefix = f"finding {finding_id!r}: " if finding_id else ""
+        prefix = f"finding {shorten(finding_id)!r}: " if finding_id else ""
         super().__init__(prefix + "; ".join(p.message for p in problems))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.problems, self.finding_id))
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -65,3 +82,10 @@ class RuleNotFound(HazardRulesError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "rule not found"
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters with the number left out, so a message stays readable."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…(+{len(text) - limit} chars)"

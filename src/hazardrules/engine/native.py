@@ -86,7 +86,8 @@ def plan(standard: CompiledStandard) -> StandardPlan:
         if rule.applies is not None:
             reads.update(rule.applies.facts)
         rule_reads[rule.key] = frozenset(reads)
-        # A constant division by zero raises: such a rule is evaluated every time, raising as before.
+        # Undefined arithmetic is unknown, so this cannot raise; were it to, the rule would simply be
+        # evaluated every time instead of taking a precomputed idle value.
         with contextlib.suppress(ExpressionError):
             rule_idle[rule.key] = rule_value(rule, {})
     tuples: dict[int, RulesPlan] = {}

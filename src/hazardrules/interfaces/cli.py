@@ -3,35 +3,95 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import errno
 import json
+import os
 import sys
-import unicodedata
-from collections.abc import Iterator, Sequence
+import traceback
+from collections.abc import Sequence
 from typing import IO, Any
 
-from ..errors import FindingError, HazardRulesError
+from ..errors import FindingError, FindingProblem, HazardRulesError, PackError
 from ..models import Finding, Verdict
 from ..pack.format import FactsFile, PackManifest, SectorsFile, StandardFile
 from ..pack.model import Pack
 from ..pack.resources import load_pack
+from ..verdict.finding import strict_date
 from .describe import rule_detail, rule_summary
 from .lint import lint
+from .reader import InputError, Record, open_findings
+from .table import Column, Table, render
+
+# Exit codes (docs/cli.md). A later --fail-on option may add its own below 5.
+OK = 0  # every record classified (whatever the verdicts)
+BAD_RECORDS = 1  # some records could not be classified (each reported); lint found problems
+USAGE = 2  # a wrong command line or argument (argparse uses 2 as well)
+FILE_ERROR = 3  # the rule pack, or the input file, cannot be read
+INTERRUPTED = 4  # stopped before the end: Ctrl-C, output closed or full, or an internal error
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        _silence_stdout()
+        _error("interrupted: the output is incomplete")
+    except BrokenPipeError:
+        _silence_stdout()
+        _error("standard output was closed (broken pipe) before everything was written")
+    except OSError as exc:  # writing the output: a full disk, a closed or failing stdout
+        _silence_stdout()
+        _error(f"cannot write the output: {exc.strerror or exc}")
+    return INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
-        return 2
+        return USAGE
+    if sys.stdout is None:
+        raise OSError(errno.EBADF, "standard output is closed")
     try:
-        return int(args.handler(args))
+        code = int(args.handler(args))
+    except PackError as exc:
+        _error(str(exc))
+        return FILE_ERROR
+    except _InputError as exc:
+        _error(str(exc))
+        return FILE_ERROR
     except HazardRulesError as exc:
-        print(f"hazardrules: error: {exc}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:  # e.g. piped into head
-        return 0
+        _error(str(exc))
+        return USAGE
+    except (KeyboardInterrupt, OSError):
+        raise
+    except Exception:
+        _error("internal error (a bug: please report it with this message):\n" + traceback.format_exc())
+        return INTERRUPTED
+    sys.stdout.flush()  # a full disk shows here rather than at exit
+    return code
+
+
+class _InputError(HazardRulesError):
+    """The input file cannot be read at all."""
+
+
+def _error(message: str) -> None:
+    if sys.stderr is not None:
+        with contextlib.suppress(OSError):
+            print(f"hazardrules: {message}", file=sys.stderr, flush=True)
+
+
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at /dev/null so the interpreter's last flush cannot fail again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,6 +105,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("classify", help="classify findings (JSON object, JSON array or JSON Lines)")
     p.add_argument("file", help="a file of findings, or - for standard input")
     p.add_argument("--format", choices=("json", "table"), default="json")
+    p.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the input's encoding if not UTF-8, e.g. gb18030 (Excel on Chinese Windows) or utf-16",
+    )
     p.add_argument("--complete", action="store_true", help="whole-site inspection: list every open question")
     p.add_argument("--on", type=_date, help="apply the standards in force on this date (YYYY-MM-DD)")
     p.add_argument("--select", action="append", metavar="ID", help="only these rules (id or prefix)")
@@ -104,10 +169,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+    day, message = strict_date(text, "date")
+    if day is None:
+        raise argparse.ArgumentTypeError(message or "not a date")
+    return day
 
 
 def _pack(args: argparse.Namespace) -> Pack:
@@ -121,144 +186,150 @@ def _dump(data: Any) -> str:
 # -- classify ------------------------------------------------------------------------------------
 def _classify(args: argparse.Namespace) -> int:
     from ..verdict.classify import classify
+    from ..verdict.select import selector
 
     pack = _pack(args)
+    selector(pack, args.select, args.ignore)  # a pattern matching no rule is a usage error, up front
     name = "<stdin>" if args.file == "-" else args.file
-    stream: IO[str]
+    raw: IO[bytes]
     if args.file == "-":
-        stream = sys.stdin
+        if sys.stdin is None:
+            raise _InputError("standard input is closed")
+        raw = sys.stdin.buffer
     else:
         try:
-            stream = open(args.file, encoding="utf-8-sig")  # noqa: SIM115 - closed below
+            raw = open(args.file, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
-            print(f"hazardrules: error: cannot read {name}: {exc.strerror}", file=sys.stderr)
-            return 1
-    bad = 0
-    outputs: list[Any] = []
+            raise _InputError(f"cannot read {name}: {exc.strerror}") from None
     try:
-        mode, records = _read_findings(stream)
-        for where, record in records:
-            if isinstance(record, _Broken):
-                result: Any = {
-                    "line": where,
-                    "error": {"problems": [{"code": "malformed_json", "message": record.message}]},
-                }
-                print(f"{name}:{where}: malformed JSON: {record.message}", file=sys.stderr)
+        try:
+            reader = open_findings(raw, args.encoding)
+        except InputError as exc:
+            raise _InputError(f"{name}: {exc}") from None
+        out = _Output(args.format, reader.shape)
+        bad = crashed = total = 0
+        for record in reader:
+            total += 1
+            where = f"{name}:{record.line}: " + ("" if record.index is None else f"element {record.index}: ")
+            result: Any
+            if record.error is not None:
                 bad += 1
-            else:
-                try:
-                    verdict = classify(
-                        record,
-                        on=args.on,
-                        complete=args.complete,
-                        select=args.select,
-                        ignore=args.ignore,
-                        pack=pack,
-                    )
-                    result = verdict
-                except FindingError as exc:
-                    bad += 1
-                    result = {"line": where, "error": exc.to_dict()}
-                    print(f"{name}:{where}: {exc}", file=sys.stderr)
-            if mode == "lines" and args.format == "json":
-                _emit_line(result)
-            else:
-                outputs.append(result)
+                error = FindingError([FindingProblem(record.error.code, record.error.message)])
+                result = _error_object(record, error)
+                _error_line(f"{where}{record.error.message}")
+                out.write(result)
+                continue
+            try:
+                result = classify(
+                    record.value,
+                    on=args.on,
+                    complete=args.complete,
+                    select=args.select,
+                    ignore=args.ignore,
+                    pack=pack,
+                )
+            except FindingError as exc:
+                bad += 1
+                result = _error_object(record, exc)
+                _error_line(f"{where}{exc}")
+            except Exception as exc:  # a bug met by this record: report it, go on with the others
+                crashed += 1
+                problem = FindingProblem("internal_error", f"internal error: {type(exc).__name__}: {exc}")
+                result = _error_object(record, FindingError([problem]))
+                _error_line(f"{where}internal error (a bug: please report it):\n{traceback.format_exc()}")
+            out.write(result)
+        out.close()
     finally:
-        if stream is not sys.stdin:
-            stream.close()
-    if args.format == "table":
-        print(_table(outputs))
-    elif mode == "object":
-        print(_dump(_jsonable(outputs[0])))
-    elif mode == "array":
-        print(_dump([_jsonable(o) for o in outputs]))
-    if bad:
-        print(f"hazardrules: {bad} bad record(s) in {name}", file=sys.stderr)
-    return 1 if bad else 0
+        if raw is not sys.stdin.buffer:
+            raw.close()
+    if bad or crashed:
+        _error(f"{name}: {total} record(s), {total - bad - crashed} classified, {bad + crashed} not")
+    return INTERRUPTED if crashed else BAD_RECORDS if bad else OK
 
 
-class _Broken:
-    def __init__(self, message: str) -> None:
-        self.message = message
+def _error_object(record: Record, error: FindingError) -> dict[str, Any]:
+    where: dict[str, Any] = {"line": record.line}
+    if record.index is not None:
+        where["index"] = record.index
+    return {**where, "error": error.to_dict()}
 
 
-def _read_findings(stream: IO[str]) -> tuple[str, Iterator[tuple[int, Any]]]:
-    """Detect the input shape; return (object|array|lines, iterator of (line number, record))."""
-    lines = iter(stream)
-    number = 0
-    first = ""
-    for number, first in enumerate(lines, start=1):  # noqa: B007 - number is used below
-        if first.strip():
-            break
-    else:
-        return "array", iter(())
-    head = first.lstrip()
-    if head.startswith("{"):
-        try:
-            record = json.loads(first)
-        except json.JSONDecodeError:
-            record = None
-        if record is not None:
-            return "lines", _json_lines(number, record, lines)
-    text = first + "".join(lines)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return "object", iter([(number + exc.lineno - 1, _Broken(f"{exc.msg} (column {exc.colno})"))])
-    if isinstance(document, list):
-        return "array", iter((number, item) for item in document)
-    return "object", iter([(number, document)])
+def _error_line(message: str) -> None:
+    if sys.stderr is not None:
+        with contextlib.suppress(OSError):
+            sys.stderr.write(message + "\n")
 
 
-def _json_lines(number: int, first: Any, lines: Iterator[str]) -> Iterator[tuple[int, Any]]:
-    yield number, first
-    for number, line in enumerate(lines, start=number + 1):  # noqa: B020
-        if not line.strip():
-            continue
-        try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, _Broken(f"{exc.msg} (column {exc.colno})")
+class _Output:
+    """Writes each result as it comes: JSON Lines, one JSON array, pretty JSON objects or a table."""
+
+    def __init__(self, form: str, shape: str) -> None:
+        self.stream = sys.stdout
+        reconfigure = getattr(self.stream, "reconfigure", None)
+        if reconfigure is not None:  # JSON is UTF-8; nothing un-encodable may stop the batch
+            reconfigure(encoding="utf-8", errors="backslashreplace")
+        self.form = form if form == "table" else shape
+        self.count = 0
+        self.table: Table[Any] | None = None
+        if self.form == "table":
+            self.table = Table(_COLUMNS, self.stream.write)
+        elif self.form == "array":
+            self.stream.write("[")
+
+    def write(self, result: Any) -> None:
+        if self.table is not None:
+            if isinstance(result, Verdict):
+                self.table.row(result)
+            else:
+                self.table.line(_error_cells(result), span_from=2)
+        elif self.form == "lines":
+            text = result.model_dump_json() if isinstance(result, Verdict) else _json(result, None)
+            self.stream.write(text + "\n")
+        else:
+            text = _json(_jsonable(result), 2)
+            if self.form == "array":
+                text = ("," if self.count else "") + "\n  " + text.replace("\n", "\n  ")
+            self.stream.write(text if self.form == "array" else text + "\n")
+        self.count += 1
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.form == "array":
+            self.stream.write("\n]\n" if self.count else "]\n")
+        self.stream.flush()
+
+
+def _json(data: Any, indent: int | None) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=indent)
 
 
 def _jsonable(result: Any) -> Any:
     return result.model_dump(mode="json") if isinstance(result, Verdict) else result
 
 
-def _emit_line(result: Any) -> None:
-    if isinstance(result, Verdict):
-        sys.stdout.write(result.model_dump_json() + "\n")
-    else:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
+def _held(verdict: Verdict) -> str:
+    return ", ".join(f"{h.citation.standard} {h.citation.label}" for h in verdict.hits) or "-"
 
 
-def _table(results: list[Any]) -> str:
-    rows = [["finding", "status", "rules that hold", "still needed"]]
-    for result in results:
-        if isinstance(result, Verdict):
-            held = ", ".join(f"{h.citation.standard} {h.citation.label}" for h in result.hits) or "-"
-            needed = ", ".join(result.missing_facts[:4]) + (" …" if len(result.missing_facts) > 4 else "")
-            rows.append([result.finding_id or "-", result.status, held, needed or "-"])
-        else:
-            rows.append([f"line {result['line']}", "error", result["error"]["problems"][0]["message"], ""])
-    return _render_table(rows)
+def _needed(verdict: Verdict) -> str:
+    missing = verdict.missing_facts
+    return (", ".join(missing[:4]) + (" …" if len(missing) > 4 else "")) or "-"
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+# The table of `classify --format table`: one line per column, in order.
+_COLUMNS: list[Column[Verdict]] = [
+    Column("finding", 20, lambda v: v.finding_id or "-"),
+    Column("status", 12, lambda v: v.status),
+    Column("rules that hold", 36, _held),
+    Column("still needed", None, _needed),
+]
 
 
-def _render_table(rows: list[list[str]]) -> str:
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = []
-    for index, row in enumerate(rows):
-        cells = [cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)]
-        lines.append("  ".join(cells).rstrip())
-        if index == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+def _error_cells(result: dict[str, Any]) -> list[str]:
+    error = result["error"]
+    where = f"line {result['line']}" + (f" [{result['index']}]" if "index" in result else "")
+    finding = error.get("finding_id") or where
+    return [finding, "error", error["problems"][0]["message"], ""]
 
 
 # -- rules ---------------------------------------------------------------------------------------
@@ -274,7 +345,7 @@ def _rules_list(args: argparse.Namespace) -> int:
     for rule in rules:
         text = rule.spec.text if len(rule.spec.text) <= 40 else rule.spec.text[:39] + "…"
         rows.append([rule.id, rule.spec.label, rule.spec.text_status, text])
-    print(_render_table(rows))
+    print(render(rows))
     print(f"\n{len(rules)} rule(s)")
     return 0
 
@@ -383,7 +454,7 @@ def _codes(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(_dump([{"code": c.code, "where": c.where, "meaning": c.meaning} for c in found]))
     else:
-        print(_render_table([["code", "where", "meaning"], *([c.code, c.where, c.meaning] for c in found)]))
+        print(render([["code", "where", "meaning"], *([c.code, c.where, c.meaning] for c in found)]))
     return 0
 
 

@@ -94,6 +94,8 @@ class _Checker:
         if isinstance(node, n.Arith):
             for side in (node.left, node.right):
                 self.number(side, f"'{node.op}'")
+            if node.op == "/" and isinstance(node.right, n.Literal) and node.right.value == 0:
+                raise self.error(f"division by zero: {node} never has a value", node.right)
             return NUMBER
         if isinstance(node, n.Negate):
             self.number(node.operand, "'-'")

@@ -6,6 +6,7 @@ The environment maps fact names to known values; an absent name is *unknown*, re
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -139,13 +140,30 @@ def _membership(item: Evaluator, container: Evaluator, negated: bool) -> Evaluat
 
 
 def _arith(node: n.Arith) -> Callable[[Any, Any], Any]:
-    if node.op != "/":
-        return {"+": operator.add, "-": operator.sub, "*": operator.mul}[node.op]
-    expression = str(node)
+    """Arithmetic whose result is *unknown* (``None``) when it is undefined.
 
-    def divide(a: Any, b: Any) -> Any:
-        if b == 0:
-            raise ExpressionError(f"division by zero in {expression}")
-        return a / b
+    A division by zero, or a result too large for a number (an overflow, an infinity, NaN), has
+    no value, so it is unknown rather than an exception: Kleene logic then decides the rest of
+    the condition exactly as for a missing fact (``true or unknown`` is true, ``not unknown`` is
+    unknown), whatever order the operands are evaluated in, and one finding can never stop a batch.
+    """
+    op = _OPERATORS[node.op]
 
-    return divide
+    def arith(a: Any, b: Any) -> Any:
+        try:
+            value = op(a, b)
+        except (ZeroDivisionError, OverflowError):
+            return None
+        if type(value) is float and not math.isfinite(value):
+            return None
+        return value
+
+    return arith
+
+
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+}

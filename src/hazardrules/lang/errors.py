@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 
-class ExpressionError(ValueError):
+from ..errors import HazardRulesError
+
+
+class ExpressionError(HazardRulesError, ValueError):
     """A condition that cannot be parsed, typed or evaluated.
 
     ``position`` is the 0-based character offset in the condition text, when known.
@@ -14,6 +18,9 @@ class ExpressionError(ValueError):
         self.position = position
         self.text = text
         super().__init__(self._render())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.message, self.position, self.text))
 
     def _render(self) -> str:
         if self.position is None or self.text is None:

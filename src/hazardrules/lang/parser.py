@@ -15,6 +15,13 @@ Grammar (lowest precedence first)::
                 | "any_in" "(" FACT "," "[" literals "]" ")" | FACT
 
 Only what this grammar describes can be written; nothing is ever handed to Python to evaluate.
+
+One limit bounds how deep a condition may nest, whatever makes it deep: no sub-condition may sit
+more than :data:`MAX_DEPTH` levels down. A level is a pair of parentheses, a ``not``, a unary minus,
+a function call, a comparison, or one operator of a chain of ``+``/``-``/``*``/``/`` (which nest
+to the left: ``a + b + c`` is ``(a + b) + c``). A chain of ``and`` or ``or`` is one level, since
+it holds its operands side by side. Every later step (type check, compile, explain, rendering, the
+durable engine) walks the tree recursively, so the limit keeps them all far from Python's.
 """
 
 from __future__ import annotations
@@ -75,7 +82,22 @@ def parse(text: str) -> n.Node:
         raise ExpressionError(f"condition is longer than {MAX_LENGTH} characters")
     if not text.strip():
         raise ExpressionError("empty condition")
-    return _Parser(text).parse()
+    node = _Parser(text).parse()
+    too_deep = _too_deep(node)
+    if too_deep is not None:
+        raise ExpressionError(f"condition is nested more than {MAX_DEPTH} levels deep", too_deep.pos, text)
+    return node
+
+
+def _too_deep(root: n.Node) -> n.Node | None:
+    """The first node more than :data:`MAX_DEPTH` levels down, if any (walked without recursion)."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return node
+        stack.extend((child, depth + 1) for child in node.children())
+    return None
 
 
 class _Parser:

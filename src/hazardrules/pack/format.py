@@ -9,10 +9,11 @@ library's own expression language. ``hazardrules schema pack`` prints the JSON S
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints, model_validator
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -45,6 +46,12 @@ class FactSpec(_Strict):
     label: str = Field(description="Short Chinese label, used when conditions are shown in Chinese")
     question: str = Field(description="The question an inspector answers to give this fact")
     unit: str | None = None
+    minimum: StrictInt | StrictFloat | None = Field(
+        default=None, description="number/integer facts: the smallest value that makes sense (0 for counts)"
+    )
+    maximum: StrictInt | StrictFloat | None = Field(
+        default=None, description="number/integer facts: the largest value that makes sense"
+    )
     values: dict[str, str] | None = Field(
         default=None, description="enum/set facts: each allowed value with its Chinese label"
     )
@@ -71,6 +78,13 @@ class FactSpec(_Strict):
             raise ValueError(f"a {self.type} fact takes no 'values'")
         if self.unit is not None and self.type not in ("number", "integer"):
             raise ValueError("only number and integer facts have a unit")
+        bounds = [b for b in (self.minimum, self.maximum) if b is not None]
+        if bounds and self.type not in ("number", "integer"):
+            raise ValueError("only number and integer facts have a minimum or maximum")
+        if any(isinstance(b, bool) or not math.isfinite(b) for b in bounds):
+            raise ValueError("minimum and maximum are finite numbers")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError("minimum is larger than maximum")
         if self.short is not None and self.type != "bool":
             raise ValueError("only a bool fact can have a short name")
         return self

@@ -14,6 +14,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import PackError, Problem
@@ -45,9 +46,10 @@ from .model import (
     Pack,
 )
 from .numerals import label_numbers
-from .safe_yaml import load_yaml
+from .safe_yaml import UnsafeYaml, load_yaml
 
 Root = Traversable | Path
+MAX_FILE_BYTES = 4 * 2**20  # the largest shipped file is 0.2 MB
 
 
 def load_pack_from(root: Root) -> Pack:
@@ -102,13 +104,23 @@ class _Loader:
         return found
 
     def parse(self, name: str, entry: Traversable | Path) -> Any:
-        raw = entry.read_bytes()
+        with entry.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            self.problem(name, None, f"file larger than {MAX_FILE_BYTES // 2**20} MiB: not read")
+            return None
         self.digest.update(name.encode() + b"\0" + raw + b"\0")
         try:
-            return load_yaml(raw.decode("utf-8"))
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            self.problem(name, None, f"not UTF-8 text: {exc}")
-        except Exception as exc:  # yaml.YAMLError and the duplicate-key error
+            line = raw[: exc.start].count(b"\n") + 1
+            self.problem(name, None, f"not UTF-8 text (line {line}): {exc.reason} at byte {exc.start}")
+            return None
+        try:
+            return load_yaml(text)
+        except UnsafeYaml as exc:
+            self.problem(name, exc.item, f"refused YAML: {exc}")
+        except (yaml.YAMLError, ValueError, RecursionError) as exc:  # incl. the duplicate-key error
             self.problem(name, None, f"invalid YAML: {exc}")
         return None
 

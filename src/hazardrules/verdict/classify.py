@@ -8,6 +8,7 @@ deferred matter is left open. Anything less is ``undetermined``, saying why.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ from .. import models
 from ..engine.registry import get_engine
 from ..errors import FindingError, FindingProblem
 from ..pack.model import CompiledStandard, Pack
-from ..pack.resources import default_pack
+from .arguments import arguments
 from .codes import CODES
 from .deferral import notice as deferral_notice
 from .deferral import resolve
@@ -31,24 +32,26 @@ from .select import selector
 def classify(
     finding: models.Finding | Mapping[str, Any],
     *,
-    on: dt.date | None = None,
+    on: dt.date | str | None = None,
     complete: bool = False,
-    select: Iterable[str] | None = None,
-    ignore: Iterable[str] | None = None,
-    pack: Pack | None = None,
+    select: Iterable[str] | str | None = None,
+    ignore: Iterable[str] | str | None = None,
+    pack: Pack | str | os.PathLike[str] | None = None,
     engine: str = "native",
 ) -> models.Verdict:
     """Classify one finding.
 
-    ``on`` picks the law in force that day (default: the finding's ``observed_on``, else today).
-    With ``complete=True`` every applicable rule counts as touched, so the verdict lists every
-    question still open (a whole-site inspection). ``select``/``ignore`` take rule ids or prefixes.
-    ``engine`` is ``"native"`` (default) or ``"durable"`` (``pip install hazardrules[durable]``).
-    Raises :class:`~hazardrules.FindingError` for a finding that cannot be classified, including
-    one with no facts at all (unless ``complete=True``).
+    ``on`` picks the law in force that day (a date, a datetime's date or ``"YYYY-MM-DD"``; default:
+    the finding's ``observed_on``, else today). With ``complete=True`` every applicable rule counts
+    as touched, so the verdict lists every question still open (a whole-site inspection).
+    ``select``/``ignore`` take rule ids or prefixes (a bare string is one prefix). ``pack`` is a
+    :class:`~hazardrules.Pack` or a rule-pack directory. ``engine`` is ``"native"`` (default) or
+    ``"durable"`` (``pip install hazardrules[durable]``). Raises :class:`~hazardrules.FindingError`
+    for a finding that cannot be classified, including one with no facts at all (unless
+    ``complete=True``), and :class:`~hazardrules.ArgumentError` for a wrong argument.
     """
+    on, complete, select, ignore, pack = arguments(on, complete, select, ignore, pack)
     runner = get_engine(engine)
-    pack = pack or default_pack()
     chosen = selector(pack, select, ignore)
     prepared = prepare(pack, finding)
     if not complete and not prepared.given:
@@ -137,6 +140,9 @@ def _verdict(
                     rules=ids,
                 )
             )
+    if day > today():
+        message = f"判定日期 {day.isoformat()} 晚于今天：所用的是目前已知将于该日施行的标准，届时可能已修订。"
+        warnings.append(_notice("date_in_future", message))
     unverified = [h.rule for h in hits if h.text_status != "verified"]
     if unverified:
         warnings.append(

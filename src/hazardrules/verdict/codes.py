@@ -35,6 +35,9 @@ _ALL = [
         "warnings",
         "给出的事实未能判定任何一条适用条款，因此不能给出“不构成重大事故隐患”。",
     ),
+    Code(
+        "date_in_future", "warnings", "判定日期晚于今天：所用标准是目前已知将于该日施行的，届时可能已修订。"
+    ),
     Code("sector_unverified_mapping", "warnings", "行业由未经官方文件核实的对应关系得出。"),
     Code("reading_applied", "warnings", "判定使用了第三方解读（非官方），调用方可以关闭。"),
     # notes: context for reading the verdict
@@ -66,6 +69,20 @@ _ALL = [
     Code("unknown_installation_kind", "error", "未知的装置（设施）类型。"),
     Code("misplaced_fact", "error", "事实放错了位置（企业事实放在装置上，或装置事实放在企业上）。"),
     Code("duplicate_installation", "error", "装置编号重复。"),
+    Code("out_of_range", "error", "数值超出该事实声明的取值范围（如人数、距离为负），或整数超出 ±(2⁵³−1)。"),
+    Code("invalid_date", "error", "日期不是 YYYY-MM-DD 格式的真实日期（也不接受秒数、带时间的文本）。"),
+    Code("invalid_text", "error", "文本中含有孤立的代理码点（U+D800–U+DFFF），不是有效文本。"),
+    Code("too_many_problems", "error", "问题过多，只列出前 20 个，其余计数。"),
+    # record errors of `hazardrules classify` (the input could not be read as a finding)
+    Code("malformed_json", "error", "该记录不是有效的 JSON（或 JSON 数组的结构在此处损坏）。"),
+    Code("not_utf8", "error", "该记录含有不属于输入编码的字节（GBK/GB18030 文件请用 --encoding gb18030）。"),
+    Code("not_json", "error", "该记录使用了 JSON 没有的值（NaN、Infinity）。"),
+    Code("duplicate_key", "error", "同一对象中键重复（如两个 facts 或同一事实两次），不按“后者为准”处理。"),
+    Code("lone_surrogate", "error", "该记录含有孤立的代理码点转义（U+D800–U+DFFF），不是有效文本。"),
+    Code("number_too_large", "error", "整数超过 30 位。"),
+    Code("too_deep", "error", "嵌套超过 32 层。"),
+    Code("too_long", "error", "记录超过 1,048,576 个字符，已跳过。"),
+    Code("internal_error", "error", "处理该记录时遇到程序错误（请报告）；其他记录照常判定，退出码为 4。"),
 ]
 CODES: dict[str, Code] = {c.code: c for c in _ALL}
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import math
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import FindingError, FindingProblem
+from ..errors import FindingError, FindingProblem, shorten
 from ..models import Finding
 from ..pack.format import FactSpec
 from ..pack.model import Pack
@@ -55,16 +57,77 @@ class PreparedFinding:
 
 def coerce_finding(finding: Finding | Mapping[str, Any]) -> Finding:
     if isinstance(finding, Finding):
+        problem = _id_problem(finding.id)
+        if problem is not None:
+            raise FindingError([problem])
         return finding
     if not isinstance(finding, Mapping):
         message = f"a finding must be a JSON object (mapping), not {type(finding).__name__}"
         raise FindingError([FindingProblem("invalid", message)])
+    data = dict(finding)
+    problems: list[FindingProblem] = []
+    problem = _id_problem(data.get("id"))
+    if problem is not None:
+        problems.append(problem)
+        del data["id"]
+    if data.get("observed_on") is not None:
+        day, message = strict_date(data["observed_on"], "observed_on")
+        if message is not None:
+            problems.append(FindingProblem("invalid_date", message, "observed_on"))
+            del data["observed_on"]
+        else:
+            data["observed_on"] = day
     try:
-        return Finding.model_validate(finding)
+        model = Finding.model_validate(data)
     except ValidationError as exc:
-        problems = [FindingProblem("invalid", _pydantic_message(e), _field(e)) for e in exc.errors()]
-        finding_id = finding.get("id") if isinstance(finding.get("id"), str) else None
-        raise FindingError(_dedupe(problems), finding_id) from None
+        problems.extend(FindingProblem("invalid", _pydantic_message(e), _field(e)) for e in exc.errors())
+    else:
+        for number, installation in enumerate(model.installations):
+            if not _is_text(installation.id):
+                message = f"installations[{number}].id {_describe(installation.id)} holds a lone surrogate"
+                problems.append(FindingProblem("invalid_text", message, f"installations[{number}].id"))
+    finding_id = data.get("id") if isinstance(data.get("id"), str) else None
+    if problems:
+        raise FindingError(_capped(_dedupe(problems)), finding_id) from None
+    return model
+
+
+def strict_date(value: Any, what: str) -> tuple[dt.date | None, str | None]:
+    """A date from a ``date``, a ``datetime`` (its date) or exactly ``YYYY-MM-DD`` text; else a message.
+
+    Stricter than pydantic, which also takes a number of seconds since 1970 or ``2024-03-01T00:00``.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value), None
+        except ValueError:
+            return None, f"{what}: {value!r} is not a day of the calendar"
+    return None, f"{what} must be a date written YYYY-MM-DD; got {_describe(value)}"
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _id_problem(value: Any) -> FindingProblem | None:
+    if isinstance(value, str) and not _is_text(value):
+        message = f"id {_describe(value)} holds a lone surrogate (not text)"
+        return FindingProblem("invalid_text", message, "id")
+    return None
+
+
+def _is_text(value: str) -> bool:
+    """False for a string holding a lone surrogate (``"\\ud800"`` in JSON), which no output can encode."""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding:
@@ -76,7 +139,8 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
         sector = resolve_sector(pack, model.sector)
     except FindingError as exc:
         problems.extend(exc.problems)
-    facts = _check_facts(pack, model.facts, "facts", problems)
+    hints = [MAX_HINTS]
+    facts = _check_facts(pack, model.facts, "facts", problems, hints)
     installations: list[PreparedInstallation] = []
     listed: dict[str, list[str]] = {}
     seen: set[str] = set()
@@ -95,7 +159,7 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
             message = f"{where}: unknown installation kind {installation.kind!r}; known: {known_kinds}"
             problems.append(FindingProblem("unknown_installation_kind", message, f"{where}.kind"))
             continue
-        own = _check_facts(pack, installation.facts, f"{where}.facts", problems)
+        own = _check_facts(pack, installation.facts, f"{where}.facts", problems, hints)
         for name in own:
             fact_kind = pack.facts[name].installation
             if fact_kind != installation.kind:
@@ -131,14 +195,15 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
             )
             problems.append(FindingProblem("conflict", message, f"facts.{name}"))
     if problems:
-        raise FindingError(problems, model.id)
+        raise FindingError(_capped(problems), model.id)
     unnamed = [PreparedInstallation(None, kind, own) for kind, own in implicit.items()]
     return PreparedFinding(model, sector, enterprise, (*unnamed, *installations), implied)
 
 
 def _check_facts(
-    pack: Pack, given: Mapping[str, Any], where: str, problems: list[FindingProblem]
+    pack: Pack, given: Mapping[str, Any], where: str, problems: list[FindingProblem], hints: list[int]
 ) -> dict[str, Any]:
+    """Check ``given`` facts; ``hints`` holds how many did-you-mean suggestions are left to work out."""
     facts: dict[str, Any] = {}
     known = pack.facts
     for name, value in given.items():
@@ -147,16 +212,61 @@ def _check_facts(
             facts[name] = value  # the common case, without a call
             continue
         if spec is None:
-            close = difflib.get_close_matches(name, list(pack.facts), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(FindingProblem("unknown_fact", f"unknown fact {name!r}{hint}", f"{where}.{name}"))
+            close = None
+            if hints[0] > 0:
+                hints[0] -= 1
+                close = close_match(pack, name)
+            hint = f" (did you mean {close!r}?)" if close else ""
+            message = f"unknown fact {shorten(name)!r}{hint}"
+            problems.append(FindingProblem("unknown_fact", message, f"{where}.{shorten(name)}"))
             continue
-        normalised, problem = check_value(name, spec, value)
-        if problem:
-            problems.append(FindingProblem("wrong_type", problem, f"{where}.{name}"))
+        normalised, problem = check_fact(name, spec, value, where)
+        if problem is not None:
+            problems.append(problem)
         else:
             facts[name] = normalised
     return facts
+
+
+MAX_HINTS = 5  # did-you-mean suggestions computed per finding (each compares with the whole vocabulary)
+MAX_HINT_NAME = 100  # no suggestion for a longer name: no fact name is that long
+MAX_PROBLEMS = 20  # problems listed per finding; the rest are counted
+MAX_SAFE_INTEGER = 2**53 - 1  # the largest integer every JSON reader (and durable-rules) holds exactly
+
+
+def close_match(pack: Pack, name: str) -> str | None:
+    """The vocabulary's closest fact name to ``name`` (did you mean …?), cached; None for long names."""
+    if len(name) > MAX_HINT_NAME:
+        return None
+    return _close_match(pack, name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _close_match(pack: Pack, name: str) -> str | None:
+    close = difflib.get_close_matches(name, list(pack.facts), n=1)
+    return close[0] if close else None
+
+
+def _capped(problems: list[FindingProblem]) -> list[FindingProblem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = len(problems) - MAX_PROBLEMS
+    last = FindingProblem("too_many_problems", f"… and {more} more problem(s) not listed")
+    return [*problems[:MAX_PROBLEMS], last]
+
+
+def check_fact(
+    name: str, spec: FactSpec, value: Any, where: str = "facts"
+) -> tuple[Any, FindingProblem | None]:
+    """Return the normalised value, or the problem (``wrong_type`` or ``out_of_range``)."""
+    normalised, message = check_value(name, spec, value)
+    if message is None:
+        return normalised, None
+    code = "out_of_range" if message.startswith(_RANGE) else "wrong_type"
+    return None, FindingProblem(code, message.removeprefix(_RANGE), f"{where}.{shorten(name)}")
+
+
+_RANGE = "\0range:"  # marks an out-of-range message from check_value (stripped by check_fact)
 
 
 def check_value(name: str, spec: FactSpec, value: Any) -> tuple[Any, str | None]:
@@ -169,7 +279,7 @@ def check_value(name: str, spec: FactSpec, value: Any) -> tuple[Any, str | None]
     if kind in ("number", "integer"):
         cls = type(value)
         if cls is int or (cls is float and kind == "number" and math.isfinite(value)):
-            return value, None  # the common case, checked in full below otherwise
+            return _in_range(name, spec, value)  # the common case, checked in full below otherwise
         unit = f" in {spec.unit}" if spec.unit else ""
         what = "a whole number" if kind == "integer" else "a number"
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -178,7 +288,7 @@ def check_value(name: str, spec: FactSpec, value: Any) -> tuple[Any, str | None]
             return None, f"fact {name!r} ({spec.label}) must be a finite number; got {value}"
         if kind == "integer" and not isinstance(value, int):
             return None, f"fact {name!r} ({spec.label}) is {what}{unit}; got {_describe(value)}"
-        return value, None
+        return _in_range(name, spec, value)
     allowed = spec.values or {}
     if kind == "enum":
         if isinstance(value, str) and value in allowed:
@@ -194,6 +304,25 @@ def check_value(name: str, spec: FactSpec, value: Any) -> tuple[Any, str | None]
         )
     got = _describe(value)
     return None, f"fact {name!r} ({spec.label}) is a list of values from {_listing(allowed)}; got {got}"
+
+
+def _in_range(name: str, spec: FactSpec, value: int | float) -> tuple[Any, str | None]:
+    low = spec.minimum
+    high = spec.maximum
+    if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER or isinstance(value, float):
+        if (low is None or value >= low) and (high is None or value <= high):
+            return value, None
+    else:
+        low = -MAX_SAFE_INTEGER if low is None else max(low, -MAX_SAFE_INTEGER)
+        high = MAX_SAFE_INTEGER if high is None else min(high, MAX_SAFE_INTEGER)
+    unit = f" {spec.unit}" if spec.unit else ""
+    if low is not None and high is not None:
+        expected = f"between {low:g} and {high:g}{unit}"
+    elif low is not None:
+        expected = f"at least {low:g}{unit}"
+    else:
+        expected = f"at most {high:g}{unit}"
+    return None, f"{_RANGE}fact {name!r} ({spec.label}) is {expected}; got {_describe(value)}"
 
 
 def _listing(allowed: dict[str, str]) -> str:
@@ -212,21 +341,26 @@ _today: list[Any] = [None, None]
 
 
 def _describe(value: Any) -> str:
+    """A short description of a value for a message: never longer than about 100 characters."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, int) and not -(10**30) < value < 10**30:
+        return f"an integer of about {int(value.bit_length() * math.log10(2)) + 1} digits"
     if isinstance(value, int | float):
         return f"{value!r} (a number)"
     if isinstance(value, str):
-        return f"{value!r} (text)"
+        return f"{shorten(value)!r} (text)"
     if isinstance(value, list | tuple | set | frozenset):
-        return f"a list {sorted(map(str, value))}"
+        shown = [shorten(str(v), 20) for v in list(value)[:5]]
+        more = f" … {len(value)} in all" if len(value) > 5 else ""
+        return f"a list {shown}{more}"
     return f"a {type(value).__name__}"
 
 
 def _pydantic_message(error: Any) -> str:
-    loc = ".".join(str(p) for p in error["loc"])
+    loc = shorten(".".join(str(p) for p in error["loc"]))
     if error["type"] == "missing":
         return f"{loc} is required"
     if error["type"] == "extra_forbidden":
@@ -235,16 +369,15 @@ def _pydantic_message(error: Any) -> str:
         fields = "id, sector, observed_on, facts, installations, description"
         return f"unknown field {loc!r} (a finding has {fields})"
     if error["loc"][:1] == ("facts",) and len(error["loc"]) > 1:
-        name = error["loc"][1]
-        return (
-            f"fact {name!r} must be true/false, a number, text or a list of text; got {error.get('input')!r}"
-        )
-    return f"{loc}: {error['msg']}"
+        name = shorten(str(error["loc"][1]))
+        got = _describe(error.get("input"))
+        return f"fact {name!r} must be true/false, a number, text or a list of text; got {got}"
+    return f"{loc}: {shorten(error['msg'])}"
 
 
 def _field(error: Any) -> str:
     loc = error["loc"]
-    return ".".join(str(p) for p in (loc[:2] if loc[:1] == ("facts",) else loc))
+    return shorten(".".join(str(p) for p in (loc[:2] if loc[:1] == ("facts",) else loc)))
 
 
 def _dedupe(problems: list[FindingProblem]) -> list[FindingProblem]:

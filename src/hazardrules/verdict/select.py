@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
-from ..errors import HazardRulesError
+from ..errors import ArgumentError, shorten
 from ..pack.model import Pack
 
 
@@ -43,5 +43,5 @@ def _cached(pack: Pack, select: tuple[str, ...] | None, ignore: tuple[str, ...])
     for option, patterns in (("select", select or ()), ("ignore", ignore)):
         for pattern in patterns:
             if not isinstance(pattern, str) or not any(matches(r, pattern) for r in pack.rule_index):
-                raise HazardRulesError(f"{option}: {pattern!r} matches no rule in pack {pack.name}")
+                raise ArgumentError(f"{option}: {shorten(repr(pattern))} matches no rule in pack {pack.name}")
     return Selector(select, ignore)
