@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 import hazardrules
-from hazardrules.pack.sources import find_sources_dir
 
 REPO = Path(__file__).resolve().parents[1]
 RULES = REPO / "rules"
@@ -17,12 +16,14 @@ def pack() -> hazardrules.Pack:
     return hazardrules.load_pack()
 
 
+SOURCES = RULES / "sources"
+
+
 @pytest.fixture(scope="session")
 def sources_dir() -> Path:
-    found = find_sources_dir(REPO)
-    if found is None:
-        pytest.fail("the official texts (../shared/sources) must sit beside the checkout for the tests")
-    return found
+    """The official texts that travel with the pack (``rules/sources``)."""
+    assert (SOURCES / "gm-2023.yaml").is_file(), "rules/sources/ is missing from the checkout"
+    return SOURCES
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from ..models import Finding, Verdict
 from ..pack.format import FactsFile, PackManifest, SectorsFile, StandardFile
 from ..pack.model import Pack
 from ..pack.resources import load_pack
-from .describe import rule_detail, rule_summary
+from .describe import TEXT_STATUS, rule_detail, rule_summary, rule_text
 from .lint import lint
 
 
@@ -258,47 +258,24 @@ def _rules_list(args: argparse.Namespace) -> int:
         pack.standard(args.standard)  # raises with the known slugs
     rules = list(pack.compiled_rules(args.standard))
     if args.format == "json":
-        print(_dump([rule_summary(r) for r in rules]))
+        print(_dump([rule_summary(pack, r) for r in rules]))
         return 0
-    rows = [["id", "label", "text status", "text"]]
+    rows = [["规则", "条款", "条文核对", "条文"]]
     for rule in rules:
         text = rule.spec.text if len(rule.spec.text) <= 40 else rule.spec.text[:39] + "…"
-        rows.append([rule.id, rule.spec.label, rule.spec.text_status, text])
+        rows.append([rule.id, rule.spec.label, TEXT_STATUS[rule.spec.text_status].split("（")[0], text])
     print(_render_table(rows))
-    print(f"\n{len(rules)} rule(s)")
+    print(f"\n共 {len(rules)} 条规则")
     return 0
 
 
 def _rules_show(args: argparse.Namespace) -> int:
     pack = _pack(args)
-    detail = rule_detail(pack, pack.compiled_rule(args.id))
+    rule = pack.compiled_rule(args.id)
     if args.format == "json":
-        print(_dump(detail))
-        return 0
-    print(f"{detail['id']}  {detail['title']} {detail['label']}（{detail['document_number']}）")
-    print(f"\n  {detail['text']}")
-    status = (
-        "verified"
-        if detail["text_status"] == "verified"
-        else "UNVERIFIED — not yet checked against an official source"
-    )
-    print(f"\ntext: {status}; source: {detail['source_url'] or '-'}; checked: {detail['verified_on'] or '-'}")
-    print(f"sectors: {', '.join(detail['applies']['sectors'])}")
-    if detail["applies"]["when"]:
-        print(f"applies when: {detail['applies']['when']}")
-    print(f"condition: {detail['condition']}")
-    print("\nfacts:")
-    for fact in detail["facts"]:
-        spec = pack.facts[fact]
-        print(f"  {fact} ({spec.type}{', ' + spec.unit if spec.unit else ''}): {spec.question}")
-    print("\nexamples:")
-    for example in detail["examples"]:
-        facts = ", ".join(
-            f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in example["finding"]["facts"].items()
-        )
-        print(f"  {example['expect']:<14} {facts or '(no facts)'}")
-    for note in detail["notes"]:
-        print(f"\nnote: {note['text']}" + (f"\n  basis: {note['basis']}" if note.get("basis") else ""))
+        print(_dump(rule_detail(pack, rule)))
+    else:
+        print(rule_text(pack, rule))
     return 0
 
 

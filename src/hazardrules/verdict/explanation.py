@@ -48,6 +48,7 @@ def construct(cls: type[M], **values: Any) -> M:
 
 def citation(result_or_standard: Any, path: str, label: str) -> models.Citation:
     meta = result_or_standard.meta if hasattr(result_or_standard, "meta") else result_or_standard
+    publication = meta.official_publication
     return construct(
         models.Citation,
         standard=meta.slug,
@@ -55,6 +56,7 @@ def citation(result_or_standard: Any, path: str, label: str) -> models.Citation:
         document_number=meta.document_number,
         path=path,
         label=label,
+        url=publication.url if publication is not None else None,
     )
 
 
