@@ -4,39 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import hazardrules
-from hazardrules.pack.sources import find_sources_dir, load_source
+from hazardrules.pack.sources import load_source
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("html")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-W",
-            "--keep-going",
-            "-q",
-            "-b",
-            "html",
-            str(REPO / "docs"),
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out
 
 
 def text_of(page: Path) -> str:
@@ -52,11 +27,11 @@ def test_every_rule_has_its_anchor_text_and_status(site: Path, pack: hazardrules
             assert rule.spec.text in html, rule.id
 
 
-def test_unencoded_provisions_are_listed_not_hidden(site: Path, pack: hazardrules.Pack) -> None:
-    sources = find_sources_dir(REPO)
-    assert sources is not None
+def test_unencoded_provisions_are_listed_not_hidden(
+    site: Path, pack: hazardrules.Pack, sources_dir: Path
+) -> None:
     for slug, standard in pack.standards.items():
-        source = load_source(sources, slug)
+        source = load_source(sources_dir, slug)
         assert source is not None
         page = text_of(site / "rules" / f"{slug}.html")
         encoded = {r.path for r in standard.rules} | {p.split(":")[1] for p in standard.provisions}

@@ -297,7 +297,8 @@ def answer_boxes(question: Question) -> str:
         return f"＿＿＿＿＿＿{question.unit or ''}"
     else:
         options = list((question.values or {}).values())
-    boxes = "　".join(f"☐ {option}" for option in options)
+    # Each box stays on one line with its option (CSS .answer-option), options wrap between them.
+    boxes = " ".join(f'<span class="answer-option">☐ {option}</span>' for option in options)
     return boxes + ("（可多选）" if question.type == "set" else "")
 
 
@@ -324,7 +325,7 @@ def checklist_items(items: list[Any]) -> list[str]:
     lines: list[str] = []
     for item in items:
         mark = "（条文未核实）" if item.text_status != "verified" else ""
-        lines += [f"### {item.citation.label}{mark}", "", f"> {item.text}", "",
+        lines += [":::{container} checklist-item", f"### {item.citation.label}{mark}", "", f"> {item.text}", "",
                   f"规则：[`{item.rule}`](../{item.citation.standard}.md#{anchor(item.rule)})", "",
                   "```{list-table}", ":header-rows: 1", ":class: checklist", ":widths: 3 2", "",
                   "* - 检查问题", "  - 回答"]
@@ -332,7 +333,7 @@ def checklist_items(items: list[Any]) -> list[str]:
             lines += [f"* - {question.question}", f"  - {answer_boxes(question)}"]
             for alternative in question.alternatives:
                 lines += [f"* - 或者回答（由此推定上一问）：{alternative.question}", f"  - {answer_boxes(alternative)}"]
-        lines += ["```", ""]
+        lines += ["```", ":::", ""]
     return lines
 
 
@@ -354,7 +355,7 @@ AUDITOR_PAGES = ["coverage", "facts", "sectors", "checklists/index"]
 
 def dev_notes_page(pack: Pack) -> str:
     """Developer page: the English ``dev_note`` lines of the pack, which auditor pages never show."""
-    lines = ["# Rule-pack developer notes", "",
+    lines = ["# 规则包开发备注", "",
              "English notes for people who maintain the rule pack (`dev_note` fields). Auditor pages",
              "show only the Chinese notes.", ""]
     found = False

@@ -8,8 +8,11 @@ import json
 import sys
 import unicodedata
 from collections.abc import Iterator, Sequence
+from importlib.resources import files
+from pathlib import Path
 from typing import IO, Any
 
+from .._version import __version__
 from ..errors import FindingError, HazardRulesError
 from ..models import Finding, Verdict
 from ..pack.format import FactsFile, PackManifest, SectorsFile, StandardFile
@@ -40,7 +43,14 @@ def _parser() -> argparse.ArgumentParser:
         description="Classify safety-inspection findings under China's major-accident-hazard standards.",
     )
     parser.add_argument("--rules", metavar="DIR", help="use the rule pack in DIR instead of the shipped one")
+    parser.add_argument("--version", action="version", version=f"hazardrules {__version__}")
     sub = parser.add_subparsers(metavar="COMMAND")
+
+    p = sub.add_parser(
+        "example",
+        help="print the bundled example finding (try: hazardrules example | hazardrules classify - --format table)",
+    )
+    p.set_defaults(handler=_example)
 
     p = sub.add_parser("classify", help="classify findings (JSON object, JSON array or JSON Lines)")
     p.add_argument("file", help="a file of findings, or - for standard input")
@@ -83,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("lint", help="validate a rule pack and check its texts against the sources")
     p.add_argument("dir", nargs="?", help="rule-pack directory (default: the shipped pack)")
-    p.add_argument("--sources", metavar="DIR", help="official texts (default: the nearest shared/sources)")
+    p.add_argument("--sources", metavar="DIR", help="official texts (default: the pack's own sources/ folder)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=_lint)
 
@@ -358,6 +368,22 @@ def _lint(args: argparse.Namespace) -> int:
             f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
         )
     return 0 if report.ok else 1
+
+
+def example_finding() -> str:
+    """The bundled example finding: ``hazardrules/examples`` in a wheel, ``examples/`` in a checkout."""
+    packaged = files("hazardrules") / "examples" / "finding.json"
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parents[3] / "examples" / "finding.json"
+    if checkout.is_file():
+        return checkout.read_text(encoding="utf-8")
+    raise HazardRulesError("this installation of hazardrules has no bundled example (hazardrules/examples)")
+
+
+def _example(args: argparse.Namespace) -> int:
+    sys.stdout.write(example_finding())
+    return 0
 
 
 def _schema(args: argparse.Namespace) -> int:
