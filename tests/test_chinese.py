@@ -25,13 +25,15 @@ from hazardrules.interfaces.describe import rule_text
 # Not language: URLs, `code`, and any token holding a path, identifier or code character.
 _NOT_PROSE = [re.compile(r"https?://\S+"), re.compile(r"`[^`]*`"), re.compile(r"\S*[/_.:=@#\\]\S*")]
 # Two or more Latin words in a row ("Two alternatives", "the item says") make an English phrase.
-_ENGLISH = re.compile(r"[A-Za-z]{2,}(?:['’-][A-Za-z]+)*(?:[\s,;()\"“”'‘’]+[A-Za-z]{2,}(?:['’-][A-Za-z]+)*)+")
+_WORD = r"[A-Za-z]{2,}(?:['’-][A-Za-z]+)*"
+_ENGLISH = re.compile(rf"{_WORD}(?:[\s,;()\"“”'‘’]+{_WORD})+")
 
 
 # English words that are never a name or a code, so even alone they mean an English remark.
 _ENGLISH_WORDS = frozenset(
-    "the and of is are was were not see from with only when this that which itself notice repost "
-    "transcription note notes as above below".split()
+    {"the", "and", "of", "is", "are", "was", "were", "not", "see", "from", "with", "only", "when"}
+    | {"this", "that", "which", "itself", "notice", "repost", "transcription", "note", "notes", "as"}
+    | {"above", "below"}
 )
 
 
@@ -40,22 +42,51 @@ def english(text: str) -> list[str]:
     for pattern in _NOT_PROSE:
         text = pattern.sub(" ", text)
     found = [m.group(0) for m in _ENGLISH.finditer(text)]
-    return found + [w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in _ENGLISH_WORDS and w not in " ".join(found)]
+    return found + [
+        w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in _ENGLISH_WORDS and w not in " ".join(found)
+    ]
 
 
 def test_the_detector() -> None:
     assert english("Legal basis is 《安全生产法》第三十条") == ["Legal basis is"]
     assert english("Two alternatives: the principal person") != []
     assert english("依据 GB/T 37243-2019 计算；AOD炉、LF炉；CO 浓度；单位 kPa") == []
-    assert english("事实 `contractor.present` 见 https://example.com/a-b-c 和 rules/sources/gm-2023.yaml") == []
+    assert (
+        english("事实 `contractor.present` 见 https://example.com/a-b-c 和 rules/sources/gm-2023.yaml") == []
+    )
     assert english("GitHub 代码检索索引中的文件 39733580072（Java 源文件）") == []
     assert english("第十四条 itself") == ["itself"] and english("北海高新区 notice（2024）") == ["notice"]
 
 
 # -- the rule pack -------------------------------------------------------------------------------
-DEV_ONLY = {"dev_note", "condition", "when", "id", "derives", "slug", "sectors", "standards", "matter",
-            "as_sector", "short", "url", "source_url", "source_text", "text_status", "how", "type", "unit",
-            "path", "role", "expect", "applies", "facts", "sector", "industry_codes", "excludes"}
+DEV_ONLY = {
+    "dev_note",
+    "condition",
+    "when",
+    "id",
+    "derives",
+    "slug",
+    "sectors",
+    "standards",
+    "matter",
+    "as_sector",
+    "short",
+    "url",
+    "source_url",
+    "source_text",
+    "text_status",
+    "how",
+    "type",
+    "unit",
+    "path",
+    "role",
+    "expect",
+    "applies",
+    "facts",
+    "sector",
+    "industry_codes",
+    "excludes",
+}
 
 
 def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
@@ -131,7 +162,7 @@ class _Visible(HTMLParser):
 
 def auditor_pages(site: Path) -> list[Path]:
     pages = sorted((site / "rules").rglob("*.html"))
-    return pages + [site / "index.html", site / "reading-a-verdict.html", site / "search.html"]
+    return [*pages, site / "index.html", site / "reading-a-verdict.html", site / "search.html"]
 
 
 def test_auditor_pages_are_chinese(site: Path) -> None:
@@ -148,7 +179,7 @@ def test_auditor_pages_are_chinese(site: Path) -> None:
 def test_site_chrome_is_chinese(site: Path) -> None:
     html = (site / "rules" / "gm-2023.html").read_text(encoding="utf-8")
     assert 'lang="zh-CN"' in html
-    assert "快速搜索" in html and ">提交<" not in html or 'value="提交"' in html
+    assert ("快速搜索" in html and ">提交<" not in html) or 'value="提交"' in html
     assert "开发者文档" in (site / "index.html").read_text(encoding="utf-8")
     assert "搜索完成" in (site / "_static" / "zh-messages.js").read_text(encoding="utf-8")
 

@@ -21,7 +21,9 @@ REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 
 
-def _run(args: list[str], cwd: Path, env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: list[str], cwd: Path, env: dict[str, str], timeout: int = 900
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, f"{' '.join(args)}\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     return result
@@ -40,7 +42,9 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def env() -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("HAZARDRULES_", "PYTHON", "VIRTUAL_ENV"))}
+    keep = {
+        k: v for k, v in os.environ.items() if not k.startswith(("HAZARDRULES_", "PYTHON", "VIRTUAL_ENV"))
+    }
     return keep
 
 
@@ -53,7 +57,9 @@ def venv(clone: Path, env: dict[str, str], tmp_path_factory: pytest.TempPathFact
 
 
 def test_clone_classifies_the_bundled_example(clone: Path, venv: Path, env: dict[str, str]) -> None:
-    table = _run([str(venv / "hazardrules"), "classify", "examples/finding.json", "--format", "table"], clone, env)
+    table = _run(
+        [str(venv / "hazardrules"), "classify", "examples/finding.json", "--format", "table"], clone, env
+    )
     assert "major" in table.stdout and "第三条第（二）项" in table.stdout
     example = _run([str(venv / "hazardrules"), "example"], clone.parent, env)
     assert '"sector"' in example.stdout
@@ -69,6 +75,10 @@ def test_clone_lints_against_its_own_texts(clone: Path, venv: Path, env: dict[st
 
 def test_clone_builds_the_documentation(clone: Path, venv: Path, env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "html"
-    _run([str(venv / "python"), "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", "docs", str(out)], clone, env)
+    _run(
+        [str(venv / "python"), "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", "docs", str(out)],
+        clone,
+        env,
+    )
     page = (out / "rules" / "gm-2023.html").read_text(encoding="utf-8")
     assert 'id="gm-2023-3-2"' in page

@@ -13,6 +13,7 @@ import yaml
 
 import hazardrules
 from hazardrules.interfaces.cli import main
+from hazardrules.pack.format import ProvisionSpec, RuleSpec
 
 GM = "standards/gm-2023.yaml"
 
@@ -219,15 +220,20 @@ def test_lint_that_checked_no_text_fails(pack_copy: Path, tmp_path: Path) -> Non
     assert any("no rule text was checked" in m for m in messages(report))
 
 
+def add_evidence(url: str | None, how: str) -> Callable[[dict[str, Any]], None]:
+    entry = {"how": how} if url is None else {"url": url, "how": how}
+    return lambda d: rule(d, "gm-2023:3.1")["evidence"].append(entry)
+
+
 EVIDENCE_BREAKAGES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     (
         "mirror passed off as official",
-        lambda d: rule(d, "gm-2023:3.1")["evidence"].append({"url": "http://anzhuopai.com/x.html", "how": "official_page"}),
-        "gm-2023:3.1: evidence http://anzhuopai.com/x.html is marked official_page but is not on a government site",
+        add_evidence("http://anzhuopai.com/x.html", "official_page"),
+        "gm-2023:3.1: evidence http://anzhuopai.com/x.html is marked official_page but is not on a",
     ),
     (
         "government page marked as mirror",
-        lambda d: rule(d, "gm-2023:3.1")["evidence"].append({"url": "https://www.mem.gov.cn/a.html", "how": "mirror"}),
+        add_evidence("https://www.mem.gov.cn/a.html", "mirror"),
         "gm-2023:3.1: evidence https://www.mem.gov.cn/a.html is on a government site",
     ),
     (
@@ -245,15 +251,13 @@ EVIDENCE_BREAKAGES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         lambda d: d["standard"]["official_publication"].update(seen=True),
         "gm-2023: official_publication.seen is true but the source has not seen it",
     ),
-    (
-        "evidence without url or ref",
-        lambda d: rule(d, "gm-2023:3.1")["evidence"].append({"how": "mirror"}),
-        "evidence needs either 'url' or 'ref'",
-    ),
+    ("evidence without url or ref", add_evidence(None, "mirror"), "evidence needs either 'url' or 'ref'"),
 ]
 
 
-@pytest.mark.parametrize(("name", "change", "expected"), EVIDENCE_BREAKAGES, ids=[b[0] for b in EVIDENCE_BREAKAGES])
+@pytest.mark.parametrize(
+    ("name", "change", "expected"), EVIDENCE_BREAKAGES, ids=[b[0] for b in EVIDENCE_BREAKAGES]
+)
 def test_evidence_problems_are_reported(
     pack_copy: Path, name: str, change: Callable[[dict[str, Any]], None], expected: str
 ) -> None:
@@ -266,7 +270,7 @@ def test_evidence_problems_are_reported(
 def test_no_mirror_is_marked_official_in_the_shipped_pack(pack: hazardrules.Pack) -> None:
     for standard in pack.standards.values():
         assert standard.meta.official_publication is not None, standard.slug
-        items = [*standard.parsed_rules, *standard.provisions.values()]
+        items: list[RuleSpec | ProvisionSpec] = [*standard.parsed_rules, *standard.provisions.values()]
         for item in items:
             for entry in item.evidence:
                 host = (urlsplit(entry.url).hostname or "") if entry.url else ""

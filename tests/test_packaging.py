@@ -138,7 +138,7 @@ def test_installed_wheel_classifies(python: str, wheel: Path, tmp_path: Path) ->
     )
     assert bare_lint.returncode == 1 and "no official texts" in bare_lint.stdout, bare_lint.stdout
     example = subprocess.run(
-        [str(bin_ / "hazardrules"), "example"], check=True, capture_output=True, text=True, cwd=tmp_path, env=env
+        [str(bin_ / "hazardrules"), "example"], check=True, capture_output=True, text=True, env=env
     )
     module = subprocess.run(
         [str(bin_ / "python"), "-m", "hazardrules", "classify", "-", "--format", "table"],

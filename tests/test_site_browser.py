@@ -22,7 +22,11 @@ import pytest
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 DRIVER = shutil.which("chromedriver")
-MISSING = None if CHROMIUM and DRIVER else "headless Chromium not installed (apt-get install chromium chromium-driver)"
+MISSING = (
+    None
+    if CHROMIUM and DRIVER
+    else "headless Chromium not installed (apt-get install chromium chromium-driver)"
+)
 if MISSING and os.environ.get("HAZARDRULES_REQUIRE_BROWSER"):
     pytest.fail(f"HAZARDRULES_REQUIRE_BROWSER is set but {MISSING}", pytrace=False)
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
@@ -88,7 +92,8 @@ def search(browser: Any, server: str, query: str) -> tuple[str, list[str], list[
     )[0]
     WebDriverWait(browser, 30).until(lambda d: "搜索完成" in summary.text or "没有匹配" in summary.text)
     links = [
-        a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#search-results ul.search li > a")
+        a.get_attribute("href")
+        for a in browser.find_elements(By.CSS_SELECTOR, "#search-results ul.search li > a")
     ]
     errors = [
         entry["message"]
@@ -124,20 +129,30 @@ def test_query_that_matches_nothing_says_so_in_chinese(browser: Any, server: str
 
 def _print(page: Path, pdf: Path, profile: Path) -> None:
     subprocess.run(
-        [str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
-         f"--print-to-pdf={pdf}", page.as_uri()],
+        [
+            str(CHROMIUM),
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
         check=True,
         capture_output=True,
         timeout=180,
     )
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext not installed (apt-get install poppler-utils)")
+@pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="pdftotext not installed (apt-get install poppler-utils)"
+)
 def test_checklist_prints_on_a4_without_navigation(site: Path, tmp_path: Path) -> None:
     pdf = tmp_path / "checklist.pdf"
     _print(site / "rules" / "checklists" / "metallurgy.html", pdf, tmp_path / "profile")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "(A4)" in info, info
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "快速搜索" not in text and "导航" not in text  # the sidebar is not printed
     assert "第三条第（一）项" in text and "☐ 是" in text  # items with their answer boxes

@@ -18,11 +18,15 @@ def test_the_pack_carries_the_official_texts() -> None:
     assert {"README.md", "gm-2023.yaml", "hc-2017.yaml", "fw-2017.yaml"} <= names
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/sources is not beside this checkout: nothing to compare with")
+@pytest.mark.skipif(
+    not SHARED.is_dir(), reason="../shared/sources is not beside this checkout: nothing to compare with"
+)
 def test_rules_sources_is_an_up_to_date_copy() -> None:
     wanted = sorted(p.name for p in SHARED.iterdir() if p.suffix == ".yaml" or p.name == "README.md")
     have = sorted(p.name for p in OURS.iterdir())
-    assert have == wanted, f"rules/sources/ has {sorted(set(have) - set(wanted))} extra, lacks {sorted(set(wanted) - set(have))}"
+    assert have == wanted, (
+        f"rules/sources/ has {sorted(set(have) - set(wanted))} extra, lacks {sorted(set(wanted) - set(have))}"
+    )
     stale = []
     for name in wanted:
         theirs, ours = (SHARED / name).read_bytes(), (OURS / name).read_bytes()

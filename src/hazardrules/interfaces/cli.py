@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "example",
-        help="print the bundled example finding (try: hazardrules example | hazardrules classify - --format table)",
+        help="print the bundled example finding (try: hazardrules example | hazardrules classify -)",
     )
     p.set_defaults(handler=_example)
 
@@ -93,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("lint", help="validate a rule pack and check its texts against the sources")
     p.add_argument("dir", nargs="?", help="rule-pack directory (default: the shipped pack)")
-    p.add_argument("--sources", metavar="DIR", help="official texts (default: the pack's own sources/ folder)")
+    p.add_argument("--sources", metavar="DIR", help="official texts (default: the pack's sources/ folder)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=_lint)
 

@@ -88,7 +88,7 @@ def fact_value(pack: Pack, name: str, value: Any) -> str:
     if isinstance(value, bool):
         shown = "是" if value else "否"
     elif isinstance(value, list):
-        shown = "、".join((spec.values or {}).get(v, v) for v in value) or "（无）"
+        shown = "、".join(str((spec.values or {}).get(v, v)) for v in value) or "（无）"
     elif isinstance(value, str):
         shown = (spec.values or {}).get(value, value)
     else:
@@ -152,8 +152,8 @@ def rule_text(pack: Pack, rule: CompiledRule) -> str:
     for number, example in enumerate(spec.examples, 1):
         sector = pack.sectors[example.sector or ordered[0]].name
         given = "；".join(fact_value(pack, k, v) for k, v in example.facts.items()) or "（未给出事实）"
-        note = f"——{example.note}" if example.note else ""
-        lines.append(f"  {number}. {EXPECT[example.expect]}｜{sector}｜{given}{note}")
+        remark = f"——{example.note}" if example.note else ""
+        lines.append(f"  {number}. {EXPECT[example.expect]}｜{sector}｜{given}{remark}")
     if spec.notes:
         lines += ["", "说明："]
         for note in spec.notes:

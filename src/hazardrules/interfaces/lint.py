@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 
 from ..engine.native import derive, rule_value
 from ..errors import FindingError, Problem
+from ..pack.format import Evidence
 from ..pack.loader import read_pack
 from ..pack.model import CompiledRule, CompiledStandard, Pack
 from ..pack.resources import shipped_rules_dir
-from ..pack.format import Evidence
 from ..pack.sources import Source, load_source, pack_sources_dir, text_matches
 from ..verdict.finding import prepare
 
@@ -79,7 +79,9 @@ def lint(path: str | Path | None = None, *, sources: str | Path | None = None) -
             _check_texts(standard, load_source(source_dir, standard.slug), report)
         if report.texts_checked == 0 and pack.standards:
             report.problems.append(
-                Problem(str(source_dir), None, "no rule text was checked: no official text matches a standard")
+                Problem(
+                    str(source_dir), None, "no rule text was checked: no official text matches a standard"
+                )
             )
     return report
 
@@ -272,7 +274,11 @@ def _check_publication(standard: CompiledStandard, source: Source, report: LintR
     if ours is None:
         if theirs.url:
             report.problems.append(
-                Problem(standard.file, standard.slug, f"standard.official_publication missing (source: {theirs.url})")
+                Problem(
+                    standard.file,
+                    standard.slug,
+                    f"standard.official_publication missing (source: {theirs.url})",
+                )
             )
         return
     if ours.url != theirs.url:
@@ -285,5 +291,9 @@ def _check_publication(standard: CompiledStandard, source: Source, report: LintR
         )
     if ours.seen and not theirs.seen:
         report.problems.append(
-            Problem(standard.file, standard.slug, "official_publication.seen is true but the source has not seen it")
+            Problem(
+                standard.file,
+                standard.slug,
+                "official_publication.seen is true but the source has not seen it",
+            )
         )

@@ -152,7 +152,7 @@ class OfficialPublication(_Strict):
     url: str | None = Field(description="The issuer's page or the official gazette; null if not located")
     kind: str = Field(description="What the page is, in Chinese (e.g. 发布机关网页（应急管理部）)")
     seen: bool = Field(
-        description="Whether the wording was checked against this page itself (false: only its address is known)"
+        description="Whether the wording was checked against this page (false: only its address is known)"
     )
 
 
@@ -244,7 +244,7 @@ class RuleSpec(_Strict):
     text: str = Field(description="Verbatim text of the provision")
     text_status: TextStatus
     evidence: list[Evidence] = Field(
-        default_factory=list, description="Where the wording was checked (needed when text_status is verified)"
+        default_factory=list, description="Where the wording was checked (required for a verified text)"
     )
     verified_on: dt.date | None = None
     deviation: SourceDeviation | None = None
@@ -264,7 +264,7 @@ class ProvisionSpec(_Strict):
     text_status: TextStatus
     role: Literal["scope", "deferral", "cross_cutting", "definition", "other"]
     evidence: list[Evidence] = Field(
-        default_factory=list, description="Where the wording was checked (needed when text_status is verified)"
+        default_factory=list, description="Where the wording was checked (required for a verified text)"
     )
     verified_on: dt.date | None = None
     deviation: SourceDeviation | None = None
