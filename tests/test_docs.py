@@ -114,7 +114,8 @@ def test_rule_pages_cite_the_publication_and_name_mirrors_without_linking(
         for rule in standard.rules:
             for entry in rule.spec.evidence:
                 if entry.url and entry.how == "mirror":  # named as code, not linked, under its kind
-                    shown_as_code = f'<code class="docutils literal notranslate"><span class="pre">{entry.url}'
+                    code = '<code class="docutils literal notranslate"><span class="pre">'
+                    shown_as_code = code + entry.url
                     assert f"非官方网站转载（镜像）：{shown_as_code}" in text
                 elif entry.url:
                     assert f'href="{entry.url}"' in text
