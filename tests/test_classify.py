@@ -116,11 +116,22 @@ def test_date_selects_the_standards_in_force() -> None:
     verdict = hazardrules.classify(finding)
     assert verdict.on == dt.date(2024, 3, 1)
     assert [s.slug for s in verdict.standards] == ["gm-2023"]
-    with pytest.raises(
-        FindingError, match="no standard in this pack covers sector 'metallurgy' on 2022-01-01"
-    ):
-        hazardrules.classify(finding, on=dt.date(2022, 1, 1))
+    # Before gm-2023, its predecessor governed: known, not encoded, so the verdict says so.
+    before = hazardrules.classify(finding, on=dt.date(2022, 1, 1))
+    assert before.status == "undetermined" and before.standards == [] and before.hits == []
+    (gap,) = before.gaps
+    assert (gap.code, gap.document.id, gap.document.encoding) == (
+        "standard_not_encoded",
+        "gm-2017",
+        "not_encoded",
+    )
+    assert "工贸行业重大生产安全事故隐患判定标准（2017版）" in gap.message
     assert hazardrules.classify({**finding, "observed_on": None}).on == dt.date.today()
+    # A day before any document known for the sector: an error that says what is known.
+    with pytest.raises(FindingError, match="no standard known to this pack governs sector 'coal_mine'"):
+        hazardrules.classify(
+            {"sector": "煤矿", "facts": {"special_worker.uncertified_on_duty": True}}, on=dt.date(2019, 1, 1)
+        )
 
 
 def test_select_and_ignore() -> None:
@@ -141,18 +152,34 @@ def test_select_and_ignore() -> None:
 
 
 def test_verdict_names_pack_and_version() -> None:
-    verdict = hazardrules.classify(metallurgy())
+    verdict = hazardrules.classify(metallurgy(**{"contractor.present": False}))
     assert verdict.pack.digest.startswith("sha256:") and len(verdict.pack.digest) == 71
     assert verdict.pack.version == PACK.version
     assert verdict.hazardrules_version == hazardrules.__version__
 
 
 def test_facts_no_applicable_rule_reads_are_warned_about() -> None:
-    verdict = hazardrules.classify(metallurgy(**{"enterprise.metal_smelting": True}))
-    assert verdict.status == "not_major"
-    assert verdict.warnings == []
-    verdict = hazardrules.classify(metallurgy())
-    assert any("no facts" in w for w in verdict.warnings)
+    verdict = hazardrules.classify(metallurgy(**{"contractor.present": False}))
+    assert verdict.status == "not_major" and verdict.warnings == []
+    stray = "fireworks.maintenance_with_composition"  # a fireworks fact, read by no metallurgy rule
+    verdict = hazardrules.classify(metallurgy(**{"contractor.present": False, stray: True}))
+    (warning,) = verdict.warnings
+    assert warning.code == "fact_not_read" and warning.facts == [stray]
+    assert "fw-2017:2" in warning.message  # where it would be read
+
+
+def test_a_finding_with_no_facts_is_an_error_not_a_verdict() -> None:
+    with pytest.raises(FindingError) as caught:
+        hazardrules.classify(metallurgy())
+    assert [p.code for p in caught.value.problems] == ["no_facts"]
+    assert hazardrules.classify(metallurgy(), complete=True).status == "undetermined"
+
+
+def test_facts_that_decide_nothing_never_give_not_major() -> None:
+    stray = {"fireworks.maintenance_with_composition": True}
+    verdict = hazardrules.classify(metallurgy(**stray))
+    assert verdict.status == "undetermined" and verdict.cleared == []
+    assert [w.code for w in verdict.warnings] == ["fact_not_read", "nothing_examined"]
 
 
 def test_accepts_model_or_dict() -> None:
@@ -185,7 +212,7 @@ def classify_or_none(finding: dict[str, Any], **options: Any) -> hazardrules.Ver
     try:
         return hazardrules.classify(finding, **options)
     except FindingError as exc:  # e.g. a derivation contradicting a given fact
-        assert all(p.code == "conflict" for p in exc.problems)
+        assert all(p.code in ("conflict", "no_facts", "no_standard") for p in exc.problems)
         return None
 
 
@@ -233,10 +260,19 @@ def test_status_follows_hits_and_undetermined(finding: dict[str, Any]) -> None:
         return
     if verdict.hits:
         assert verdict.status == "major"
-    elif verdict.undetermined or any(d.route in ("undetermined", "unavailable") for d in verdict.deferred):
+    elif (
+        verdict.undetermined
+        or verdict.gaps
+        or not verdict.cleared
+        or any(w.code == "value_not_read" for w in verdict.warnings)
+        or any(d.route in ("undetermined", "unavailable") for d in verdict.deferred)
+    ):
         assert verdict.status == "undetermined"
     else:
         assert verdict.status == "not_major"
+    if verdict.status == "not_major":
+        # Earned: something was examined and cleared, nothing is open, no law is missing.
+        assert verdict.cleared and not verdict.gaps and not verdict.undetermined
     for hit in verdict.hits:
         # The facts named in "because" alone are enough for the rule to hold.
         alone = hazardrules.classify({**finding, "facts": hit.because}, select=[hit.rule])

@@ -48,7 +48,11 @@ STORAGE = {"hazchem.stores": True, "hazchem.incompatible_mixed_storage": True}
 
 def test_hazardous_chemicals_in_a_gongmao_plant_reach_hc_2017() -> None:
     verdict = hazardrules.classify(
-        {"sector": "metallurgy", "facts": {**STORAGE, "enterprise.hazchem_unit": True}}
+        {
+            "sector": "metallurgy",
+            "observed_on": "2025-06-01",
+            "facts": {**STORAGE, "enterprise.hazchem_unit": True},
+        }
     )
     assert verdict.status == "major"
     (hit,) = verdict.hits
@@ -60,7 +64,7 @@ def test_hazardous_chemicals_in_a_gongmao_plant_reach_hc_2017() -> None:
 
 
 def test_unknown_scope_leaves_the_hand_over_open() -> None:
-    verdict = hazardrules.classify({"sector": "metallurgy", "facts": STORAGE})
+    verdict = hazardrules.classify({"sector": "metallurgy", "observed_on": "2025-06-01", "facts": STORAGE})
     assert verdict.status == "undetermined"
     assert verdict.missing_facts == ["enterprise.hazchem_unit"]
     assert verdict.deferred[0].route == "undetermined"
@@ -68,11 +72,17 @@ def test_unknown_scope_leaves_the_hand_over_open() -> None:
 
 def test_outside_hc_scope_only_gongmao_applies() -> None:
     verdict = hazardrules.classify(
-        {"sector": "metallurgy", "facts": {**STORAGE, "enterprise.hazchem_unit": False}}
+        {
+            "sector": "metallurgy",
+            "observed_on": "2025-06-01",
+            "facts": {**STORAGE, "enterprise.hazchem_unit": False},
+        }
     )
     assert verdict.deferred[0].route == "not_applicable"
-    assert verdict.status == "not_major"
-    assert any("outside that standard's scope" in w for w in verdict.warnings)
+    assert [n.code for n in verdict.notes] == ["deferred_not_applicable"]
+    # No 工贸 rule for metallurgy reads these facts: nothing was examined, so no not_major.
+    assert verdict.status == "undetermined"
+    assert [w.code for w in verdict.warnings] == ["nothing_examined"]
 
 
 @pytest.mark.parametrize("matter", ["fire", "gas", "special_equipment"])
@@ -83,6 +93,6 @@ def test_matters_without_a_standard_in_the_pack_stay_open(matter: str) -> None:
 
 
 def test_chemical_sector_findings_are_judged_by_hc_directly() -> None:
-    verdict = hazardrules.classify({"sector": "chemical", "facts": STORAGE})
+    verdict = hazardrules.classify({"sector": "chemical", "observed_on": "2025-06-01", "facts": STORAGE})
     assert [h.rule for h in verdict.hits] == ["hc-2017:20"]
     assert verdict.hits[0].via is None and verdict.deferred == []

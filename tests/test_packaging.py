@@ -101,7 +101,7 @@ def test_installed_wheel_classifies(python: str, wheel: Path, tmp_path: Path) ->
         "print(json.dumps({'status': v.status, 'rule': v.hits[0].rule, 'label': v.hits[0].citation.label,"
         " 'root': hazardrules.load_pack().root, 'module': hazardrules.__file__}, ensure_ascii=False))"
     )
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "HAZARDRULES_SOURCES")}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     result = subprocess.run(
         [str(bin_ / "python"), "-c", script, json.dumps(FINDING)],
         check=True,

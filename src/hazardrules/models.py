@@ -15,8 +15,22 @@ FactValue = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr]
 Status = Literal["major", "not_major", "undetermined"]
 
 
+class Installation(BaseModel):
+    """One of several things on a site that a standard judges one by one (a dust-removal system,
+    a storehouse, a burner, a pair of a building and an external target…), with its own facts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="The caller's name for it, unique in the finding (e.g. 1号库房)")
+    kind: str = Field(description="An installation kind of the pack (hazardrules facts --kinds)")
+    facts: dict[str, FactValue] = Field(
+        default_factory=dict, description="Facts of this installation; an absent fact is unknown"
+    )
+
+
 class Finding(BaseModel):
-    """One observation from a safety inspection: a sector and any subset of facts."""
+    """One observation from a safety inspection: a sector, any subset of facts, and optionally the
+    installations the facts are about."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"title": "Finding"})
 
@@ -28,7 +42,12 @@ class Finding(BaseModel):
         default=None, description="Date of the observation; selects the standards in force"
     )
     facts: dict[str, FactValue] = Field(
-        default_factory=dict, description="Known facts; an absent fact is unknown"
+        default_factory=dict,
+        description="Known facts about the enterprise; an absent fact is unknown. Facts of one kind of "
+        "installation given here describe one unnamed installation of that kind.",
+    )
+    installations: list[Installation] = Field(
+        default_factory=list, description="Installations judged one by one, each with its own facts"
     )
     description: str | None = Field(default=None, description="The inspector's free text")
 
@@ -81,6 +100,14 @@ class CitedProvision(BaseModel):
     text_status: Literal["verified", "unverified"]
 
 
+class InstallationRef(BaseModel):
+    """The installation a hit, an open question or a cleared rule is about."""
+
+    id: str | None = Field(description="The caller's id; null for the one described by top-level facts")
+    kind: str
+    kind_name: str = Field(description="The kind's Chinese name, e.g. 除尘系统")
+
+
 class Hit(BaseModel):
     """A rule that holds: the finding is a major hazard under this provision."""
 
@@ -89,6 +116,9 @@ class Hit(BaseModel):
     text: str
     text_status: Literal["verified", "unverified"]
     because: dict[str, Any] = Field(description="The facts that made the rule hold")
+    installation: InstallationRef | None = Field(
+        default=None, description="For a rule judged per installation: the one for which it holds"
+    )
     also_cites: list[CitedProvision] = Field(default_factory=list)
     via: CitedProvision | None = Field(
         default=None, description="The deferring provision, when the rule applies through it (工贸 第二条)"
@@ -104,8 +134,20 @@ class Undecided(BaseModel):
     text: str
     text_status: Literal["verified", "unverified"]
     missing: list[str] = Field(description="Facts that would decide the rule")
+    installation: InstallationRef | None = None
     via: CitedProvision | None = None
     trace: Trace
+
+
+class Cleared(BaseModel):
+    """A rule examined and found not to hold, with the facts that decided it."""
+
+    rule: str
+    label: str = Field(description="The provision's label, e.g. 第三条第（一）项")
+    standard: str
+    because: dict[str, Any] = Field(description="The facts that make it not hold")
+    installation: InstallationRef | None = None
+    via: CitedProvision | None = None
 
 
 class Deferred(BaseModel):
@@ -121,7 +163,8 @@ class Deferred(BaseModel):
     route: Literal["applied", "not_applicable", "undetermined", "unavailable"] = Field(
         description="applied: the governing standard's rules were applied to the finding (their hits "
         "cite it); not_applicable: the enterprise is outside that standard's scope; undetermined: "
-        "`missing` would decide it; unavailable: the governing standard is not in the pack"
+        "`missing` would decide it; unavailable: the governing standard is not in the pack (or not in "
+        "force on the day)"
     )
     missing: list[str] = Field(default_factory=list)
 
@@ -132,6 +175,60 @@ class StandardInForce(BaseModel):
     document_number: str
     effective: dt.date | None
     ends: dt.date | None
+
+
+class DocumentRef(BaseModel):
+    """A document of the register of the law, encoded in the pack or not."""
+
+    id: str
+    title: str
+    document_number: str | None
+    effective: dt.date | None
+    ends: dt.date | None
+    encoding: Literal["encoded", "partial", "not_encoded"]
+    official_publication: str | None = None
+
+
+class Gap(BaseModel):
+    """Why the verdict cannot be ``not_major``: law that governs the finding but was not applied."""
+
+    code: Literal[
+        "standard_not_encoded", "standard_status_unknown", "no_standard_in_force", "provisions_missing"
+    ]
+    message: str = Field(description="In Chinese, for the inspector")
+    document: DocumentRef
+    provisions: list[str] = Field(
+        default_factory=list, description="For provisions_missing: the provisions not in the pack"
+    )
+
+
+class ReferenceHit(BaseModel):
+    rule: str
+    citation: Citation
+    text: str
+    because: dict[str, Any]
+    installation: InstallationRef | None = None
+
+
+class Reference(BaseModel):
+    """The finding judged under a standard that is no longer in force, for reference only: never
+    part of the verdict's status or hits."""
+
+    code: Literal["superseded_reference"] = "superseded_reference"
+    message: str
+    standard: StandardInForce
+    status: Status
+    hits: list[ReferenceHit] = Field(default_factory=list)
+    undetermined: list[str] = Field(default_factory=list, description="Rule ids still open under it")
+
+
+class Notice(BaseModel):
+    """A warning or note with a stable code (see ``hazardrules codes``) and a Chinese message."""
+
+    code: str
+    message: str
+    facts: list[str] = Field(default_factory=list)
+    rules: list[str] = Field(default_factory=list)
 
 
 class PackInfo(BaseModel):
@@ -149,15 +246,25 @@ class Verdict(BaseModel):
     status: Status
     sector: str = Field(description="The sector slug the finding was classified under")
     on: dt.date = Field(description="The day whose standards were applied")
-    standards: list[StandardInForce]
+    standards: list[StandardInForce] = Field(description="The encoded standards applied")
     hits: list[Hit] = Field(default_factory=list)
     undetermined: list[Undecided] = Field(default_factory=list)
     missing_facts: list[str] = Field(
         default_factory=list, description="Every fact that would decide an undetermined rule"
     )
+    cleared: list[Cleared] = Field(
+        default_factory=list, description="Rules examined that do not hold, with what decided them"
+    )
+    gaps: list[Gap] = Field(
+        default_factory=list, description="Law governing the finding that the pack could not apply"
+    )
+    reference: list[Reference] = Field(
+        default_factory=list, description="Evaluations under superseded standards, for reference only"
+    )
     deferred: list[Deferred] = Field(default_factory=list)
     complete: bool = Field(description="Whether every applicable rule was considered touched")
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[Notice] = Field(default_factory=list)
+    notes: list[Notice] = Field(default_factory=list)
     pack: PackInfo
     engine: str
     hazardrules_version: str

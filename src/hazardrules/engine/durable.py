@@ -540,10 +540,10 @@ class DurableEngine:
                 origin[fact] = standard.derivations[index]
             for position, value in run.values.items():
                 values[compiled.rule_ids[position]] = value
-        missing = [r.id for r in rules if r.id not in compiled.rule_ids]
+        missing = [r.key for r in rules if r.key not in compiled.rule_ids]
         if missing:  # pragma: no cover - the rules always come from the standard compiled
             raise HazardRulesError(f"durable engine: rules {missing} are not in the compiled ruleset")
-        result: list[tuple[CompiledRule, Value]] = [(r, values.get(r.id)) for r in rules]
+        result: list[tuple[CompiledRule, Value]] = [(r, values.get(r.key)) for r in rules]
         return StandardResult(standard, env, origin, result)
 
     def reset(self) -> None:
@@ -611,7 +611,7 @@ class DurableEngine:
         key = (standard.slug, sector)
         compiled = entry.compiled.get(key)
         if compiled is None:
-            chosen = standard.by_sector[sector] if sector != "*" else standard.rules
+            chosen = standard.by_sector[sector] if sector != "*" else standard.units
             compiled = entry.compiled[key] = _build(
                 self._durable, entry.encoding, pack.digest, standard, sector, chosen
             )
@@ -716,7 +716,7 @@ def _build(
         )
         shard.ruleset = _ruleset(durable, encoding, shard, standard, patterns, derivation_patterns)
         shards.append(shard)
-    return _Compiled(standard.slug, tuple(r.id for r in rules), tuple(shards))
+    return _Compiled(standard.slug, tuple(r.key for r in rules), tuple(shards))
 
 
 def _refuse(what: str, exc: _Unsupported) -> HazardRulesError:

@@ -62,8 +62,8 @@ class StandardPlan:
     derivation_reads: frozenset[str]  # every fact a derivation reads
     quiet: bool  # no derivation fires when none of ``derivation_reads`` is known
     tuples: dict[int, RulesPlan]  # by id() of the standard's by_sector tuples
-    rule_reads: dict[str, frozenset[str]]  # rule id → facts its applies/condition read
-    rule_idle: dict[str, Value]  # absent: evaluate the rule whatever the facts
+    rule_reads: dict[str, frozenset[str]]  # rule key → facts its applies/condition read
+    rule_idle: dict[str, Value]  # by rule key; absent: evaluate the rule whatever the facts
 
 
 _PLANS: dict[int, StandardPlan] = {}
@@ -80,33 +80,33 @@ def plan(standard: CompiledStandard) -> StandardPlan:
     steps = tuple(_step(d) for d in standard.derivations)
     rule_reads: dict[str, frozenset[str]] = {}
     rule_idle: dict[str, Value] = {}
-    evaluators = {rule.id: _rule_evaluator(rule) for rule in standard.rules}
-    for rule in standard.rules:
+    evaluators = {rule.key: _rule_evaluator(rule) for rule in standard.units}
+    for rule in standard.units:
         reads = set(rule.condition.facts)
         if rule.applies is not None:
             reads.update(rule.applies.facts)
-        rule_reads[rule.id] = frozenset(reads)
+        rule_reads[rule.key] = frozenset(reads)
         # A constant division by zero raises: such a rule is evaluated every time, raising as before.
         with contextlib.suppress(ExpressionError):
-            rule_idle[rule.id] = rule_value(rule, {})
+            rule_idle[rule.key] = rule_value(rule, {})
     tuples: dict[int, RulesPlan] = {}
     for rules in standard.by_sector.values():
         by_fact: dict[str, list[int]] = {}
         touched_by: dict[str, list[int]] = {}
         reads_all: set[str] = set()
         for position, rule in enumerate(rules):
-            for fact in rule_reads[rule.id]:
+            for fact in rule_reads[rule.key]:
                 by_fact.setdefault(fact, []).append(position)
             for fact in rule.touch:
                 touched_by.setdefault(fact, []).append(position)
             reads_all |= rule.touch
-            reads_all |= rule_reads[rule.id]
+            reads_all |= rule_reads[rule.key]
         tuples[id(rules)] = RulesPlan(
             rules,
-            [(r, rule_idle.get(r.id)) for r in rules],
-            tuple(evaluators[r.id] for r in rules),
+            [(r, rule_idle.get(r.key)) for r in rules],
+            tuple(evaluators[r.key] for r in rules),
             {fact: tuple(positions) for fact, positions in by_fact.items()},
-            tuple(i for i, r in enumerate(rules) if r.id not in rule_idle),
+            tuple(i for i, r in enumerate(rules) if r.key not in rule_idle),
             frozenset(reads_all),
             {fact: tuple(positions) for fact, positions in touched_by.items()},
         )
@@ -188,9 +188,9 @@ def evaluate(
         known = env.keys()
         values = []
         for rule in candidates:
-            reads = current.rule_reads.get(rule.id)
-            if reads is not None and rule.id in current.rule_idle and known.isdisjoint(reads):
-                values.append((rule, current.rule_idle[rule.id]))
+            reads = current.rule_reads.get(rule.key)
+            if reads is not None and rule.key in current.rule_idle and known.isdisjoint(reads):
+                values.append((rule, current.rule_idle[rule.key]))
             else:
                 values.append((rule, rule_value(rule, env)))
     return StandardResult(standard, env, origin, values, found)

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from pydantic import BaseModel, Field
 
 from ..errors import HazardRulesError
-from ..models import Citation, StandardInForce
+from ..lang.reads import values_read
+from ..models import Citation, StandardInForce, Verdict
 from ..pack.model import Pack
 from ..pack.resources import default_pack
 from ..pack.sectors import resolve_sector
@@ -26,6 +27,9 @@ class Question(BaseModel):
     type: str
     unit: str | None = None
     values: dict[str, str] | None = None
+    installation_kind: str | None = Field(
+        default=None, description="The kind of installation this question is asked of, one by one"
+    )
     alternatives: list[Question] = Field(
         default_factory=list, description="Facts that answer this question instead (via derivations)"
     )
@@ -36,6 +40,10 @@ class ChecklistItem(BaseModel):
     citation: Citation
     text: str
     text_status: str
+    installation_kind: str | None = Field(
+        default=None, description="Answer these questions for each installation of this kind"
+    )
+    installation_kind_name: str | None = None
     questions: list[Question]
 
 
@@ -75,6 +83,7 @@ def checklist(
     scope = {fact: short in chosen for short, fact in shorts.items()}
     slug = resolve_sector(pack, sector)
     verdict = classify({"sector": slug, "facts": scope}, on=on, complete=True, pack=pack)
+    read = _values_read(pack, verdict)
     items: list[ChecklistItem] = []
     for undecided in verdict.undetermined:
         standard = pack.standards[undecided.citation.standard]
@@ -84,16 +93,24 @@ def checklist(
         }
         nested = {f for fact in undecided.missing for f in derived_from[fact] if f in undecided.missing}
         questions = [
-            _question(pack, fact, [_question(pack, f) for f in derived_from[fact]])
+            _question(pack, fact, [_question(pack, f, read=read) for f in derived_from[fact]], read=read)
             for fact in undecided.missing
             if fact not in nested
         ]
+        kind = next(
+            (pack.facts[q.fact].installation for q in questions if pack.facts[q.fact].installation), None
+        )
+        previous = items[-1] if items else None
+        if previous is not None and previous.rule == undecided.rule and previous.installation_kind == kind:
+            continue
         items.append(
             ChecklistItem(
                 rule=undecided.rule,
                 citation=undecided.citation,
                 text=undecided.text,
                 text_status=undecided.text_status,
+                installation_kind=kind,
+                installation_kind_name=pack.installation_kinds[kind].name if kind else None,
                 questions=questions,
             )
         )
@@ -117,15 +134,40 @@ def checklist(
     )
 
 
-def _question(pack: Pack, fact: str, alternatives: list[Question] | None = None) -> Question:
+def _values_read(pack: Pack, verdict: Verdict) -> dict[str, frozenset[str] | None]:
+    """For each set fact, the values the rules applied in the verdict read (None: all)."""
+    out: dict[str, frozenset[str] | None] = {}
+    for standard in verdict.standards:
+        compiled = pack.standards[standard.slug]
+        pairs = [pair for unit in compiled.by_sector.get(verdict.sector, ()) for pair in unit.values_read]
+        pairs += [pair for d in compiled.derivations for pair in values_read([d.when.ast], pack.fact_types)]
+        for fact, values in pairs:
+            if fact in out and out[fact] is None:
+                continue
+            out[fact] = None if values is None else (out.get(fact) or frozenset()) | values
+    return out
+
+
+def _question(
+    pack: Pack,
+    fact: str,
+    alternatives: list[Question] | None = None,
+    read: dict[str, frozenset[str] | None] | None = None,
+) -> Question:
+    """The question for ``fact``; a set fact offers only the values the rules read."""
     spec = pack.facts[fact]
+    values = spec.values
+    if spec.type == "set" and values and read is not None and read.get(fact) is not None:
+        wanted = read[fact] or frozenset()
+        values = {code: label for code, label in values.items() if code in wanted}
     return Question(
         fact=fact,
         label=spec.label,
         question=spec.question,
         type=spec.type,
         unit=spec.unit,
-        values=spec.values,
+        values=values,
+        installation_kind=spec.installation,
         alternatives=alternatives or [],
     )
 
@@ -141,6 +183,8 @@ def render_text(sheet: Checklist, shorts: dict[str, str]) -> str:
     for item in sheet.items:
         mark = "" if item.text_status == "verified" else "【条文未经核实】"
         lines += ["", f"{item.citation.label}（{item.rule}）{mark}", f"  {item.text}"]
+        if item.installation_kind_name:
+            lines.append(f"  （对每个{item.installation_kind_name}分别回答）")
         for question in item.questions:
             lines.append(f"  □ {question.question} {_answer_hint(question)}")
             if question.alternatives:

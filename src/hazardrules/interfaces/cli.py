@@ -91,6 +91,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=_suggest)
 
+    p = sub.add_parser("standards", help="the register of the law: every standard known, encoded or not")
+    p.add_argument("--on", type=_date, help="say which are in force on this date (YYYY-MM-DD)")
+    p.add_argument("--sector", help="only the standards of this sector (slug, Chinese name or code)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=_standards)
+
+    p = sub.add_parser("codes", help="the stable codes of warnings, notes, gaps and errors")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=_codes)
+
     p = sub.add_parser("lint", help="validate a rule pack and check its texts against the sources")
     p.add_argument("dir", nargs="?", help="rule-pack directory (default: the shipped pack)")
     p.add_argument("--sources", metavar="DIR", help="official texts (default: the pack's sources/ folder)")
@@ -335,6 +345,32 @@ def _suggest(args: argparse.Namespace) -> int:
             f"\nbest match overall belongs to another sector's standard: {other.rule} "
             f"{other.citation.title} {other.citation.label}"
         )
+    return 0
+
+
+# -- standards, codes ----------------------------------------------------------------------------
+def _standards(args: argparse.Namespace) -> int:
+    from ..pack.sectors import resolve_sector
+    from .register import render_text, standards
+
+    pack = _pack(args)
+    sector = resolve_sector(pack, args.sector) if args.sector else None
+    entries = standards(args.on, sector=sector, pack=pack)
+    if args.format == "json":
+        print(_dump([e.model_dump(mode="json") for e in entries]))
+    else:
+        print(render_text(entries, args.on))
+    return 0
+
+
+def _codes(args: argparse.Namespace) -> int:
+    from ..verdict.codes import codes
+
+    found = codes()
+    if args.format == "json":
+        print(_dump([{"code": c.code, "where": c.where, "meaning": c.meaning} for c in found]))
+    else:
+        print(_render_table([["code", "where", "meaning"], *([c.code, c.where, c.meaning] for c in found)]))
     return 0
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..lang.chinese import to_chinese
-from ..pack.format import Evidence, OfficialPublication
+from ..pack.format import Evidence, Example, OfficialPublication
 from ..pack.model import CompiledRule, Pack
 
 EXPECT = {"holds": "成立（重大事故隐患）", "does_not_hold": "不成立", "undetermined": "无法判定（缺少事实）"}
@@ -63,23 +63,30 @@ def rule_detail(pack: Pack, rule: CompiledRule) -> dict[str, Any]:
                 dict.fromkeys([*(rule.applies.facts if rule.applies else ()), *rule.condition.facts])
             ),
             "also_cites": [c.model_dump() for c in spec.also_cites],
-            "examples": [
-                {
-                    "finding": {
-                        "sector": example.sector or ordered[0],
-                        "facts": dict(example.facts),
-                        **({"observed_on": example.observed_on.isoformat()} if example.observed_on else {}),
-                    },
-                    "expect": example.expect,
-                    **({"note": example.note} if example.note else {}),
-                }
-                for example in spec.examples
-            ],
+            "kinds": [k for k in rule.kinds if k is not None],
+            "catch_all": spec.catch_all,
+            "examples": [example_of(pack, rule, example) for example in spec.examples],
             "notes": [note.model_dump(exclude_none=True) for note in spec.notes],
             "deviation": spec.deviation.model_dump() if spec.deviation else None,
         }
     )
     return detail
+
+
+def example_of(pack: Pack, rule: CompiledRule, example: Example) -> dict[str, Any]:
+    """A worked example as the finding to classify (dated in the standard's period) and its outcome."""
+    meta = pack.standards[rule.standard].meta
+    ordered = [s for s in meta.sectors if s in rule.sectors] or sorted(rule.sectors)
+    day = example.observed_on or meta.effective or meta.published
+    finding: dict[str, Any] = {"sector": example.sector or ordered[0], "facts": dict(example.facts)}
+    if example.installations:
+        finding["installations"] = [i.model_dump() for i in example.installations]
+    if day is not None:
+        finding["observed_on"] = day.isoformat()
+    out: dict[str, Any] = {"finding": finding, "expect": example.expect}
+    if example.note:
+        out["note"] = example.note
+    return out
 
 
 def fact_value(pack: Pack, name: str, value: Any) -> str:

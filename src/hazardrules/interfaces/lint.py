@@ -7,16 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..engine.native import derive, rule_value
 from ..errors import FindingError, Problem
 from ..pack.format import Evidence
 from ..pack.loader import read_pack
 from ..pack.model import CompiledRule, CompiledStandard, Pack
 from ..pack.resources import shipped_rules_dir
 from ..pack.sources import Source, load_source, pack_sources_dir, text_matches
-from ..verdict.finding import prepare
+from ..verdict.classify import classify
+from .describe import example_of
 
-_OUTCOME = {True: "holds", False: "does_not_hold", None: "undetermined"}
 REQUIRED_EXAMPLES = ("holds", "does_not_hold", "undetermined")
 
 
@@ -87,25 +86,33 @@ def lint(path: str | Path | None = None, *, sources: str | Path | None = None) -
 
 
 def _check_examples(pack: Pack, standard: CompiledStandard, rule: CompiledRule, report: LintReport) -> None:
+    """Run each example through ``classify`` (the rule alone, every question open) and compare."""
     seen: set[str] = set()
-    ordered = [s for s in standard.meta.sectors if s in rule.sectors] or sorted(rule.sectors)
     for number, example in enumerate(rule.spec.examples, start=1):
         report.examples += 1
         seen.add(example.expect)
         where = f"example {number} ({example.expect})"
-        sector = example.sector or ordered[0]
-        if sector not in rule.sectors:
+        finding = example_of(pack, rule, example)["finding"]
+        if finding["sector"] not in rule.sectors:
             report.problems.append(
-                Problem(rule.file, rule.id, f"{where}: the rule does not apply to sector {sector!r}")
+                Problem(
+                    rule.file, rule.id, f"{where}: the rule does not apply to sector {finding['sector']!r}"
+                )
             )
             continue
         try:
-            prepared = prepare(pack, {"sector": sector, "facts": dict(example.facts)})
-            env, _ = derive(standard, prepared.facts)
+            verdict = classify(finding, complete=True, select=[rule.id], pack=pack)
         except FindingError as exc:
             report.problems.append(Problem(rule.file, rule.id, f"{where}: {exc}"))
             continue
-        outcome = _OUTCOME[rule_value(rule, env)]
+        if rule.id in {h.rule for h in verdict.hits}:
+            outcome = "holds"
+        elif rule.id in {u.rule for u in verdict.undetermined}:
+            outcome = "undetermined"
+        elif rule.id in {c.rule for c in verdict.cleared}:
+            outcome = "does_not_hold"
+        else:
+            outcome = "not applied (the standard does not govern the example's sector on its date)"
         if outcome != example.expect:
             report.problems.append(
                 Problem(
@@ -206,6 +213,21 @@ def _check_texts(standard: CompiledStandard, source: Source | None, report: Lint
                 )
             )
     _check_publication(standard, source, report)
+    encoded = {r.id.split(":", 1)[1] for r in standard.parsed_rules}
+    encoded |= {p.path for p in standard.provisions.values()}
+    listed = {u.path for u in standard.unencoded}
+    for path, item in source.items.items():
+        is_leaf = not any(other.startswith(path + ".") for other in source.items)
+        if is_leaf and path not in encoded and path not in listed:
+            message = (
+                f"{item.label} ({path}) of the official source is neither a rule, a cited provision nor "
+                "listed under unencoded (say why it is not encoded)"
+            )
+            report.problems.append(Problem(file, f"{meta.slug}:{path}", message))
+    for unencoded in standard.unencoded:
+        if unencoded.path not in source.items:
+            message = f"unencoded: path {unencoded.path} does not exist in the official source {source.slug}"
+            report.problems.append(Problem(file, f"{meta.slug}:{unencoded.path}", message))
     items = [(r.id, r.id.split(":", 1)[1], r.text, r.text_status, r.deviation) for r in standard.parsed_rules]
     items += [(pid, p.path, p.text, p.text_status, p.deviation) for pid, p in standard.provisions.items()]
     for item_id, path, text, status, deviation in items:

@@ -58,6 +58,11 @@ class FactSpec(_Strict):
         default=None,
         description="Short name of a scope fact for `hazardrules checklist --with` (e.g. dust)",
     )
+    installation: Identifier | None = Field(
+        default=None,
+        description="The installation kind this fact describes (each installation answers for itself); "
+        "absent: a fact of the enterprise",
+    )
     notes: str | None = None
     dev_note: str | None = Field(default=None, description=DEV_NOTE)
 
@@ -91,9 +96,18 @@ class DerivationSpec(_Strict):
     dev_note: str | None = Field(default=None, description=DEV_NOTE)
 
 
+class InstallationKind(_Strict):
+    """A kind of installation that standards judge one by one (除尘系统, 工（库）房, …)."""
+
+    name: str = Field(description="Chinese name, e.g. 除尘系统")
+    examples: str | None = Field(default=None, description="What counts as one, in Chinese")
+    notes: str | None = None
+
+
 class FactsFile(_Strict):
     """``facts/*.yaml``."""
 
+    installations: dict[Identifier, InstallationKind] = Field(default_factory=dict)
     facts: dict[FactName, FactSpec] = Field(default_factory=dict)
     derivations: list[DerivationSpec] = Field(default_factory=list)
 
@@ -108,6 +122,10 @@ class SectorSpec(_Strict):
         default_factory=list, description="GB/T 4754-2017 codes inside industry_codes that it does not"
     )
     basis: str | None = Field(default=None, description="Where the industry codes come from")
+    implies: dict[FactName, bool | int | float | str] = Field(
+        default_factory=dict,
+        description="Facts the sector itself answers (a hazardous-chemicals trader is a 危险化学品经营单位)",
+    )
     notes: str | None = None
     dev_note: str | None = Field(default=None, description=DEV_NOTE)
 
@@ -208,11 +226,20 @@ class Applicability(_Strict):
     )
 
 
+class ExampleInstallation(_Strict):
+    id: str
+    kind: Identifier
+    facts: dict[FactName, Any] = Field(default_factory=dict)
+
+
 class Example(_Strict):
     expect: Expectation
-    facts: dict[FactName, Any]
+    facts: dict[FactName, Any] = Field(default_factory=dict)
+    installations: list[ExampleInstallation] = Field(default_factory=list)
     sector: Identifier | None = Field(default=None, description="Default: the rule's first sector")
-    observed_on: dt.date | None = None
+    observed_on: dt.date | None = Field(
+        default=None, description="Default: the first day the standard is in force"
+    )
     note: str | None = None
 
 
@@ -251,8 +278,23 @@ class RuleSpec(_Strict):
     applies: Applicability = Field(default_factory=Applicability)
     condition: str
     also_cites: list[Citing] = Field(default_factory=list)
+    catch_all: bool = Field(
+        default=False,
+        description="A catch-all provision (“其他……”): it holds on an official's judgement, given as a fact",
+    )
     examples: list[Example]
     notes: list[Note] = Field(default_factory=list)
+
+
+class UnencodedProvision(_Strict):
+    """A provision of the standard that the pack does not encode, and why (its text is missing…)."""
+
+    path: Annotated[str, StringConstraints(pattern=r"^\d+(?:\.\d+)*$")]
+    label: str
+    reason: str = Field(description="Why it is not encoded, in Chinese (e.g. 官方文本未能获取)")
+    sectors: list[Identifier] | None = Field(
+        default=None, description="Sectors it applies to; default: the standard's"
+    )
 
 
 class ProvisionSpec(_Strict):
@@ -278,3 +320,45 @@ class StandardFile(_Strict):
     provisions: list[ProvisionSpec] = Field(default_factory=list)
     rules: list[RuleSpec] = Field(default_factory=list)
     derivations: list[DerivationSpec] = Field(default_factory=list)
+    unencoded: list[UnencodedProvision] = Field(
+        default_factory=list,
+        description="Provisions not in the pack: a verdict for their sectors is never not_major",
+    )
+
+
+DocumentKind = Literal["部门规章", "规范性文件", "强制性国家标准", "强制性行业标准", "推荐性国家标准", "其他"]
+
+
+class RegisterDocument(_Strict):
+    """One national major-hazard determination document, encoded in the pack or not."""
+
+    id: Slug = Field(description="The standard's slug when encoded (standards/<id>.yaml)")
+    title: str
+    document_number: str | None = None
+    issuer: str | None = None
+    kind: DocumentKind
+    published: dt.date | None = None
+    effective: dt.date | None = Field(default=None, description="First day in force")
+    ends: dt.date | None = Field(default=None, description="First day no longer in force")
+    ends_basis: str | None = Field(default=None, description="Why it ends then (Chinese)")
+    predecessors: list[Slug] = Field(default_factory=list)
+    successor: Slug | None = None
+    status_confirmed: bool = Field(
+        default=True, description="false: whether it is in force is not confirmed (its verdicts say so)"
+    )
+    official_publication: str | None = Field(default=None, description="The issuer's page (URL)")
+    sectors: list[Identifier]
+    text: Literal["full", "partial", "none"] = Field(
+        description="How much of the official text the project holds (rules/sources)"
+    )
+    not_encoded_reason: str | None = Field(
+        default=None, description="Why it is not (fully) encoded, in Chinese"
+    )
+    notes: str | None = None
+    evidence: list[str] = Field(default_factory=list)
+
+
+class RegisterFile(_Strict):
+    """``register.yaml``: the register of the law the pack knows of."""
+
+    documents: list[RegisterDocument]

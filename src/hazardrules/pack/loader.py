@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import replace
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -17,14 +18,19 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import PackError, Problem
 from ..lang import ExpressionError, ExprType, check, compile_expr, fact_names, parse
+from ..lang import nodes as n
 from ..lang.check import BOOL, NUMBER
+from ..lang.reads import values_read
 from .format import (
     NAMED_ID,
     RULE_ID,
     DerivationSpec,
     FactsFile,
     FactSpec,
+    InstallationKind,
     PackManifest,
+    RegisterDocument,
+    RegisterFile,
     SectorsFile,
     StandardFile,
     SynonymsFile,
@@ -67,6 +73,7 @@ class _Loader:
         self.root = root
         self.problems: list[Problem] = []
         self.digest = hashlib.sha256()
+        self.fact_kinds: dict[str, str | None] = {}
 
     def problem(self, file: str, item: str | None, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(file, item, message, severity))
@@ -77,11 +84,11 @@ class _Loader:
             self.problem(str(self.root), None, "not a rule-pack directory")
             return []
         found: list[tuple[str, Traversable | Path]] = []
-        for name in ("pack.yaml", "sectors.yaml", "synonyms.yaml"):
+        for name in ("pack.yaml", "sectors.yaml", "synonyms.yaml", "register.yaml"):
             entry = self.root / name
             if entry.is_file():
                 found.append((name, entry))
-            elif name != "synonyms.yaml":
+            elif name in ("pack.yaml", "sectors.yaml"):
                 self.problem(name, None, "missing: every pack needs pack.yaml and sectors.yaml")
         for folder in ("facts", "standards"):
             directory = self.root / folder
@@ -122,6 +129,9 @@ class _Loader:
         manifest: PackManifest | None = None
         sectors_file: SectorsFile | None = None
         synonyms_file: SynonymsFile | None = None
+        register_file: RegisterFile | None = None
+        kinds: dict[str, InstallationKind] = {}
+        kind_origin: dict[str, str] = {}
         facts: dict[str, FactSpec] = {}
         fact_origin: dict[str, str] = {}
         global_derivations: list[tuple[str, DerivationSpec]] = []
@@ -140,10 +150,20 @@ class _Loader:
                 sectors_file = self.validate(name, data, SectorsFile)
             elif name == "synonyms.yaml":
                 synonyms_file = self.validate(name, data, SynonymsFile)
+            elif name == "register.yaml":
+                register_file = self.validate(name, data, RegisterFile)
             elif name.startswith("facts/"):
                 parsed = self.validate(name, data, FactsFile)
                 if parsed is None:
                     continue
+                for kind, kind_spec in parsed.installations.items():
+                    if kind in kinds:
+                        self.problem(
+                            name, kind, f"installation kind defined twice (also in {kind_origin[kind]})"
+                        )
+                        continue
+                    kinds[kind] = kind_spec
+                    kind_origin[kind] = name
                 for fact, spec in parsed.facts.items():
                     if fact in facts:
                         self.problem(name, fact, f"fact defined twice (also in {fact_origin[fact]})")
@@ -156,6 +176,10 @@ class _Loader:
                 if parsed is not None:
                     standard_files.append((name, parsed))
 
+        for name, spec in facts.items():
+            if spec.installation is not None and spec.installation not in kinds:
+                self.problem(fact_origin[name], name, f"unknown installation kind {spec.installation!r}")
+        self.fact_kinds = {name: spec.installation for name, spec in facts.items()}
         types = {name: _fact_type(spec) for name, spec in facts.items()}
         matters = {m.matter for _, f in standard_files for m in f.standard.defers}
         for name, spec in facts.items():
@@ -164,6 +188,14 @@ class _Loader:
                     fact_origin[name], name, f"matter {spec.matter!r} is deferred by no standard", "warning"
                 )
         sectors = dict(sectors_file.sectors) if sectors_file else {}
+        for slug, sector_spec in sectors.items():
+            for fact, value in sector_spec.implies.items():
+                if fact not in types:
+                    self.problem("sectors.yaml", slug, f"implies unknown fact {fact!r}")
+                elif facts[fact].installation is not None:
+                    self.problem("sectors.yaml", slug, f"implies {fact!r}, a fact of an installation")
+                elif not _value_fits(value, types[fact]):
+                    self.problem("sectors.yaml", slug, f"implies {fact}={value!r}: not of its type")
         pack_derivations = self.compile_derivations(global_derivations, None, types)
         standards: dict[str, CompiledStandard] = {}
         rule_index: dict[str, CompiledRule] = {}
@@ -191,6 +223,7 @@ class _Loader:
                 elif route.as_sector not in target.meta.sectors:
                     message = f"route to {route.standard}: {route.as_sector!r} is not one of its sectors"
                     self.problem(standard.file, standard.slug, message)
+        register = self.check_register(register_file, standards, sectors)
         if manifest is None:
             return None, self.problems
         pack = Pack(
@@ -205,8 +238,58 @@ class _Loader:
             global_derivations=tuple(pack_derivations),
             fact_files=fact_origin,
             synonyms=tuple(tuple(group) for group in synonyms_file.synonyms) if synonyms_file else (),
+            installation_kinds=kinds,
+            register=register,
         )
         return pack, self.problems
+
+    def check_register(
+        self,
+        register_file: RegisterFile | None,
+        standards: dict[str, CompiledStandard],
+        sectors: dict[str, Any],
+    ) -> dict[str, RegisterDocument]:
+        """The register by id; every encoded standard is in it and agrees with its own file."""
+        if register_file is None:
+            return {}
+        file = "register.yaml"
+        register: dict[str, RegisterDocument] = {}
+        for document in register_file.documents:
+            if document.id in register:
+                self.problem(file, document.id, "document listed twice")
+            register[document.id] = document
+            for sector in document.sectors:
+                if sector not in sectors:
+                    self.problem(file, document.id, f"unknown sector {sector!r}")
+            if document.effective and document.ends and document.ends <= document.effective:
+                self.problem(file, document.id, "ends must be after effective")
+            if document.text != "full" and not document.not_encoded_reason:
+                self.problem(file, document.id, "a document whose text is not full needs not_encoded_reason")
+        for document in register.values():
+            for other in [*document.predecessors, *([document.successor] if document.successor else [])]:
+                if other not in register:
+                    self.problem(file, document.id, f"predecessor/successor {other!r} is not in the register")
+        for slug, standard in standards.items():
+            found = register.get(slug)
+            if found is None:
+                self.problem(standard.file, slug, "the standard is not in register.yaml")
+                continue
+            document = found
+            meta = standard.meta
+            pairs = [
+                ("title", meta.title, document.title),
+                ("document_number", meta.document_number, document.document_number),
+                ("effective", meta.effective or meta.published, document.effective or document.published),
+                ("ends", meta.ends, document.ends),
+            ]
+            for field_name, ours, theirs in pairs:
+                if ours != theirs:
+                    message = f"standard.{field_name} {ours!r} differs from register.yaml's {theirs!r}"
+                    self.problem(standard.file, slug, message)
+            if set(meta.sectors) != set(document.sectors):
+                message = f"standard.sectors {meta.sectors} differ from register.yaml's {document.sectors}"
+                self.problem(standard.file, slug, message)
+        return register
 
     def problems_for(self, name: str) -> bool:
         return any(p.file == name for p in self.problems)
@@ -248,8 +331,24 @@ class _Loader:
                 )
                 continue
             when = self.expression(file, spec.id, "when", spec.when, types)
-            if when is not None:
-                out.append(CompiledDerivation(spec, scope, when))
+            if when is None:
+                continue
+            target_kind = self.fact_kinds.get(spec.derives)
+            read_kinds = {self.fact_kinds.get(f) for f in when.facts} - {None}
+            if read_kinds - {target_kind}:
+                where = ", ".join(sorted(k for k in read_kinds if k))
+                if target_kind is None:
+                    message = (
+                        f"derives {spec.derives}, a fact of the enterprise, from facts of one installation "
+                        f"({where}): a derivation may not conclude for the whole site from one installation"
+                    )
+                else:
+                    message = (
+                        f"derives a fact of {target_kind} from facts of another installation kind ({where})"
+                    )
+                self.problem(file, spec.id, message)
+                continue
+            out.append(CompiledDerivation(spec, scope, when))
         return out
 
     def compile_standard(
@@ -302,6 +401,7 @@ class _Loader:
             derived_by.setdefault(derivation.spec.derives, []).append(derivation)
 
         rules: list[CompiledRule] = []
+        units: list[CompiledRule] = []
         seen: set[str] = set()
         for order, spec in enumerate(parsed.rules):
             match = RULE_ID.match(spec.id)
@@ -343,20 +443,37 @@ class _Loader:
                 self.problem(file, spec.id, "a rule needs examples")
             if duplicate:
                 continue
-            rules.append(
-                CompiledRule(
-                    spec=spec,
-                    standard=slug,
-                    path=path,
-                    file=file,
-                    sectors=frozenset(rule_sectors),
-                    applies=applies,
-                    condition=condition,
-                    also_cites=tuple(citings),
-                    touch=_closure(condition.facts, derived_by),
-                    order=order,
-                )
+            rule = CompiledRule(
+                spec=spec,
+                standard=slug,
+                path=path,
+                file=file,
+                sectors=frozenset(rule_sectors),
+                applies=applies,
+                condition=condition,
+                also_cites=tuple(citings),
+                touch=_closure([*condition.facts, *(applies.facts if applies else ())], derived_by),
+                order=order,
+                key=spec.id,
+                values_read=values_read([condition.ast, *([applies.ast] if applies else [])], types),
             )
+            parts = self.split_by_kind(file, rule, derived_by, types)
+            if parts is None:
+                continue
+            rules.append(parts[0] if len(parts) == 1 else replace(rule, kinds=tuple(p.kind for p in parts)))
+            units.extend(parts)
+        unencoded = []
+        for missing in parsed.unencoded:
+            mid = f"{slug}:{missing.path}"
+            if mid in seen or mid in provisions:
+                self.problem(file, mid, "listed as unencoded but it is encoded")
+            self.check_label(file, mid, missing.label, missing.path)
+            for sector in missing.sectors or ():
+                if sector not in meta.sectors:
+                    self.problem(
+                        file, mid, f"unencoded.sectors: {sector!r} is not one of the standard's sectors"
+                    )
+            unencoded.append(missing)
         compiled = CompiledStandard(
             meta=meta,
             file=file,
@@ -366,13 +483,70 @@ class _Loader:
             derived_by={k: tuple(v) for k, v in derived_by.items()},
             parsed_rules=tuple(parsed.rules),
             routes=routes,
+            units=tuple(units),
+            unencoded=tuple(unencoded),
         )
         by_sector: dict[str, list[CompiledRule]] = {s: [] for s in meta.sectors}
-        for rule in rules:
-            for sector in sorted(rule.sectors):
-                by_sector.setdefault(sector, []).append(rule)
+        for unit in units:
+            for sector in sorted(unit.sectors):
+                by_sector.setdefault(sector, []).append(unit)
         compiled.by_sector = {k: tuple(v) for k, v in by_sector.items()}
         return compiled
+
+    def kind_of(self, facts: Iterable[str]) -> set[str]:
+        return {k for f in facts if (k := self.fact_kinds.get(f)) is not None}
+
+    def split_by_kind(
+        self,
+        file: str,
+        rule: CompiledRule,
+        derived_by: dict[str, list[CompiledDerivation]],
+        types: dict[str, ExprType],
+    ) -> list[CompiledRule] | None:
+        """The rule's evaluable units: itself when it reads at most one installation kind; else one
+        unit per kind of its top-level alternatives (each alternative about one kind)."""
+        kinds = self.kind_of(rule.touch)
+        if len(kinds) <= 1:
+            return [replace(rule, kind=next(iter(kinds), None), kinds=(next(iter(kinds), None),))]
+        where = ", ".join(sorted(kinds))
+        applies_kinds = self.kind_of(_closure(rule.applies.facts, derived_by)) if rule.applies else set()
+        ast = rule.condition.ast
+        if applies_kinds or not isinstance(ast, n.Or):
+            self.problem(
+                file,
+                rule.id,
+                f"the rule reads facts of several installation kinds ({where}): its condition must be "
+                "alternatives (or) each about one kind, and applies.when may read only enterprise facts",
+            )
+            return None
+        groups: dict[str | None, list[n.Node]] = {}
+        for operand in ast.operands:
+            found = self.kind_of(_closure(fact_names(operand), derived_by))
+            if len(found) > 1:
+                self.problem(
+                    file, rule.id, f"the alternative {operand} reads facts of several installation kinds"
+                )
+                return None
+            groups.setdefault(next(iter(found), None), []).append(operand)
+        parts = []
+        for kind, operands in groups.items():
+            node = operands[0] if len(operands) == 1 else n.Or(tuple(operands))
+            condition = CompiledExpr(str(node), node, compile_expr(node), fact_names(node))
+            reads = [*condition.facts, *(rule.applies.facts if rule.applies else ())]
+            parts.append(
+                replace(
+                    rule,
+                    condition=condition,
+                    touch=_closure(reads, derived_by),
+                    key=f"{rule.id}#{kind or 'enterprise'}",
+                    kind=kind,
+                    kinds=tuple(groups),
+                    values_read=values_read(
+                        [condition.ast, *([rule.applies.ast] if rule.applies else [])], types
+                    ),
+                )
+            )
+        return parts
 
     def check_label(self, file: str, item: str, label: str, path: str) -> None:
         numbers = ".".join(str(n) for n in label_numbers(label))

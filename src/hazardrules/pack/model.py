@@ -11,11 +11,14 @@ from ..lang import Evaluator, ExprType, Node
 from .format import (
     DerivationSpec,
     FactSpec,
+    InstallationKind,
     PackManifest,
     ProvisionSpec,
+    RegisterDocument,
     RuleSpec,
     SectorSpec,
     StandardMeta,
+    UnencodedProvision,
 )
 
 
@@ -59,8 +62,12 @@ class CompiledRule:
     applies: CompiledExpr | None
     condition: CompiledExpr
     also_cites: tuple[CompiledCiting, ...]
-    touch: frozenset[str]  # every fact that can change the condition, through derivations too
+    touch: frozenset[str]  # every fact that can change applies or condition, through derivations too
     order: int  # position in the source file
+    key: str = ""  # unique per evaluable unit: the id, or id#kind for one part of a rule on several kinds
+    kind: str | None = None  # the installation kind it is judged on; None: the enterprise
+    kinds: tuple[str | None, ...] = (None,)  # of the whole rule: every part's kind
+    values_read: tuple[tuple[str, frozenset[str] | None], ...] = ()  # set fact → values read (None: all)
 
     @property
     def id(self) -> str:
@@ -80,7 +87,11 @@ class CompiledStandard:
     derived_by: dict[str, tuple[CompiledDerivation, ...]]
     parsed_rules: tuple[RuleSpec, ...] = ()  # every rule of the file, compiled or not (for lint)
     routes: dict[str, CompiledRoute] = field(default_factory=dict)  # matter → route
-    by_sector: dict[str, tuple[CompiledRule, ...]] = field(default_factory=dict)
+    # The evaluable units: each rule, or for a rule whose alternatives are about different kinds of
+    # installation, one unit per kind (same id and spec, its own key, kind and condition).
+    units: tuple[CompiledRule, ...] = ()
+    by_sector: dict[str, tuple[CompiledRule, ...]] = field(default_factory=dict)  # sector → units
+    unencoded: tuple[UnencodedProvision, ...] = ()
 
     @property
     def slug(self) -> str:
@@ -108,6 +119,8 @@ class Pack:
     global_derivations: tuple[CompiledDerivation, ...]
     fact_files: dict[str, str] = field(default_factory=dict)  # fact → the file that defines it
     synonyms: tuple[tuple[str, ...], ...] = ()  # for suggest()
+    installation_kinds: dict[str, InstallationKind] = field(default_factory=dict)
+    register: dict[str, RegisterDocument] = field(default_factory=dict)  # id → document
 
     @property
     def name(self) -> str:
@@ -145,6 +158,17 @@ class Pack:
 
     def standards_for(self, sector: str) -> list[CompiledStandard]:
         return [s for s in self.standards.values() if sector in s.by_sector]
+
+    def documents_for(self, sector: str) -> list[RegisterDocument]:
+        """Every document of the register that governs ``sector``, in register order."""
+        return [d for d in self.register.values() if sector in d.sectors]
+
+    def encoding(self, document: str) -> str:
+        """encoded, partial (provisions missing from the pack) or not_encoded."""
+        standard = self.standards.get(document)
+        if standard is None:
+            return "not_encoded"
+        return "partial" if standard.unencoded else "encoded"
 
     def fact_labels(self) -> Mapping[str, str]:
         return {name: spec.label for name, spec in self.facts.items()}

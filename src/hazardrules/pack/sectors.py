@@ -14,9 +14,18 @@ def resolve_sector(pack: Pack, value: str) -> str:
     text = value.strip()
     if text in pack.sectors:
         return text
-    for slug, spec in pack.sectors.items():
-        if text == spec.name or text in spec.aliases:
-            return slug
+    named = [slug for slug, spec in pack.sectors.items() if text == spec.name]
+    if named:
+        return named[0]
+    aliased = [slug for slug, spec in pack.sectors.items() if text in spec.aliases]
+    if len(aliased) == 1:
+        return aliased[0]
+    if aliased:
+        choices = ", ".join(f"{slug} ({pack.sectors[slug].name})" for slug in aliased)
+        message = (
+            f"sector {value!r} covers several sectors judged by different provisions: {choices}; give one"
+        )
+        raise FindingError([FindingProblem("ambiguous_sector", message, "sector")])
     match = _CODE.match(text)
     if match:
         return _by_industry_code(pack, match[1], value)

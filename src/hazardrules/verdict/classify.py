@@ -1,4 +1,9 @@
-"""``classify``: from a finding to a verdict, under the standards in force on the day."""
+"""``classify``: from a finding to a verdict, under the law governing its sector on the day.
+
+``not_major`` is earned: no applicable rule holds, none the finding touches is open, at least one
+rule was examined and cleared, no governing standard or provision is missing from the pack and no
+deferred matter is left open. Anything less is ``undetermined``, saying why.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,18 @@ from typing import Any
 
 from .. import _version as _version_module
 from .. import models
-from ..engine.native import StandardResult
 from ..engine.registry import get_engine
 from ..errors import FindingError, FindingProblem
-from ..pack.model import CompiledRule, CompiledStandard, Pack
+from ..pack.model import CompiledStandard, Pack
 from ..pack.resources import default_pack
-from .deferral import resolve, warning
+from .codes import CODES
+from .deferral import notice as deferral_notice
+from .deferral import resolve
 from .explanation import citation, construct, explain_rule
-from .finding import PreparedFinding, prepare, today
+from .finding import PreparedFinding, PreparedInstallation, prepare, today
+from .judge import Evaluated, Judge, Judgement
+from .law import governing_law
+from .reads import sector_reads
 from .select import selector
 
 
@@ -31,113 +40,108 @@ def classify(
 ) -> models.Verdict:
     """Classify one finding.
 
-    ``on`` picks the standards in force that day (default: the finding's ``observed_on``, else
-    today). With ``complete=True`` every applicable rule counts as touched, so the verdict lists
-    every question still open (a whole-site inspection). ``select``/``ignore`` take rule ids or
-    prefixes. ``engine`` is ``"native"`` (default) or ``"durable"`` (``pip install
-    hazardrules[durable]``). Raises :class:`~hazardrules.FindingError` for a finding that cannot be
-    classified.
+    ``on`` picks the law in force that day (default: the finding's ``observed_on``, else today).
+    With ``complete=True`` every applicable rule counts as touched, so the verdict lists every
+    question still open (a whole-site inspection). ``select``/``ignore`` take rule ids or prefixes.
+    ``engine`` is ``"native"`` (default) or ``"durable"`` (``pip install hazardrules[durable]``).
+    Raises :class:`~hazardrules.FindingError` for a finding that cannot be classified, including
+    one with no facts at all (unless ``complete=True``).
     """
     runner = get_engine(engine)
     pack = pack or default_pack()
     chosen = selector(pack, select, ignore)
     prepared = prepare(pack, finding)
+    if not complete and not prepared.given:
+        message = "the finding gives no facts: give what was observed, or use complete=True for a checklist"
+        raise FindingError([FindingProblem("no_facts", message, "facts")], prepared.finding.id)
     day = on or prepared.finding.observed_on or today()
-    standards = _standards_in_force(pack, prepared, day)
-
-    def apply(standard: CompiledStandard, sector: str) -> StandardResult:
-        rules = standard.by_sector.get(sector, ())
-        if not chosen.everything:
-            rules = tuple(r for r in rules if chosen(r.id))
-        try:
-            return runner.evaluate(pack, standard, rules, prepared.facts)
-        except FindingError as exc:
-            raise FindingError(exc.problems, prepared.finding.id) from None
-
-    results = [apply(standard, prepared.sector) for standard in standards]
-    deferred, routed = resolve(pack, prepared, results, day, apply)
-    applied: list[tuple[StandardResult, models.CitedProvision | None]] = [(r, None) for r in results]
+    law = governing_law(pack, prepared.sector, day, prepared.finding.id)
+    judge = Judge(pack, runner, prepared, None if chosen.everything else chosen)
+    judgements = [judge.apply(standard, prepared.sector) for standard in law.standards]
+    deferred, routed = resolve(pack, prepared, judgements, day, judge.apply)
+    applied: list[tuple[Judgement, models.CitedProvision | None]] = [(j, None) for j in judgements]
     applied.extend(routed)
-    return _verdict(pack, prepared, day, applied, deferred, complete, engine)
-
-
-def _standards_in_force(pack: Pack, prepared: PreparedFinding, day: dt.date) -> list[CompiledStandard]:
-    candidates = pack.standards_for(prepared.sector)
-    in_force = [s for s in candidates if s.in_force(day)]
-    if in_force:
-        return in_force
-    known = "; ".join(
-        f"{s.slug} in force {s.meta.effective or s.meta.published or '?'}–{s.meta.ends or ''}"
-        for s in candidates
-    )
-    message = f"no standard in this pack covers sector {prepared.sector!r} on {day.isoformat()}" + (
-        f" ({known})" if known else ""
-    )
-    raise FindingError([FindingProblem("no_standard", message, "observed_on")], prepared.finding.id)
+    references = [_reference(pack, judge.apply(s, prepared.sector), complete) for s in law.references]
+    return _verdict(pack, prepared, day, applied, deferred, law.gaps, references, complete, engine)
 
 
 def _verdict(
     pack: Pack,
     prepared: PreparedFinding,
     day: dt.date,
-    results: list[tuple[StandardResult, models.CitedProvision | None]],
+    judgements: list[tuple[Judgement, models.CitedProvision | None]],
     deferred: list[models.Deferred],
+    gaps: list[models.Gap],
+    references: list[models.Reference],
     complete: bool,
     engine: str,
 ) -> models.Verdict:
-    given = prepared.facts.keys()
     hits: list[models.Hit] = []
     undecided: list[models.Undecided] = []
-    read: set[str] = set()
-    read_by_plan: list[frozenset[str]] = []
-    for result, via in results:
-        plan = result.plan
-        if plan is None:
-            for rule, value in result.values:
-                read |= rule.touch
-                if rule.applies is not None:
-                    read.update(rule.applies.facts)
-                if value is True:
-                    hits.append(_hit(rule, result, via))
-                elif value is None and (complete or not rule.touch.isdisjoint(given)):
-                    undecided.append(_undecided(rule, result, via))
-            continue
-        # The same, with what the native engine's plan already knows about the rules.
-        read_by_plan.append(plan.reads)
-        touched: set[int] | None = None
-        if not complete:
-            touched = set()
-            for fact in given:
-                positions = plan.touched_by.get(fact)
-                if positions is not None:
-                    touched.update(positions)
-        for position, (rule, value) in enumerate(result.values):
-            if value is True:
-                hits.append(_hit(rule, result, via))
-            elif value is None and (touched is None or position in touched):
-                undecided.append(_undecided(rule, result, via))
+    cleared: list[models.Cleared] = []
+    catch_alls: list[str] = []
+    for judgement, via in judgements:
+        holding = {e.unit.id for e in judgement.evaluated if e.value is True}
+        # A rule is cleared only when every part of it examined is false: a rule with one open part
+        # (another kind of installation, another installation) is open, not partly cleared.
+        open_rules = {e.unit.id for e in judgement.evaluated if e.value is None and (complete or e.touched)}
+        for item in judgement.evaluated:
+            if item.value is True:
+                hits.append(_hit(pack, item, via))
+                continue
+            if item.unit.id in holding or not (complete or item.touched):
+                if item.unit.spec.catch_all and item.unit.id not in holding:
+                    catch_alls.append(item.unit.id)
+                continue
+            if item.value is None:
+                undecided.append(_undecided(pack, item, via))
+            elif item.unit.id not in open_rules:
+                cleared.append(_cleared(pack, item, via))
     missing: dict[str, None] = {}
-    for item in undecided:
-        missing.update(dict.fromkeys(item.missing))
+    for open_rule in undecided:
+        missing.update(dict.fromkeys(open_rule.missing))
     open_deferrals = [d for d in deferred if d.route in ("undetermined", "unavailable")]
     for deferral in open_deferrals:
         missing.update(dict.fromkeys(deferral.missing))
-    status: models.Status = (
-        "major" if hits else ("undetermined" if undecided or open_deferrals else "not_major")
-    )
-    read.update(f for f in given if pack.facts[f].matter)
-    for result, _ in results:
-        for route in result.standard.routes.values():
-            read.update(route.when.facts)
-    if read_by_plan:
-        read = read.union(*read_by_plan)
-    unused = [f for f in given if f not in read]
-    warnings = [warning(d) for d in deferred]
-    if not given:
-        warnings.append("the finding gives no facts: only complete=True can say what to ask")
-    if unused:
+    warnings: list[models.Notice] = []
+    notes = [deferral_notice(pack, d, day) for d in deferred]
+    if judgements:
+        warnings.extend(_unread(pack, prepared, [j for j, _ in judgements]))
+    # A value given for a fact the rules read, but itself read by none, leaves the observation unjudged.
+    unjudged = any(w.code == "value_not_read" for w in warnings)
+    status: models.Status
+    if hits:
+        status = "major"
+    elif undecided or open_deferrals or gaps or unjudged:
+        status = "undetermined"
+    elif not cleared:
+        status = "undetermined"
+        if judgements:
+            warnings.append(
+                _notice(
+                    "nothing_examined",
+                    "给出的事实没有判定任何一条适用条款（既未成立，也未排除），因此不能给出“不构成重大事故隐患”的结论。",
+                )
+            )
+    else:
+        status = "not_major"
+        if catch_alls:
+            ids = list(dict.fromkeys(catch_alls))
+            notes.append(
+                _notice(
+                    "catch_all_not_assessed",
+                    f"兜底条款（{'、'.join(ids)}）需要由监管部门认定，本次未作评估；“不构成”不包括该项。",
+                    rules=ids,
+                )
+            )
+    unverified = [h.rule for h in hits if h.text_status != "verified"]
+    if unverified:
         warnings.append(
-            f"facts read by no rule that applies to sector {prepared.sector!r}: {', '.join(unused)}"
+            _notice(
+                "text_unverified",
+                f"命中条款{'、'.join(unverified)}的条文尚未与官方文本核对，引用前请核对原文。",
+                rules=unverified,
+            )
         )
     return construct(
         models.Verdict,
@@ -145,20 +149,102 @@ def _verdict(
         status=status,
         sector=prepared.sector,
         on=day,
-        standards=[_standard(r.standard) for r, _ in results],
+        standards=[_standard(j.standard) for j, _ in judgements],
         hits=hits,
         undetermined=undecided,
         missing_facts=list(missing),
+        cleared=cleared,
+        gaps=gaps,
+        reference=references,
         deferred=deferred,
         complete=complete,
         warnings=warnings,
+        notes=notes,
         pack=construct(models.PackInfo, name=pack.name, version=pack.version, digest=pack.digest),
         engine=engine,
         hazardrules_version=_version_module.__version__,
     )
 
 
-def _hit(rule: CompiledRule, result: StandardResult, via: models.CitedProvision | None) -> models.Hit:
+def _notice(
+    code: str, message: str, facts: list[str] | None = None, rules: list[str] | None = None
+) -> models.Notice:
+    assert code in CODES, code
+    return construct(models.Notice, code=code, message=message, facts=facts or [], rules=rules or [])
+
+
+def _unread(pack: Pack, prepared: PreparedFinding, judgements: list[Judgement]) -> list[models.Notice]:
+    """Warnings for facts, and values of set facts, that no applied rule reads."""
+    facts: set[str] = set()
+    values: dict[str, frozenset[str] | None] = {}
+    for judgement in judgements:
+        reads = sector_reads(pack, judgement)
+        facts |= reads.facts
+        for fact, read in reads.values.items():
+            if fact in values and values[fact] is None:
+                continue
+            values[fact] = None if read is None else (values.get(fact) or frozenset()) | read
+    given = prepared.all_facts()
+    out: list[models.Notice] = []
+    unread = [f for f in given if f not in facts and not pack.facts[f].matter]
+    if unread:
+        where = "；".join(f"{f}（{pack.facts[f].label}）{_readers(pack, f, None)}" for f in unread)
+        out.append(
+            _notice(
+                "fact_not_read",
+                f"以下事实不被行业“{pack.sectors[prepared.sector].name}”当日适用的任何条款读取，对判定没有作用：{where}",
+                facts=unread,
+            )
+        )
+    for fact, value in given.items():
+        if not isinstance(value, frozenset) or fact not in facts:
+            continue
+        read = values.get(fact, frozenset())
+        if read is None:
+            continue
+        labels = pack.facts[fact].values or {}
+        for item in sorted(value - read):
+            out.append(
+                _notice(
+                    "value_not_read",
+                    f"「{pack.facts[fact].label}」中的选项「{labels.get(item, item)}」（{item}）不被行业"
+                    f"“{pack.sectors[prepared.sector].name}”当日适用的任何条款读取，对判定没有作用"
+                    f"{_readers(pack, fact, item)}",
+                    facts=[fact],
+                )
+            )
+    return out
+
+
+def _readers(pack: Pack, fact: str, value: str | None) -> str:
+    """Which rules elsewhere in the pack read the fact (or the value), for a warning."""
+    found = []
+    for rule in pack.compiled_rules():
+        read = dict(rule.values_read)
+        if (value is None and fact in rule.touch) or (
+            value is not None
+            and fact in read
+            and (
+                read[fact] is None or value in read[fact]  # type: ignore[operator]
+            )
+        ):
+            sectors = "、".join(pack.sectors[s].name for s in sorted(rule.sectors))
+            found.append(f"{rule.id}（{sectors}）")
+    if not found:
+        return ""
+    shown = "、".join(found[:5]) + ("等" if len(found) > 5 else "")
+    return f"；读取它的条款：{shown}"
+
+
+def _installation(pack: Pack, installation: PreparedInstallation | None) -> models.InstallationRef | None:
+    if installation is None:
+        return None
+    kind = pack.installation_kinds[installation.kind]
+    return construct(models.InstallationRef, id=installation.id, kind=installation.kind, kind_name=kind.name)
+
+
+def _hit(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> models.Hit:
+    rule, result = item.unit, item.result
     trace, because, _ = explain_rule(rule, result)
     also = [
         construct(
@@ -178,15 +264,15 @@ def _hit(rule: CompiledRule, result: StandardResult, via: models.CitedProvision 
         text=rule.spec.text,
         text_status=rule.spec.text_status,
         because=because,
+        installation=_installation(pack, item.installation),
         also_cites=also,
         via=via,
         trace=trace,
     )
 
 
-def _undecided(
-    rule: CompiledRule, result: StandardResult, via: models.CitedProvision | None
-) -> models.Undecided:
+def _undecided(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> models.Undecided:
+    rule, result = item.unit, item.result
     trace, _, missing = explain_rule(rule, result)
     return construct(
         models.Undecided,
@@ -195,8 +281,64 @@ def _undecided(
         text=rule.spec.text,
         text_status=rule.spec.text_status,
         missing=missing,
+        installation=_installation(pack, item.installation),
         via=via,
         trace=trace,
+    )
+
+
+def _cleared(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> models.Cleared:
+    rule = item.unit
+    _, because, _ = explain_rule(rule, item.result)
+    return construct(
+        models.Cleared,
+        rule=rule.id,
+        label=rule.spec.label,
+        standard=rule.standard,
+        because=because,
+        installation=_installation(pack, item.installation),
+        via=via,
+    )
+
+
+def _reference(pack: Pack, judgement: Judgement, complete: bool) -> models.Reference:
+    """The finding judged under a superseded standard: a note, never hits of the verdict."""
+    hits = [
+        models.ReferenceHit(
+            rule=e.unit.id,
+            citation=citation(judgement.standard, e.unit.path, e.unit.spec.label),
+            text=e.unit.spec.text,
+            because=explain_rule(e.unit, e.result)[1],
+            installation=_installation(pack, e.installation),
+        )
+        for e in judgement.evaluated
+        if e.value is True
+    ]
+    holding = {h.rule for h in hits}
+    open_ = list(
+        dict.fromkeys(
+            e.unit.id
+            for e in judgement.evaluated
+            if e.value is None and (complete or e.touched) and e.unit.id not in holding
+        )
+    )
+    cleared = any(e.value is False and (complete or e.touched) for e in judgement.evaluated)
+    status: models.Status = "major" if hits else ("undetermined" if open_ or not cleared else "not_major")
+    meta = judgement.standard.meta
+    words = {"major": "构成重大事故隐患", "not_major": "不构成重大事故隐患", "undetermined": "无法判定"}
+    last = (meta.ends - dt.timedelta(days=1)).isoformat() if meta.ends else "—"
+    message = (
+        f"仅供参考：按已不再施行的《{meta.title}》（{meta.document_number}，"
+        f"施行至{last}），该发现{words[status]}"
+        f"{'（' + '、'.join(h.citation.label for h in hits) + '）' if hits else ''}。"
+        "这不是本次判定的依据，不得作为现行标准引用。"
+    )
+    return models.Reference(
+        message=message,
+        standard=_standard(judgement.standard),
+        status=status,
+        hits=hits,
+        undetermined=open_,
     )
 
 

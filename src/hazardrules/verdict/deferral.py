@@ -8,23 +8,25 @@ from collections.abc import Callable
 from typing import Literal
 
 from .. import models
-from ..engine.native import StandardResult
 from ..lang import explain
 from ..pack.model import CompiledStandard, Pack
 from .explanation import citation
 from .finding import PreparedFinding
+from .judge import Judgement
+from .law import in_force
 
 RouteState = Literal["applied", "not_applicable", "undetermined", "unavailable"]
-Apply = Callable[[CompiledStandard, str], StandardResult]
+Apply = Callable[[CompiledStandard, str], Judgement]
 
 
 def matters_of(pack: Pack, prepared: PreparedFinding) -> dict[str, list[str]]:
     """Each matter the finding is about, with the facts that say so.
 
-    A fact about a matter counts when it is given at all, except a ``matter.*`` flag given as false.
+    A fact about a matter counts when it is given at all (on the enterprise or an installation),
+    except a ``matter.*`` flag given as false.
     """
     out: dict[str, list[str]] = {}
-    for name, value in prepared.facts.items():
+    for name, value in prepared.all_facts().items():
         matter = pack.facts[name].matter
         if matter is None or (value is False and name.startswith("matter.")):
             continue
@@ -33,17 +35,18 @@ def matters_of(pack: Pack, prepared: PreparedFinding) -> dict[str, list[str]]:
 
 
 def resolve(
-    pack: Pack, prepared: PreparedFinding, results: list[StandardResult], day: dt.date, apply: Apply
-) -> tuple[list[models.Deferred], list[tuple[StandardResult, models.CitedProvision]]]:
+    pack: Pack, prepared: PreparedFinding, judgements: list[Judgement], day: dt.date, apply: Apply
+) -> tuple[list[models.Deferred], list[tuple[Judgement, models.CitedProvision]]]:
     """The deferrals the finding triggers, and the governing standards applied through them."""
     matters = matters_of(pack, prepared)
     if not matters:
         return [], []
-    applied = {r.standard.slug for r in results}
+    applied = {j.standard.slug for j in judgements}
     deferred: list[models.Deferred] = []
-    routed: list[tuple[StandardResult, models.CitedProvision]] = []
-    for result in results:
-        standard = result.standard
+    routed: list[tuple[Judgement, models.CitedProvision]] = []
+    for judgement in judgements:
+        standard = judgement.standard
+        env = judgement.enterprise.env
         for deferral in standard.meta.defers:
             if deferral.matter not in matters:
                 continue
@@ -59,9 +62,9 @@ def resolve(
             route = standard.routes.get(deferral.matter)
             target = pack.standards.get(route.standard) if route else None
             if route is not None and target is not None and target.in_force(day):
-                value = route.when.evaluate(result.env)
+                value = route.when.evaluate(env)
                 if value is None:
-                    state, missing = "undetermined", explain(route.when.ast, result.env).missing()
+                    state, missing = "undetermined", explain(route.when.ast, env).missing()
                 elif value is False:
                     state = "not_applicable"
                 else:
@@ -85,16 +88,31 @@ def resolve(
     return deferred, routed
 
 
-def warning(deferred: models.Deferred) -> str:
-    where = ", ".join(deferred.standards) or "no standard named yet"
+def notice(pack: Pack, deferred: models.Deferred, day: dt.date) -> models.Notice:
+    """The verdict's note on a deferral, in Chinese."""
+    names = []
+    for slug in deferred.standards:
+        document = pack.register.get(slug)
+        if document is None:
+            names.append(slug)
+        elif in_force(document, day):
+            state = "" if slug in pack.standards else "，本规则包尚未收录"
+            names.append(f"《{document.title}》（{document.document_number or slug}{state}）")
+    where = "、".join(names) or "尚无对应的判定标准"
     head = (
-        f"the finding concerns {deferred.label} ({', '.join(deferred.facts)}), which "
-        f"{deferred.cited.citation.label} hands to {deferred.governed_by} ({where})"
+        f"该发现涉及{deferred.label}（{'、'.join(deferred.facts)}），{deferred.cited.citation.label}规定"
+        f"适用{deferred.governed_by}（{where}）"
     )
     if deferred.route == "applied":
-        return f"{head}: those rules were applied too"
-    if deferred.route == "not_applicable":
-        return f"{head}: the enterprise is outside that standard's scope, so only this standard applies"
-    if deferred.route == "undetermined":
-        return f"{head}: whether that standard applies depends on {', '.join(deferred.missing)}"
-    return f"{head}, which is not in this pack yet: judge it under those rules"
+        text, code = f"{head}：已同时按该标准判定。", "deferred_applied"
+    elif deferred.route == "not_applicable":
+        text, code = f"{head}：该企业不属于该标准的适用范围，只按本标准判定。", "deferred_not_applicable"
+    elif deferred.route == "undetermined":
+        text = f"{head}：是否适用该标准取决于{'、'.join(deferred.missing)}。"
+        code = "deferred_undetermined"
+    else:
+        text, code = (
+            f"{head}：该标准未收录于规则包或当日不在施行，请按其规定另行判定。",
+            "deferred_unavailable",
+        )
+    return models.Notice(code=code, message=text, facts=list(deferred.facts))

@@ -7,7 +7,7 @@ import difflib
 import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,10 +20,35 @@ from ..pack.sectors import resolve_sector
 
 
 @dataclass(frozen=True, slots=True)
+class PreparedInstallation:
+    id: str | None  # None: the one described by the finding's top-level facts
+    kind: str
+    facts: dict[str, Any]  # this installation's own facts, normalised
+
+
+@dataclass(frozen=True, slots=True)
 class PreparedFinding:
     finding: Finding
     sector: str
-    facts: dict[str, Any]  # normalised values: sets become frozensets
+    facts: dict[str, Any]  # the enterprise's facts, normalised values: sets become frozensets
+    installations: tuple[PreparedInstallation, ...] = ()
+    implied: dict[str, Any] = field(default_factory=dict)  # facts the sector answers (not "given")
+
+    @property
+    def env(self) -> dict[str, Any]:
+        """The enterprise's facts as rules see them: what the sector implies, then what was given."""
+        return {**self.implied, **self.facts} if self.implied else self.facts
+
+    def all_facts(self) -> dict[str, Any]:
+        """Every fact given, the enterprise's and the installations' (for matters and warnings)."""
+        merged = dict(self.facts)
+        for installation in self.installations:
+            merged.update(installation.facts)
+        return merged
+
+    @property
+    def given(self) -> bool:
+        return bool(self.facts) or any(i.facts for i in self.installations)
 
 
 def coerce_finding(finding: Finding | Mapping[str, Any]) -> Finding:
@@ -49,9 +74,72 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
         sector = resolve_sector(pack, model.sector)
     except FindingError as exc:
         problems.extend(exc.problems)
+    facts = _check_facts(pack, model.facts, "facts", problems)
+    installations: list[PreparedInstallation] = []
+    listed: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for number, installation in enumerate(model.installations):
+        where = f"installations[{number}]"
+        if installation.id in seen:
+            problems.append(
+                FindingProblem(
+                    "duplicate_installation", f"{where}: id {installation.id!r} is used twice", where
+                )
+            )
+        seen.add(installation.id)
+        kind = pack.installation_kinds.get(installation.kind)
+        if kind is None:
+            known_kinds = ", ".join(f"{k} ({v.name})" for k, v in pack.installation_kinds.items())
+            message = f"{where}: unknown installation kind {installation.kind!r}; known: {known_kinds}"
+            problems.append(FindingProblem("unknown_installation_kind", message, f"{where}.kind"))
+            continue
+        own = _check_facts(pack, installation.facts, f"{where}.facts", problems)
+        for name in own:
+            fact_kind = pack.facts[name].installation
+            if fact_kind != installation.kind:
+                what = "a fact of the enterprise" if fact_kind is None else f"a fact of {fact_kind}"
+                message = f"{where} ({installation.id}, {installation.kind}): {name!r} is {what}; " + (
+                    "give it under the finding's facts"
+                    if fact_kind is None
+                    else "give it on such an installation"
+                )
+                problems.append(FindingProblem("misplaced_fact", message, f"{where}.facts.{name}"))
+        listed.setdefault(installation.kind, []).append(installation.id)
+        installations.append(PreparedInstallation(installation.id, installation.kind, own))
+    enterprise: dict[str, Any] = {}
+    implicit: dict[str, dict[str, Any]] = {}
+    for name, value in facts.items():
+        fact_kind = pack.facts[name].installation
+        if fact_kind is None:
+            enterprise[name] = value
+        elif fact_kind in listed:
+            message = (
+                f"fact {name!r} describes one {fact_kind} installation, but the finding lists "
+                f"{fact_kind} installations ({', '.join(listed[fact_kind])}): give it on the one it is about"
+            )
+            problems.append(FindingProblem("misplaced_fact", message, f"facts.{name}"))
+        else:
+            implicit.setdefault(fact_kind, {})[name] = value
+    implied = dict(pack.sectors[sector].implies) if sector else {}
+    for name, value in implied.items():
+        if name in enterprise and enterprise[name] != value:
+            message = (
+                f"fact {name!r} is {enterprise[name]!r} in the finding, but sector {sector!r} "
+                f"({pack.sectors[sector].name}) makes it {value!r}"
+            )
+            problems.append(FindingProblem("conflict", message, f"facts.{name}"))
+    if problems:
+        raise FindingError(problems, model.id)
+    unnamed = [PreparedInstallation(None, kind, own) for kind, own in implicit.items()]
+    return PreparedFinding(model, sector, enterprise, (*unnamed, *installations), implied)
+
+
+def _check_facts(
+    pack: Pack, given: Mapping[str, Any], where: str, problems: list[FindingProblem]
+) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     known = pack.facts
-    for name, value in model.facts.items():
+    for name, value in given.items():
         spec = known.get(name)
         if spec is not None and spec.type == "bool" and (value is True or value is False):
             facts[name] = value  # the common case, without a call
@@ -59,16 +147,14 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
         if spec is None:
             close = difflib.get_close_matches(name, list(pack.facts), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(FindingProblem("unknown_fact", f"unknown fact {name!r}{hint}", f"facts.{name}"))
+            problems.append(FindingProblem("unknown_fact", f"unknown fact {name!r}{hint}", f"{where}.{name}"))
             continue
         normalised, problem = check_value(name, spec, value)
         if problem:
-            problems.append(FindingProblem("wrong_type", problem, f"facts.{name}"))
+            problems.append(FindingProblem("wrong_type", problem, f"{where}.{name}"))
         else:
             facts[name] = normalised
-    if problems:
-        raise FindingError(problems, model.id)
-    return PreparedFinding(model, sector, facts)
+    return facts
 
 
 def check_value(name: str, spec: FactSpec, value: Any) -> tuple[Any, str | None]:
@@ -142,7 +228,10 @@ def _pydantic_message(error: Any) -> str:
     if error["type"] == "missing":
         return f"{loc} is required"
     if error["type"] == "extra_forbidden":
-        return f"unknown field {loc!r} (a finding has id, sector, observed_on, facts, description)"
+        if error["loc"][:1] == ("installations",):
+            return f"unknown field {loc!r} (an installation has id, kind, facts)"
+        fields = "id, sector, observed_on, facts, installations, description"
+        return f"unknown field {loc!r} (a finding has {fields})"
     if error["loc"][:1] == ("facts",) and len(error["loc"]) > 1:
         name = error["loc"][1]
         return (

@@ -1,0 +1,75 @@
+"""The stable codes of everything a verdict says besides its hits: warnings, notes, gaps, references.
+
+Programs match on ``code``; people read ``message`` (Chinese). A code, once published, keeps its
+meaning; ``hazardrules codes`` lists them and the documentation has a page generated from this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Where = Literal["warnings", "notes", "gaps", "reference", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    where: Where
+    meaning: str  # Chinese, for the documentation
+
+
+_ALL = [
+    # warnings: the finding may not say what the caller meant, or the verdict has a limit to heed
+    Code(
+        "fact_not_read",
+        "warnings",
+        "给出的事实不被该行业当日适用的任何条款读取，对判定没有作用（请检查行业或事实名称）。",
+    ),
+    Code(
+        "value_not_read", "warnings", "多选事实中的某个选项不被该行业当日适用的任何条款读取，对判定没有作用。"
+    ),
+    Code("text_unverified", "warnings", "命中条款的条文尚未与官方文本核对（text_status 为 unverified）。"),
+    Code(
+        "nothing_examined",
+        "warnings",
+        "给出的事实未能判定任何一条适用条款，因此不能给出“不构成重大事故隐患”。",
+    ),
+    Code("sector_unverified_mapping", "warnings", "行业由未经官方文件核实的对应关系得出。"),
+    Code("reading_applied", "warnings", "判定使用了第三方解读（非官方），调用方可以关闭。"),
+    # notes: context for reading the verdict
+    Code("deferred_applied", "notes", "工贸 第二条等转致条款所指事项已按其专门标准判定。"),
+    Code("deferred_not_applicable", "notes", "转致事项的专门标准不适用于该企业，只按本标准判定。"),
+    Code("deferred_undetermined", "notes", "转致事项是否适用专门标准取决于尚未给出的事实。"),
+    Code(
+        "deferred_unavailable",
+        "notes",
+        "转致事项的专门标准未收录于规则包（或当日不在施行），需按其规定另行判定。",
+    ),
+    Code("catch_all_not_assessed", "notes", "兜底条款（“其他……”）需要监管部门认定，本次未作评估。"),
+    # gaps: law that governs the finding but was not applied; never a not_major with one
+    Code("standard_not_encoded", "gaps", "当日施行、适用于该行业的判定标准未收录于规则包。"),
+    Code("standard_status_unknown", "gaps", "可能适用于该行业的判定标准现行状态未经确认，且未收录。"),
+    Code("no_standard_in_force", "gaps", "该行业当日没有经确认施行的判定标准（原标准已不再施行）。"),
+    Code("provisions_missing", "gaps", "适用标准中有条款未收录（官方文本未能获取等），不能给出“不构成”。"),
+    # references: evaluations under superseded standards, never part of the verdict
+    Code("superseded_reference", "reference", "按已不再施行的标准所作的判定，仅供参考，不是本次判定的依据。"),
+    # finding errors (FindingError.problems[].code)
+    Code("no_facts", "error", "检查发现没有给出任何事实（全面检查请用 complete=True）。"),
+    Code("unknown_fact", "error", "未知的事实名称。"),
+    Code("wrong_type", "error", "事实的取值类型或选项不对。"),
+    Code("unknown_sector", "error", "未知的行业。"),
+    Code("ambiguous_sector", "error", "行业代码对应多个行业。"),
+    Code("no_standard", "error", "该行业在该日期没有已知的判定标准。"),
+    Code("conflict", "error", "推导（解释）与给出的事实矛盾。"),
+    Code("invalid", "error", "检查发现的格式不对。"),
+    Code("unknown_installation_kind", "error", "未知的装置（设施）类型。"),
+    Code("misplaced_fact", "error", "事实放错了位置（企业事实放在装置上，或装置事实放在企业上）。"),
+    Code("duplicate_installation", "error", "装置编号重复。"),
+]
+CODES: dict[str, Code] = {c.code: c for c in _ALL}
+
+
+def codes(where: Where | None = None) -> list[Code]:
+    """Every code (optionally of one kind), in a stable order."""
+    return [c for c in _ALL if where is None or c.where == where]

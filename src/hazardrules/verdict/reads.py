@@ -1,0 +1,47 @@
+"""What the rules applied to a sector read: facts and values of set facts (for the verdict's
+warnings about input that no rule reads). Computed once per (standard, sector) and kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..lang.reads import values_read
+from ..pack.model import CompiledRule, CompiledStandard, Pack
+from .judge import Judgement
+
+
+@dataclass(frozen=True, slots=True)
+class Reads:
+    facts: frozenset[str]
+    values: dict[str, frozenset[str] | None]  # set fact → values read (None: any)
+
+
+_CACHE: dict[tuple[int, str, tuple[str, ...]], tuple[CompiledStandard, Reads]] = {}
+
+
+def sector_reads(pack: Pack, judgement: Judgement) -> Reads:
+    standard = judgement.standard
+    units: dict[str, CompiledRule] = {}
+    for item in judgement.evaluated:
+        units.setdefault(item.unit.key, item.unit)
+    key = (id(standard), judgement.sector, tuple(units))
+    found = _CACHE.get(key)
+    if found is not None and found[0] is standard:
+        return found[1]
+    facts: set[str] = set()
+    for unit in units.values():
+        facts |= unit.touch
+    for route in standard.routes.values():
+        facts.update(route.when.facts)
+    pairs = [pair for unit in units.values() for pair in unit.values_read]
+    pairs += [pair for d in standard.derivations for pair in values_read([d.when.ast], pack.fact_types)]
+    values: dict[str, frozenset[str] | None] = {}
+    for fact, read in pairs:
+        if fact in values and values[fact] is None:
+            continue
+        values[fact] = None if read is None else (values.get(fact) or frozenset()) | read
+    result = Reads(frozenset(facts), values)
+    if len(_CACHE) > 1024:
+        _CACHE.clear()
+    _CACHE[key] = (standard, result)
+    return result
