@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import hazardrules
-from hazardrules.pack.sources import find_sources_dir
 
 REPO = Path(__file__).resolve().parents[1]
 RULES = REPO / "rules"
@@ -17,12 +18,14 @@ def pack() -> hazardrules.Pack:
     return hazardrules.load_pack()
 
 
+SOURCES = RULES / "sources"
+
+
 @pytest.fixture(scope="session")
 def sources_dir() -> Path:
-    found = find_sources_dir(REPO)
-    if found is None:
-        pytest.fail("the official texts (../shared/sources) must sit beside the checkout for the tests")
-    return found
+    """The official texts that travel with the pack (``rules/sources``)."""
+    assert (SOURCES / "gm-2023.yaml").is_file(), "rules/sources/ is missing from the checkout"
+    return SOURCES
 
 
 @pytest.fixture
@@ -31,3 +34,16 @@ def pack_copy(tmp_path: Path) -> Path:
     target = tmp_path / "rules"
     shutil.copytree(RULES, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The documentation site, built once (warnings as errors) for the docs and browser tests."""
+    out = tmp_path_factory.mktemp("html")
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(REPO / "docs"), out],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out

@@ -36,6 +36,11 @@ def test_bundled_example_is_major_under_3_2() -> None:
     assert hit.text == PACK.rule("gm-2023:3.2").text
 
 
+def official_publication_url(slug: str) -> str | None:
+    publication = hazardrules.load_pack().standard(slug).official_publication
+    return publication.url if publication is not None else None
+
+
 def test_hit_carries_citation_text_and_because() -> None:
     verdict = hazardrules.classify(
         metallurgy(**{"contractor.present": True, "contractor.coordinated": False})
@@ -49,6 +54,7 @@ def test_hit_carries_citation_text_and_because() -> None:
         "document_number": "中华人民共和国应急管理部令第10号",
         "path": "3.1",
         "label": "第三条第（一）项",
+        "url": official_publication_url("gm-2023"),
     }
     assert hit.because == {"contractor.present": True, "contractor.coordinated": False}
     assert hit.trace.condition.value is True

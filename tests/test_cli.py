@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+import hazardrules
 from hazardrules.interfaces.cli import main
+from hazardrules.lang.chinese import to_chinese
 
+EVIDENCE_KINDS = {"official_page", "government_page", "transcription", "mirror"}
 GOOD = {"id": "a", "sector": "metallurgy", "facts": {"special_worker.uncertified_on_duty": True}}
 BAD = {"id": "b", "sector": "metallurgy", "facts": {"contractor.presnt": True}}
 
@@ -93,6 +96,11 @@ def test_rules_list_json(capsys: pytest.CaptureFixture[str]) -> None:
     for rule in rules:
         assert {"id", "standard", "path", "label", "text", "text_status"} <= rule.keys()
         assert rule["id"] == f"{rule['standard']}:{rule['path']}"
+        # The citation link is the official publication; evidence says where the wording was checked.
+        assert rule["citation_url"].startswith("https://www.mem.gov.cn/")
+        assert "source_url" not in rule
+        if rule["text_status"] == "verified":
+            assert rule["evidence"] and all(e["how"] in EVIDENCE_KINDS for e in rule["evidence"])
 
 
 def test_rules_list_unknown_standard(capsys: pytest.CaptureFixture[str]) -> None:
@@ -112,9 +120,28 @@ def test_rules_show_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_rules_show_text_and_unknown(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "rules", "show", "gm-2023:3.3")
-    assert code == 0 and "applies when: enterprise.metal_smelting" in out
+    pack = hazardrules.load_pack()
+    rule = pack.compiled_rule("gm-2023:3.3")
+    assert rule.applies is not None
+    assert code == 0
+    assert f"适用条件：{to_chinese(rule.applies.ast, pack.facts)}" in out
+    assert f"判定逻辑：{to_chinese(rule.condition.ast, pack.facts)}" in out
+    assert rule.spec.text in out and "条文核对：已核实" in out
     code, _, err = run(capsys, "rules", "show", "gm-2023:99")
     assert code == 2 and "no rule 'gm-2023:99'" in err
+
+
+def test_rules_show_gives_value_codes_with_labels(capsys: pytest.CaptureFixture[str]) -> None:
+    pack = hazardrules.load_pack()
+    rule = next(r for r in pack.compiled_rules() if any(pack.facts[f].values for f in r.condition.facts))
+    code, out, _ = run(capsys, "rules", "show", rule.id)
+    assert code == 0
+    for name in rule.condition.facts:
+        for value, label in (pack.facts[name].values or {}).items():
+            assert f"{label}（{value}）" in out
+    publication = pack.standard(rule.standard).official_publication
+    assert publication is not None and publication.url is not None
+    assert f"官方发布：{publication.url}" in out
 
 
 def test_schema(capsys: pytest.CaptureFixture[str]) -> None:

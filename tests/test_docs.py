@@ -4,39 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import hazardrules
-from hazardrules.pack.sources import find_sources_dir, load_source
+from hazardrules.pack.sources import load_source
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("html")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-W",
-            "--keep-going",
-            "-q",
-            "-b",
-            "html",
-            str(REPO / "docs"),
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out
 
 
 def text_of(page: Path) -> str:
@@ -52,11 +28,11 @@ def test_every_rule_has_its_anchor_text_and_status(site: Path, pack: hazardrules
             assert rule.spec.text in html, rule.id
 
 
-def test_unencoded_provisions_are_listed_not_hidden(site: Path, pack: hazardrules.Pack) -> None:
-    sources = find_sources_dir(REPO)
-    assert sources is not None
+def test_unencoded_provisions_are_listed_not_hidden(
+    site: Path, pack: hazardrules.Pack, sources_dir: Path
+) -> None:
     for slug, standard in pack.standards.items():
-        source = load_source(sources, slug)
+        source = load_source(sources_dir, slug)
         assert source is not None
         page = text_of(site / "rules" / f"{slug}.html")
         encoded = {r.path for r in standard.rules} | {p.split(":")[1] for p in standard.provisions}
@@ -92,13 +68,78 @@ def test_facts_page_has_reverse_index(site: Path, pack: hazardrules.Pack) -> Non
     assert "gm-2023:3.1" in page
 
 
-def test_chinese_search_finds_clause_words(site: Path) -> None:
+def search_index(site: Path) -> dict[str, Any]:
     raw = (site / "searchindex.js").read_text(encoding="utf-8")
-    index = json.loads(raw[raw.index("(") + 1 : raw.rindex(")")])
-    docs = index["docnames"]
-    hits = index["terms"]["承包"]
-    pages = {docs[i] for i in (hits if isinstance(hits, list) else [hits])}
-    assert "rules/gm-2023" in pages
+    index: dict[str, Any] = json.loads(raw[raw.index("(") + 1 : raw.rindex(")")])
+    return index
+
+
+def test_search_index_holds_character_pairs(site: Path) -> None:
+    """Chinese text is indexed as pairs of adjacent characters, as the browser splits a query."""
+    index = search_index(site)
+    page = index["docnames"].index("rules/gm-2023")
+    for pair in ("特种", "种作", "作业", "有限", "限空", "空间", "承包"):
+        hits = index["terms"][pair]
+        assert page in (hits if isinstance(hits, list) else [hits]), pair
+    assert "特种作业" not in index["terms"]  # no dictionary words: a query is matched pair by pair
+    language_data = (site / "_static" / "language_data.js").read_text(encoding="utf-8")
+    assert "function splitQuery" in language_data and "\\p{Script=Han}" in language_data
+
+
+def test_every_clause_is_a_search_object_with_its_anchor(site: Path, pack: hazardrules.Pack) -> None:
+    index = search_index(site)
+    names = {
+        f"{prefix}.{entry[4]}" if prefix else entry[4]: entry
+        for prefix, entries in index["objects"].items()
+        for entry in entries
+    }
+    types = {int(k): v for k, v in index["objnames"].items()}
+    for rule in pack.compiled_rules():
+        name = f"{rule.spec.label}　{rule.spec.text}"
+        entry = names[name]
+        assert index["docnames"][entry[0]] == f"rules/{rule.standard}"
+        assert entry[3] == rule.id.replace(":", "-").replace(".", "-")
+        assert types[entry[1]][:2] == ["clause", "rule"]
+
+
+def test_rule_pages_cite_the_publication_and_name_mirrors_without_linking(
+    site: Path, pack: hazardrules.Pack
+) -> None:
+    for slug, standard in pack.standards.items():
+        html = (site / "rules" / f"{slug}.html").read_text(encoding="utf-8")
+        publication = standard.meta.official_publication
+        assert publication is not None and publication.url is not None
+        assert html.count(f'href="{publication.url}"') >= 1 + len(standard.rules)  # page + every rule
+        text = html.replace("&amp;", "&")
+        for rule in standard.rules:
+            for entry in rule.spec.evidence:
+                if entry.url and entry.how == "mirror":  # named as code, not linked, under its kind
+                    code = '<code class="docutils literal notranslate"><span class="pre">'
+                    shown_as_code = code + entry.url
+                    assert f"非官方网站转载（镜像）：{shown_as_code}" in text
+                elif entry.url:
+                    assert f'href="{entry.url}"' in text
+
+
+def test_checklist_items_have_answer_boxes_with_options(site: Path, pack: hazardrules.Pack) -> None:
+    from hazardrules.interfaces.checklist import checklist
+
+    html = (site / "rules" / "checklists" / "metallurgy.html").read_text(encoding="utf-8")
+    sheet = checklist("metallurgy", pack=pack)
+    for item in sheet.items:
+        for question in item.questions:
+            assert question.question in html
+            for label in (question.values or {}).values():
+                assert f'<span class="answer-option">☐ {label}</span>' in html
+    assert '<span class="answer-option">☐ 是</span>' in html
+
+
+def test_print_stylesheet_hides_navigation_and_keeps_rows_whole(site: Path) -> None:
+    css = (site / "_static" / "hazardrules.css").read_text(encoding="utf-8")
+    printing = css[css.index("@media print") :]
+    assert "div.sphinxsidebar" in printing and "display: none" in printing
+    assert "break-inside: avoid" in printing and "size: A4" in css
+    assert "hazardrules.css" in (site / "rules" / "gm-2023.html").read_text(encoding="utf-8")
 
 
 def test_checklist_pages_exist_for_every_sector_with_rules(site: Path, pack: hazardrules.Pack) -> None:

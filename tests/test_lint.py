@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
 import hazardrules
 from hazardrules.interfaces.cli import main
+from hazardrules.pack.format import ProvisionSpec, RuleSpec
 
 GM = "standards/gm-2023.yaml"
 
@@ -37,7 +40,7 @@ def test_shipped_pack_is_clean(sources_dir: Path) -> None:
     assert report.texts_checked >= report.rules
 
 
-def test_without_sources_lint_warns(pack_copy: Path, tmp_path: Path) -> None:
+def test_missing_sources_directory_is_an_error(pack_copy: Path, tmp_path: Path) -> None:
     report = hazardrules.lint(pack_copy, sources=tmp_path / "nowhere")
     assert any("does not exist" in str(p) for p in report.errors)
 
@@ -192,3 +195,83 @@ def test_cli_lint_exit_codes(pack_copy: Path, sources_dir: Path, capsys: pytest.
     assert main(["lint", str(pack_copy), "--sources", str(sources_dir)]) == 1
     out = capsys.readouterr().out
     assert "unknown fact 'contractor.presnt'" in out
+
+
+def test_lint_reads_the_packs_own_texts(pack_copy: Path) -> None:
+    report = hazardrules.lint(pack_copy)
+    assert report.ok, messages(report)
+    assert report.sources == str(pack_copy / "sources")
+    assert report.texts_checked >= report.rules
+
+
+def test_lint_without_texts_fails(pack_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.rmtree(pack_copy / "sources")
+    report = hazardrules.lint(pack_copy)
+    assert any("no official texts" in m for m in messages(report))
+    assert main(["lint", str(pack_copy)]) == 1
+    assert "0 texts checked" in capsys.readouterr().out
+
+
+def test_lint_that_checked_no_text_fails(pack_copy: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "texts"
+    empty.mkdir()
+    report = hazardrules.lint(pack_copy, sources=empty)
+    assert report.texts_checked == 0
+    assert any("no rule text was checked" in m for m in messages(report))
+
+
+def add_evidence(url: str | None, how: str) -> Callable[[dict[str, Any]], None]:
+    entry = {"how": how} if url is None else {"url": url, "how": how}
+    return lambda d: rule(d, "gm-2023:3.1")["evidence"].append(entry)
+
+
+EVIDENCE_BREAKAGES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
+    (
+        "mirror passed off as official",
+        add_evidence("http://anzhuopai.com/x.html", "official_page"),
+        "gm-2023:3.1: evidence http://anzhuopai.com/x.html is marked official_page but is not on a",
+    ),
+    (
+        "government page marked as mirror",
+        add_evidence("https://www.mem.gov.cn/a.html", "mirror"),
+        "gm-2023:3.1: evidence https://www.mem.gov.cn/a.html is on a government site",
+    ),
+    (
+        "verified without evidence",
+        lambda d: rule(d, "gm-2023:3.2").update(evidence=[]),
+        "gm-2023:3.2: a verified text needs evidence and verified_on",
+    ),
+    (
+        "publication differs from the source",
+        lambda d: d["standard"]["official_publication"].update(url="https://example.com/gm"),
+        "gm-2023: official_publication.url 'https://example.com/gm' differs from the source's",
+    ),
+    (
+        "publication claimed as seen",
+        lambda d: d["standard"]["official_publication"].update(seen=True),
+        "gm-2023: official_publication.seen is true but the source has not seen it",
+    ),
+    ("evidence without url or ref", add_evidence(None, "mirror"), "evidence needs either 'url' or 'ref'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "expected"), EVIDENCE_BREAKAGES, ids=[b[0] for b in EVIDENCE_BREAKAGES]
+)
+def test_evidence_problems_are_reported(
+    pack_copy: Path, name: str, change: Callable[[dict[str, Any]], None], expected: str
+) -> None:
+    edit(pack_copy, GM, change)
+    report = hazardrules.lint(pack_copy)
+    assert not report.ok
+    assert any(expected in m for m in messages(report)), messages(report)
+
+
+def test_no_mirror_is_marked_official_in_the_shipped_pack(pack: hazardrules.Pack) -> None:
+    for standard in pack.standards.values():
+        assert standard.meta.official_publication is not None, standard.slug
+        items: list[RuleSpec | ProvisionSpec] = [*standard.parsed_rules, *standard.provisions.values()]
+        for item in items:
+            for entry in item.evidence:
+                host = (urlsplit(entry.url).hostname or "") if entry.url else ""
+                assert (entry.how in ("official_page", "government_page")) == host.endswith("gov.cn"), entry

@@ -1,4 +1,4 @@
-"""Every rule's quoted text against the official source in ../shared/sources."""
+"""Every rule's quoted text against the official texts that ship with the pack (rules/sources)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,13 @@
 """Sphinx extension: generate the auditor pages from the rule pack at build time.
 
 Writes MyST Markdown into ``docs/rules/`` (not committed) on ``builder-inited``, so the pages can
-never drift from ``rules/``: one page per standard (every provision of the official source in order,
-encoded or not), coverage, the fact vocabulary with a reverse index, sectors and checklists.
+never drift from ``rules/``: one page per standard (every provision of the official text in order,
+encoded or not), coverage, the fact vocabulary with a reverse index, sectors and checklists. The
+official texts are the pack's own copy (``rules/sources/``), so a clone builds on its own.
+
+Every numbered provision gets its own anchor (``gm-2023-3-2``) and a ``clause-entry`` so the site
+search finds the clause itself (see ``zhsearch.py``). Everything on these pages is Chinese; English
+developer notes (``dev_note``) go to a developer page (``_generated/dev-notes.md``) instead.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import datetime as dt
 import json
 import shutil
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +25,28 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 import hazardrules
-from hazardrules.interfaces.checklist import checklist, scope_facts
-from hazardrules.pack.numerals import label_numbers
-from hazardrules.pack.model import CompiledRule, CompiledStandard, Pack
+from hazardrules.interfaces.checklist import Question, checklist, scope_facts
+from hazardrules.interfaces.describe import (
+    EVIDENCE_KIND,
+    EXPECT,
+    TEXT_STATUS,
+    fact_kind,
+    fact_value,
+)
 from hazardrules.lang.chinese import to_chinese
-from hazardrules.pack.sources import find_sources_dir
+from hazardrules.pack.format import Evidence, Note, OfficialPublication
+from hazardrules.pack.model import CompiledRule, CompiledStandard, Pack
+from hazardrules.pack.numerals import label_numbers
+from hazardrules.pack.resources import shipped_rules_dir
+from hazardrules.pack.sources import pack_sources_dir
 
 OUT = "rules"
-EXPECT = {"holds": "成立（重大事故隐患）", "does_not_hold": "不成立", "undetermined": "无法判定（缺少事实）"}
 ROLE = {"scope": "适用范围", "deferral": "另行规定（转致）", "cross_cutting": "通用条款", "definition": "定义", "other": "其他"}
-TYPE = {"bool": "是／否", "number": "数值", "integer": "整数", "enum": "单选", "set": "多选"}
+SOURCE_STATUS = {"verified": "已核实", "memory": "凭记忆整理，未经核实", "missing": "官方文本缺失"}
 
 
-def anchor(rule_id: str) -> str:
-    return rule_id.replace(":", "-").replace(".", "-")
+def anchor(item_id: str) -> str:
+    return item_id.replace(":", "-").replace(".", "-")
 
 
 def cell(text: object) -> str:
@@ -40,20 +54,38 @@ def cell(text: object) -> str:
 
 
 def status_text(status: str) -> str:
-    return "已核实" if status == "verified" else "**未核实**（条文尚未与官方文本核对）"
+    return TEXT_STATUS["verified"] if status == "verified" else f"**{TEXT_STATUS['unverified']}**"
 
 
-def fact_value(pack: Pack, name: str, value: Any) -> str:
-    spec = pack.facts[name]
-    if isinstance(value, bool):
-        shown = "是" if value else "否"
-    elif isinstance(value, list):
-        shown = "、".join((spec.values or {}).get(v, v) for v in value) or "（无）"
-    elif isinstance(value, str):
-        shown = (spec.values or {}).get(value, value)
-    else:
-        shown = f"{value}{spec.unit or ''}"
-    return f"{spec.label}：{shown}"
+def link(url: str, text: str | None = None) -> str:
+    return f"[{text}]({url})" if text else f"<{url}>"
+
+
+def evidence_lines(evidence: list[Evidence], indent: str = "  ") -> list[str]:
+    """Where the wording was checked, by kind. A mirror is named, never linked: it is not a source."""
+    lines = []
+    for entry in evidence:
+        note = f"（{entry.note}）" if entry.note else ""
+        if entry.url is None:
+            where = entry.ref or ""
+        elif entry.how == "mirror":
+            where = f"`{entry.url}`"
+        else:
+            where = link(entry.url)
+        lines.append(f"{indent}- {EVIDENCE_KIND[entry.how]}：{where}{note}")
+    return lines
+
+
+def publication_text(publication: OfficialPublication | None) -> str:
+    if publication is None or publication.url is None:
+        return "（发布机关的发布页面尚未查到）"
+    checked = "条文已据此页核对" if publication.seen else "本项目未打开此页核对条文，核对来源见各条款"
+    return f"{link(publication.url, publication.kind)}（{checked}）"
+
+
+def clause_entry(item_id: str, kind: str, name: str) -> list[str]:
+    """A search-index entry for the clause at ``anchor(item_id)`` (see zhsearch.py)."""
+    return ["```{clause-entry} " + item_id, f":kind: {kind}", "", name.replace("\n", " "), "```", ""]
 
 
 # -- sources ---------------------------------------------------------------------------------------
@@ -62,7 +94,9 @@ def load_tree(sources: Path, slug: str) -> list[dict[str, Any]]:
     return data.get("provisions") or []
 
 
-def flatten(items: list[dict[str, Any]], prefix: tuple[int, ...] = (), depth: int = 0):  # type: ignore[no-untyped-def]
+def flatten(
+    items: list[dict[str, Any]], prefix: tuple[int, ...] = (), depth: int = 0
+) -> Iterator[tuple[int, str | None, dict[str, Any]]]:
     for item in items:
         label = str(item.get("label", ""))
         numbers = tuple(label_numbers(label)) if "及以后" not in label else ()
@@ -72,96 +106,106 @@ def flatten(items: list[dict[str, Any]], prefix: tuple[int, ...] = (), depth: in
 
 
 # -- pages -----------------------------------------------------------------------------------------
-def standard_page(pack: Pack, standard: CompiledStandard, sources: Path, read_by: dict[str, list[str]]) -> str:
+def standard_page(pack: Pack, standard: CompiledStandard, sources: Path) -> str:
     meta = standard.meta
     sector_names = "、".join(f"{pack.sectors[s].name}（`{s}`）" for s in meta.sectors)
-    lines = [
-        f"(std-{meta.slug})=",
-        f"# {meta.title}",
-        "",
-        "| 项目 | 内容 |",
-        "| --- | --- |",
-        f"| 标准代号 | `{meta.slug}` |",
-        f"| 文号 | {meta.document_number} |",
-        f"| 发布机关 | {meta.issuer} |",
-        f"| 公布日期 | {meta.published or '—'} |",
-        f"| 施行日期 | {meta.effective or '自公布之日起（未另定施行日期）'} |",
-        f"| 失效日期 | {meta.ends or '—（现行）'} |",
-        f"| 适用行业 | {sector_names} |",
-        f"| 替代 | {'；'.join(meta.supersedes) or '—'} |",
-        f"| 被替代 | {meta.superseded_by or '—'} |",
+    rows = [
+        ("标准代号", f"`{meta.slug}`"),
+        ("文号", meta.document_number),
+        ("发布机关", meta.issuer),
+        ("官方发布", publication_text(meta.official_publication)),
+        ("公布日期", str(meta.published or "—")),
+        ("施行日期", str(meta.effective or "自公布之日起（未另定施行日期）")),
+        ("失效日期", str(meta.ends or "—（现行）")),
+        ("适用行业", sector_names),
+        ("替代", "；".join(meta.supersedes) or "—"),
+        ("被替代", meta.superseded_by or "—"),
     ]
     for deferral in meta.defers:
         target = "、".join(
             f"{{ref}}`{s} <std-{s}>`" if s in pack.standards else f"{s}（尚未收录）" for s in deferral.standards
         ) or "（尚无对应标准代号）"
         basis = standard.provisions[deferral.basis].label
-        lines.append(f"| 另行规定：{deferral.label} | {basis}：适用{deferral.governed_by}；{target} |")
-    if meta.source_url:
-        lines.append(f"| 官方来源 | <{meta.source_url}> |")
+        rows.append((f"另行规定：{deferral.label}", f"{basis}：适用{deferral.governed_by}；{target}"))
+    lines = [f"(std-{meta.slug})=", f"# {meta.title}", "", "```{list-table}", ":header-rows: 1",
+             ":class: meta-table", "", "* - 项目", "  - 内容"]
+    for key, value in rows:
+        lines += [f"* - {key}", f"  - {value}"]
+    lines += ["```", ""]
     if meta.notes:
-        lines += ["", "```{note}", meta.notes.strip(), "```"]
-    lines += ["", "## 条款", ""]
+        lines += ["```{note}", meta.notes.strip(), "```", ""]
+    lines += ["## 条款", ""]
     rules = {r.path: r for r in standard.rules}
     for depth, path, item in flatten(load_tree(sources, meta.slug)):
         label = item.get("label", "")
         text = item.get("text") or "（官方文本缺失）"
-        status = item.get("status", "missing")
+        status = str(item.get("status", "missing"))
+        item_id = f"{meta.slug}:{path}" if path else None
         if path in rules:
-            lines += rule_section(pack, standard, rules[path], read_by)
-        elif path and f"{meta.slug}:{path}" in standard.provisions:
-            provision = standard.provisions[f"{meta.slug}:{path}"]
-            lines += [f"({anchor(meta.slug + ':' + path)})=", f"### {provision.label}", "",
-                      f"> {provision.text}", "",
-                      f"- 性质：{ROLE[provision.role]}（被引用的条款，本身不是判定规则）",
+            lines += rule_section(pack, standard, rules[path])
+        elif item_id and item_id in standard.provisions:
+            provision = standard.provisions[item_id]
+            lines += [f"({anchor(item_id)})=", f"### {provision.label}", "", f"> {provision.text}", ""]
+            lines += clause_entry(item_id, "provision", f"{provision.label}　{provision.text}")
+            lines += [f"- 性质：{ROLE[provision.role]}（被引用的条款，本身不是判定规则）",
                       f"- 条文核对：{status_text(provision.text_status)}"]
+            lines += evidence_lines(provision.evidence)
             lines += notes_list(provision.notes)
             lines.append("")
         elif item.get("children"):
             heading = "##" if depth == 0 else "###"
-            lines += [f"{heading} {label}", "", f"> {text}" if item.get("text") else "", ""]
+            lines += ([f"({anchor(item_id)})="] if item_id else []) + [f"{heading} {label}", ""]
+            if item.get("text"):
+                lines += [f"> {text}", ""]
+                if item_id:
+                    lines += clause_entry(item_id, "provision", f"{label}　{text}")
         else:
-            where = f"`{meta.slug}:{path}`" if path else "（无编号）"
-            lines += [f"### {label}", "", f"> {text}", "",
-                      f"- **未编码**：本条款尚无判定规则（{where}；来源状态：{status}）。", ""]
+            where = f"`{item_id}`" if item_id else "（无编号）"
+            lines += ([f"({anchor(item_id)})="] if item_id else []) + [f"### {label}", "", f"> {text}", ""]
+            if item_id:
+                lines += clause_entry(item_id, "provision", f"{label}　{text}")
+            lines += [f"- **未编码**：本条款尚无判定规则（{where}；官方文本汇编中的状态：{SOURCE_STATUS.get(status, status)}）。", ""]
     return "\n".join(lines) + "\n"
 
 
-def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule, read_by: dict[str, list[str]]) -> list[str]:
+def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule) -> list[str]:
     spec = rule.spec
     meta = standard.meta
     ordered = [s for s in meta.sectors if s in rule.sectors] or sorted(rule.sectors)
     lines = [f"({anchor(spec.id)})=", f"### {spec.label}", "", f"> {spec.text}", ""]
+    lines += clause_entry(spec.id, "rule", f"{spec.label}　{spec.text}")
     lines.append(f"- 规则编号：`{spec.id}`")
-    checked = f"（{spec.source_url}，{spec.verified_on}）" if spec.source_url else ""
+    cited = f"《{meta.title}》{spec.label}（{meta.document_number}）"
+    publication = meta.official_publication
+    lines.append(f"- 出处：{link(publication.url, cited) if publication and publication.url else cited}")
+    checked = f"（{spec.verified_on}）" if spec.verified_on else ""
     lines.append(f"- 条文核对：{status_text(spec.text_status)}{checked}")
+    lines += evidence_lines(spec.evidence)
     if spec.deviation:
-        lines.append(f"- 与共享来源文本不同：依据 <{spec.deviation.url}> 更正（{spec.deviation.reason}）")
+        lines.append(f"- 与官方文本汇编不同：依据 <{spec.deviation.url}> 更正（{spec.deviation.reason}）")
     lines.append("- 适用行业：" + "、".join(f"{pack.sectors[s].name}" for s in ordered))
     if rule.applies is not None:
         lines.append(f"- 适用条件：{to_chinese(rule.applies.ast, pack.facts)}")
     lines.append(f"- 判定逻辑：{to_chinese(rule.condition.ast, pack.facts)}")
     for citing in rule.also_cites:
         lines.append(f"- 同时引用：{citing.provision.label}，当{to_chinese(citing.when.ast, pack.facts)}")
-    lines += ["", "<details><summary>条件表达式</summary>", "", "```text"]
+    lines += ["", "<details><summary>条件表达式（规则语言原文）</summary>", "", "```text"]
     if spec.applies.when:
         lines.append(f"applies.when: {spec.applies.when}")
     lines += [f"condition: {spec.condition}", "```", "", "</details>", ""]
     facts = list(dict.fromkeys([*(rule.applies.facts if rule.applies else ()), *rule.condition.facts]))
-    lines += ["**涉及的事实**", "", "| 事实 | 类型 | 检查问题 |", "| --- | --- | --- |"]
+    lines += ["**涉及的事实**", "", "| 事实 | 类型与取值 | 检查问题 |", "| --- | --- | --- |"]
     for name in facts:
         fs = pack.facts[name]
-        kind = TYPE[fs.type] + (f"（{fs.unit}）" if fs.unit else "")
-        if fs.values:
-            kind += "：" + "／".join(fs.values.values())
-        lines.append(f"| [`{name}`](facts.md#{anchor(name)}) {cell(fs.label)} | {cell(kind)} | {cell(fs.question)} |")
+        lines.append(f"| [{cell(fs.label)}](facts.md#{anchor(name)})<br>`{name}` | {cell(fact_kind(pack, name))} | {cell(fs.question)} |")
     derived = [d for f in facts for d in standard.derived_by.get(f, ())]
     if derived:
         lines += ["", "**推导（解释与定义）**", ""]
         for d in derived:
-            lines.append(f"- `{d.spec.id}`：当{to_chinese(d.when.ast, pack.facts)}时，"
-                         f"「{pack.facts[d.spec.derives].label}」为{fact_value(pack, d.spec.derives, d.spec.value).split('：')[-1]}"
-                         f"（依据：{d.spec.basis}）")
+            value = fact_value(pack, d.spec.derives, d.spec.value)
+            lines.append(f"- `{d.spec.id}`：当{to_chinese(d.when.ast, pack.facts)}时，{value}（依据：{d.spec.basis}）")
+            if d.spec.notes:
+                lines.append(f"  - 说明：{d.spec.notes.strip()}")
     lines += ["", "**示例**", "", "| # | 行业 | 事实 | 结果 |", "| --- | --- | --- | --- |"]
     for number, example in enumerate(spec.examples, 1):
         sector = pack.sectors[example.sector or ordered[0]].name
@@ -176,7 +220,7 @@ def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule, rea
     return lines
 
 
-def notes_list(notes: Any) -> list[str]:
+def notes_list(notes: list[Note]) -> list[str]:
     out = []
     for note in notes:
         extra = "".join([f"（依据：{note.basis}）" if note.basis else "", f" <{note.url}>" if note.url else ""])
@@ -186,13 +230,15 @@ def notes_list(notes: Any) -> list[str]:
 
 def coverage_page(pack: Pack, sources: Path) -> str:
     lines = ["# 编码覆盖情况", "",
-             "每部标准：官方来源中的条款（末级条款）、已编码的判定规则、被引用的非规则条款、尚未编码的条款，",
+             "每部标准：官方文本中的条款（末级条款）、已编码的判定规则、被引用的非规则条款、尚未编码的条款，",
              "以及规则条文的核对状态。规则数与 `hazardrules rules list --standard <代号>` 一致。", "",
-             "| 标准 | 来源末级条款 | 判定规则 | 引用条款 | 未编码 | 条文已核实 | 条文未核实 |",
+             "| 标准 | 官方文本末级条款 | 判定规则 | 引用条款 | 未编码 | 条文已核实 | 条文未核实 |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for file in sorted(sources.glob("*.yaml")):
         slug = file.stem
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        if not data.get("provisions"):
+            continue  # not a standard's text (the register of documents)
         leaves = [p for _, p, item in flatten(data.get("provisions") or []) if p and not item.get("children")]
         if slug in pack.standards:
             standard = pack.standards[slug]
@@ -216,10 +262,8 @@ def facts_page(pack: Pack, read_by: dict[str, list[str]]) -> str:
         lines += [f"## `{group}`", ""]
         for name in names:
             spec = pack.facts[name]
-            lines += [f"({anchor(name)})=", f"### `{name}`", "", f"- 标签：{spec.label}", f"- 检查问题：{spec.question}",
-                      f"- 类型：{TYPE[spec.type]}" + (f"（单位：{spec.unit}）" if spec.unit else "")]
-            if spec.values:
-                lines.append("- 取值：" + "；".join(f"`{k}` {v}" for k, v in spec.values.items()))
+            lines += [f"({anchor(name)})=", f"### {spec.label}", "", f"- 事实名称：`{name}`",
+                      f"- 检查问题：{spec.question}", f"- 类型与取值：{fact_kind(pack, name)}"]
             if spec.minimum is not None or spec.maximum is not None:
                 low = "" if spec.minimum is None else f"不小于 {spec.minimum:g}"
                 high = "" if spec.maximum is None else f"不大于 {spec.maximum:g}"
@@ -243,10 +287,23 @@ def sectors_page(pack: Pack) -> str:
         standards = "、".join(f"{{ref}}`{s.slug} <std-{s.slug}>`" for s in pack.standards_for(slug)) or "—"
         lines.append(f"| `{slug}` | {spec.name} | {standards} | {'、'.join(spec.industry_codes) or '—'} | "
                      f"{'、'.join(spec.excludes) or '—'} | {cell(spec.basis or '—')} |")
-    notes = [(slug, spec.notes) for slug, spec in pack.sectors.items() if spec.notes]
+    notes = [(slug, spec) for slug, spec in pack.sectors.items() if spec.notes]
     if notes:
-        lines += [""] + [f"- `{slug}`：{cell(note.strip())}" for slug, note in notes]
+        lines += ["", "## 说明", ""] + [f"- {spec.name}（`{slug}`）：{cell((spec.notes or '').strip())}" for slug, spec in notes]
     return "\n".join(lines) + "\n"
+
+
+def answer_boxes(question: Question) -> str:
+    """The answer options an inspector ticks on paper, as the CLI's checklist prints them."""
+    if question.type == "bool":
+        options = ["是", "否"]
+    elif question.type in ("number", "integer"):
+        return f"＿＿＿＿＿＿{question.unit or ''}"
+    else:
+        options = list((question.values or {}).values())
+    # Each box stays on one line with its option (CSS .answer-option), options wrap between them.
+    boxes = " ".join(f'<span class="answer-option">☐ {option}</span>' for option in options)
+    return boxes + ("（可多选）" if question.type == "set" else "")
 
 
 def checklist_page(pack: Pack, sector: str, on: dt.date) -> str:
@@ -254,12 +311,16 @@ def checklist_page(pack: Pack, sector: str, on: dt.date) -> str:
     shorts = scope_facts(pack)
     base = checklist(sector, on=on, pack=pack)
     lines = [f"# 检查清单：{spec.name}", "", f"按 {on.isoformat()} 施行的标准生成，等同于 `hazardrules checklist --sector {sector}`。", ""]
+    for standard in base.standards:
+        lines.append(f"- 适用标准：《{standard.title}》（{standard.document_number}）")
+    lines += ["", "```{list-table}", ":class: sheet-header", "", "* - 企业名称", "  - ", "* - 检查日期", "  - ",
+              "* - 检查人员", "  - ", "```", ""]
     lines += checklist_items(base.items)
     seen = {item.rule for item in base.items}
     for question in base.other_scopes:
         short = next(k for k, v in shorts.items() if v == question.fact)
         extra = [i for i in checklist(sector, with_=[short], on=on, pack=pack).items if i.rule not in seen]
-        lines += [f"## 如果{question.label}（`--with {short}`）", "", f"先确认：{question.question}", ""]
+        lines += [f"## 如果{question.label}（`--with {short}`）", "", f"先确认：{question.question}　{answer_boxes(question)}", ""]
         lines += checklist_items(extra)
     return "\n".join(lines) + "\n"
 
@@ -267,14 +328,16 @@ def checklist_page(pack: Pack, sector: str, on: dt.date) -> str:
 def checklist_items(items: list[Any]) -> list[str]:
     lines: list[str] = []
     for item in items:
-        mark = "" if item.text_status == "verified" else "（条文未核实）"
-        lines += [f"### {item.citation.label}{mark}", "", f"> {item.text}", "",
-                  f"规则：[`{item.rule}`](../{item.citation.standard}.md#{anchor(item.rule)})", ""]
+        mark = "（条文未核实）" if item.text_status != "verified" else ""
+        lines += [":::{container} checklist-item", f"### {item.citation.label}{mark}", "", f"> {item.text}", "",
+                  f"规则：[`{item.rule}`](../{item.citation.standard}.md#{anchor(item.rule)})", "",
+                  "```{list-table}", ":header-rows: 1", ":class: checklist", ":widths: 3 2", "",
+                  "* - 检查问题", "  - 回答"]
         for question in item.questions:
-            lines.append(f"- [ ] {question.question}")
-            if question.alternatives:
-                lines.append("  - 也可以回答以下问题，由其推定：" + "；".join(a.question for a in question.alternatives))
-        lines.append("")
+            lines += [f"* - {question.question}", f"  - {answer_boxes(question)}"]
+            for alternative in question.alternatives:
+                lines += [f"* - 或者回答（由此推定上一问）：{alternative.question}", f"  - {answer_boxes(alternative)}"]
+        lines += ["```", ":::", ""]
     return lines
 
 
@@ -282,19 +345,55 @@ def index_page(pack: Pack) -> str:
     lines = ["# 规则包", "", f"规则包 `{pack.name}` 版本 {pack.version}，摘要 `{pack.digest}`。", "",
              "裁决（verdict）中的规则编号 `gm-2023:3.1` 对应页面 `rules/gm-2023.html#gm-2023-3-1`：", "",
              "```{toctree}", ":maxdepth: 1", ""]
-    lines += [slug for slug in pack.standards]
-    lines += ["coverage", "facts", "sectors", "checklists/index", "```", "", "## 全部规则", "",
-              "| 规则 | 条款 | 条文 |", "| --- | --- | --- |"]
+    lines += list(pack.standards)
+    lines += AUDITOR_PAGES
+    lines += ["```", "", "## 全部规则", "", "| 规则 | 条款 | 条文 |", "| --- | --- | --- |"]
     for rule in pack.compiled_rules():
         lines.append(f"| [`{rule.id}`]({rule.standard}.md#{anchor(rule.id)}) | {rule.spec.label} | {cell(rule.spec.text)} |")
     return "\n".join(lines) + "\n"
 
 
+# The generated pages listed after the standards in rules/index; add a page here and to ``generate``.
+AUDITOR_PAGES = ["coverage", "facts", "sectors", "checklists/index"]
+
+
+def dev_notes_page(pack: Pack) -> str:
+    """Developer page: the English ``dev_note`` lines of the pack, which auditor pages never show."""
+    lines = ["# 规则包开发备注", "",
+             "English notes for people who maintain the rule pack (`dev_note` fields). Auditor pages",
+             "show only the Chinese notes.", ""]
+    found = False
+    for name, fact in pack.facts.items():
+        if fact.dev_note:
+            lines.append(f"- fact `{name}`: {fact.dev_note.strip()}")
+            found = True
+    for slug, sector in pack.sectors.items():
+        if sector.dev_note:
+            lines.append(f"- sector `{slug}`: {sector.dev_note.strip()}")
+            found = True
+    for standard in pack.standards.values():
+        if standard.meta.dev_note:
+            lines.append(f"- standard `{standard.slug}`: {standard.meta.dev_note.strip()}")
+            found = True
+        for rule in standard.rules:
+            for note in rule.spec.notes:
+                if note.dev_note:
+                    lines.append(f"- rule `{rule.id}`: {note.dev_note.strip()}")
+                    found = True
+        for derivation in standard.derivations:
+            if derivation.spec.dev_note and derivation.scope == standard.slug:
+                lines.append(f"- derivation `{derivation.spec.id}`: {derivation.spec.dev_note.strip()}")
+                found = True
+    if not found:
+        lines.append("There are no developer notes in this pack.")
+    return "\n".join(lines) + "\n"
+
+
 def generate(app: Sphinx) -> None:
     docs = Path(app.srcdir)
-    sources = find_sources_dir(docs)
+    sources = pack_sources_dir(shipped_rules_dir())
     if sources is None:
-        raise ExtensionError("the official texts (shared/sources) are needed to build the rule pages")
+        raise ExtensionError("the rule pack has no sources/ folder: the official texts are needed for the rule pages")
     pack = hazardrules.load_pack()
     out = docs / OUT
     if out.exists():
@@ -307,15 +406,18 @@ def generate(app: Sphinx) -> None:
     pages = {"index.md": index_page(pack), "coverage.md": coverage_page(pack, sources),
              "facts.md": facts_page(pack, read_by), "sectors.md": sectors_page(pack)}
     for slug, standard in pack.standards.items():
-        pages[f"{slug}.md"] = standard_page(pack, standard, sources, read_by)
+        pages[f"{slug}.md"] = standard_page(pack, standard, sources)
     on = dt.date.today()
     sectors = [s for s in pack.sectors if pack.standards_for(s)]
     pages["checklists/index.md"] = "\n".join(
-        ["# 检查清单", "", "```{toctree}", ":maxdepth: 1", "", *sectors, "```", ""])
+        ["# 检查清单", "", "每个行业一页，可直接打印（A4）作为现场检查记录。", "", "```{toctree}", ":maxdepth: 1", "", *sectors, "```", ""])
     for sector in sectors:
         pages[f"checklists/{sector}.md"] = checklist_page(pack, sector, on)
     for name, text in pages.items():
         (out / name).write_text(text, encoding="utf-8")
+    generated = docs / "_generated"
+    generated.mkdir(exist_ok=True)
+    (generated / "dev-notes.md").write_text(dev_notes_page(pack), encoding="utf-8")
     schemas = docs / "_schemas"
     schemas.mkdir(exist_ok=True)
     (schemas / "finding.json").write_text(json.dumps(hazardrules.Finding.model_json_schema(), ensure_ascii=False, indent=2), encoding="utf-8")
@@ -324,4 +426,4 @@ def generate(app: Sphinx) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", generate)
-    return {"version": "1", "parallel_read_safe": True}
+    return {"version": "2", "parallel_read_safe": True}

@@ -60,6 +60,10 @@ class Citation(BaseModel):
     document_number: str
     path: str
     label: str
+    url: str | None = Field(
+        default=None,
+        description="Where the issuer published the document (its official page or gazette), when known",
+    )
 
 
 class TraceNode(BaseModel):

@@ -11,15 +11,18 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from importlib.resources import files
+from pathlib import Path
 from typing import IO, Any
 
+from .._version import __version__
 from ..errors import FindingError, FindingProblem, HazardRulesError, PackError
 from ..models import Finding, Verdict
 from ..pack.format import FactsFile, PackManifest, SectorsFile, StandardFile
 from ..pack.model import Pack
 from ..pack.resources import load_pack
 from ..verdict.finding import strict_date
-from .describe import rule_detail, rule_summary
+from .describe import TEXT_STATUS, rule_detail, rule_summary, rule_text
 from .lint import lint
 from .reader import InputError, Record, open_findings
 from .table import Column, Table, render
@@ -100,7 +103,14 @@ def _parser() -> argparse.ArgumentParser:
         description="Classify safety-inspection findings under China's major-accident-hazard standards.",
     )
     parser.add_argument("--rules", metavar="DIR", help="use the rule pack in DIR instead of the shipped one")
+    parser.add_argument("--version", action="version", version=f"hazardrules {__version__}")
     sub = parser.add_subparsers(metavar="COMMAND")
+
+    p = sub.add_parser(
+        "example",
+        help="print the bundled example finding (try: hazardrules example | hazardrules classify -)",
+    )
+    p.set_defaults(handler=_example)
 
     p = sub.add_parser("classify", help="classify findings (JSON object, JSON array or JSON Lines)")
     p.add_argument("file", help="a file of findings, or - for standard input")
@@ -158,7 +168,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("lint", help="validate a rule pack and check its texts against the sources")
     p.add_argument("dir", nargs="?", help="rule-pack directory (default: the shipped pack)")
-    p.add_argument("--sources", metavar="DIR", help="official texts (default: the nearest shared/sources)")
+    p.add_argument("--sources", metavar="DIR", help="official texts (default: the pack's sources/ folder)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=_lint)
 
@@ -339,47 +349,24 @@ def _rules_list(args: argparse.Namespace) -> int:
         pack.standard(args.standard)  # raises with the known slugs
     rules = list(pack.compiled_rules(args.standard))
     if args.format == "json":
-        print(_dump([rule_summary(r) for r in rules]))
+        print(_dump([rule_summary(pack, r) for r in rules]))
         return 0
-    rows = [["id", "label", "text status", "text"]]
+    rows = [["规则", "条款", "条文核对", "条文"]]
     for rule in rules:
         text = rule.spec.text if len(rule.spec.text) <= 40 else rule.spec.text[:39] + "…"
-        rows.append([rule.id, rule.spec.label, rule.spec.text_status, text])
+        rows.append([rule.id, rule.spec.label, TEXT_STATUS[rule.spec.text_status].split("（")[0], text])
     print(render(rows))
-    print(f"\n{len(rules)} rule(s)")
+    print(f"\n共 {len(rules)} 条规则")
     return 0
 
 
 def _rules_show(args: argparse.Namespace) -> int:
     pack = _pack(args)
-    detail = rule_detail(pack, pack.compiled_rule(args.id))
+    rule = pack.compiled_rule(args.id)
     if args.format == "json":
-        print(_dump(detail))
-        return 0
-    print(f"{detail['id']}  {detail['title']} {detail['label']}（{detail['document_number']}）")
-    print(f"\n  {detail['text']}")
-    status = (
-        "verified"
-        if detail["text_status"] == "verified"
-        else "UNVERIFIED — not yet checked against an official source"
-    )
-    print(f"\ntext: {status}; source: {detail['source_url'] or '-'}; checked: {detail['verified_on'] or '-'}")
-    print(f"sectors: {', '.join(detail['applies']['sectors'])}")
-    if detail["applies"]["when"]:
-        print(f"applies when: {detail['applies']['when']}")
-    print(f"condition: {detail['condition']}")
-    print("\nfacts:")
-    for fact in detail["facts"]:
-        spec = pack.facts[fact]
-        print(f"  {fact} ({spec.type}{', ' + spec.unit if spec.unit else ''}): {spec.question}")
-    print("\nexamples:")
-    for example in detail["examples"]:
-        facts = ", ".join(
-            f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in example["finding"]["facts"].items()
-        )
-        print(f"  {example['expect']:<14} {facts or '(no facts)'}")
-    for note in detail["notes"]:
-        print(f"\nnote: {note['text']}" + (f"\n  basis: {note['basis']}" if note.get("basis") else ""))
+        print(_dump(rule_detail(pack, rule)))
+    else:
+        print(rule_text(pack, rule))
     return 0
 
 
@@ -488,6 +475,22 @@ def _lint(args: argparse.Namespace) -> int:
             f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
         )
     return 0 if report.ok else 1
+
+
+def example_finding() -> str:
+    """The bundled example finding: ``hazardrules/examples`` in a wheel, ``examples/`` in a checkout."""
+    packaged = files("hazardrules") / "examples" / "finding.json"
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parents[3] / "examples" / "finding.json"
+    if checkout.is_file():
+        return checkout.read_text(encoding="utf-8")
+    raise HazardRulesError("this installation of hazardrules has no bundled example (hazardrules/examples)")
+
+
+def _example(args: argparse.Namespace) -> int:
+    sys.stdout.write(example_finding())
+    return 0
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..errors import FindingError, Problem
+from ..pack.format import Evidence
 from ..pack.loader import read_pack
 from ..pack.model import CompiledRule, CompiledStandard, Pack
 from ..pack.resources import shipped_rules_dir
-from ..pack.sources import Source, find_sources_dir, load_source, text_matches
+from ..pack.sources import Source, load_source, pack_sources_dir, text_matches
 from ..verdict.classify import classify
 from .describe import example_of
 
@@ -44,12 +46,11 @@ class LintReport:
 def lint(path: str | Path | None = None, *, sources: str | Path | None = None) -> LintReport:
     """Check the pack at ``path`` (default: the shipped pack).
 
-    ``sources`` is the directory of official texts (``shared/sources``); by default
-    ``$HAZARDRULES_SOURCES`` or the nearest ``shared/sources`` above the pack. Without it the texts
-    are not compared and a warning says so.
+    ``sources`` is the directory of official texts; by default the pack's own ``sources/``
+    folder. Checking no text at all is an error: a lint that compared nothing proves nothing.
     """
     root = Path(path) if path is not None else shipped_rules_dir()
-    source_dir = Path(sources) if sources is not None else find_sources_dir(Path(str(root)))
+    source_dir = Path(sources) if sources is not None else pack_sources_dir(root)
     report = LintReport(str(root), str(source_dir) if source_dir else None)
     pack, problems = read_pack(root)
     report.problems.extend(problems)
@@ -60,15 +61,14 @@ def lint(path: str | Path | None = None, *, sources: str | Path | None = None) -
     for standard in pack.standards.values():
         for rule in standard.rules:
             _check_examples(pack, standard, rule, report)
-            _check_provenance(standard, rule, report)
+        _check_provenance(standard, report)
     if source_dir is None:
         report.problems.append(
             Problem(
                 str(root),
                 None,
-                "rule texts not compared with official sources: no shared/sources "
-                "found (pass --sources or set HAZARDRULES_SOURCES)",
-                "warning",
+                "no official texts to compare the rule texts with: the pack has no sources/ folder "
+                "(pass --sources DIR)",
             )
         )
     elif not source_dir.is_dir():
@@ -76,6 +76,12 @@ def lint(path: str | Path | None = None, *, sources: str | Path | None = None) -
     else:
         for standard in pack.standards.values():
             _check_texts(standard, load_source(source_dir, standard.slug), report)
+        if report.texts_checked == 0 and pack.standards:
+            report.problems.append(
+                Problem(
+                    str(source_dir), None, "no rule text was checked: no official text matches a standard"
+                )
+            )
     return report
 
 
@@ -141,16 +147,44 @@ def _check_vocabulary(pack: Pack, report: LintReport) -> None:
             )
 
 
-def _check_provenance(standard: CompiledStandard, rule: CompiledRule, report: LintReport) -> None:
-    spec = rule.spec
-    if spec.text_status == "verified" and (spec.source_url is None or spec.verified_on is None):
-        report.problems.append(
-            Problem(
-                rule.file,
-                rule.id,
-                "a verified text needs source_url and verified_on (where and when it was checked)",
+GOVERNMENT_KINDS = ("official_page", "government_page")
+
+
+def _check_provenance(standard: CompiledStandard, report: LintReport) -> None:
+    """A verified text says where it was checked, and no copy is passed off as an official page."""
+    file = standard.file
+    items = [(r.id, r.text_status, r.evidence, r.verified_on) for r in standard.parsed_rules]
+    items += [(pid, p.text_status, p.evidence, p.verified_on) for pid, p in standard.provisions.items()]
+    for item_id, status, evidence, verified_on in items:
+        if status == "verified" and (not evidence or verified_on is None):
+            report.problems.append(
+                Problem(
+                    file,
+                    item_id,
+                    "a verified text needs evidence and verified_on (where and when its wording was checked)",
+                )
             )
-        )
+        for entry in evidence:
+            problem = _evidence_problem(entry)
+            if problem:
+                report.problems.append(Problem(file, item_id, problem))
+
+
+def _evidence_problem(entry: Evidence) -> str | None:
+    if entry.url is None:
+        if entry.how in GOVERNMENT_KINDS:
+            return f"evidence marked {entry.how} needs the page's url"
+        return None
+    parts = urlsplit(entry.url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        return f"evidence url {entry.url!r} is not a web address"
+    government = host == "gov.cn" or host.endswith(".gov.cn")
+    if entry.how in GOVERNMENT_KINDS and not government:
+        return f"evidence {entry.url} is marked {entry.how} but is not on a government site (.gov.cn)"
+    if entry.how not in GOVERNMENT_KINDS and government:
+        return f"evidence {entry.url} is on a government site: mark it official_page or government_page"
+    return None
 
 
 def _check_texts(standard: CompiledStandard, source: Source | None, report: LintReport) -> None:
@@ -178,6 +212,7 @@ def _check_texts(standard: CompiledStandard, source: Source | None, report: Lint
                     file, meta.slug, f"standard.{attribute} {ours!r} differs from the source's {theirs!r}"
                 )
             )
+    _check_publication(standard, source, report)
     encoded = {r.id.split(":", 1)[1] for r in standard.parsed_rules}
     encoded |= {p.path for p in standard.provisions.values()}
     listed = {u.path for u in standard.unencoded}
@@ -224,8 +259,8 @@ def _check_texts(standard: CompiledStandard, source: Source | None, report: Lint
                     Problem(
                         file,
                         item_id,
-                        f"text differs from the shared source by a documented correction "
-                        f"({deviation.url}): report it so the source is fixed",
+                        f"text differs from the official texts (sources/) by a documented correction "
+                        f"({deviation.url}): report it so the texts are fixed",
                         "warning",
                     )
                 )
@@ -251,3 +286,36 @@ def _check_texts(standard: CompiledStandard, source: Source | None, report: Lint
             report.problems.append(
                 Problem(file, item_id, "the source has verified this text: set text_status: verified")
             )
+
+
+def _check_publication(standard: CompiledStandard, source: Source, report: LintReport) -> None:
+    """The citation link is the source's official publication, claiming no more than it does."""
+    ours, theirs = standard.meta.official_publication, source.publication
+    if theirs is None:
+        return
+    if ours is None:
+        if theirs.url:
+            report.problems.append(
+                Problem(
+                    standard.file,
+                    standard.slug,
+                    f"standard.official_publication missing (source: {theirs.url})",
+                )
+            )
+        return
+    if ours.url != theirs.url:
+        report.problems.append(
+            Problem(
+                standard.file,
+                standard.slug,
+                f"official_publication.url {ours.url!r} differs from the source's {theirs.url!r}",
+            )
+        )
+    if ours.seen and not theirs.seen:
+        report.problems.append(
+            Problem(
+                standard.file,
+                standard.slug,
+                "official_publication.seen is true but the source has not seen it",
+            )
+        )

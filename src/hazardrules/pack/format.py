@@ -24,7 +24,9 @@ RuleId = Annotated[str, StringConstraints(pattern=RULE_ID.pattern)]
 NamedId = Annotated[str, StringConstraints(pattern=NAMED_ID.pattern)]
 FactType = Literal["bool", "number", "integer", "enum", "set"]
 TextStatus = Literal["verified", "unverified"]
+EvidenceKind = Literal["official_page", "government_page", "transcription", "mirror"]
 Expectation = Literal["holds", "does_not_hold", "undetermined"]
+DEV_NOTE = "A note for developers (English allowed); shown only on developer pages, never to auditors"
 
 
 class _Strict(BaseModel):
@@ -69,6 +71,7 @@ class FactSpec(_Strict):
         "absent: a fact of the enterprise",
     )
     notes: str | None = None
+    dev_note: str | None = Field(default=None, description=DEV_NOTE)
 
     @model_validator(mode="after")
     def _values_match_type(self) -> FactSpec:
@@ -104,6 +107,7 @@ class DerivationSpec(_Strict):
     basis: str = Field(description="Where the interpretation comes from (document, article)")
     source_url: str | None = None
     notes: str | None = None
+    dev_note: str | None = Field(default=None, description=DEV_NOTE)
 
 
 class InstallationKind(_Strict):
@@ -137,6 +141,7 @@ class SectorSpec(_Strict):
         description="Facts the sector itself answers (a hazardous-chemicals trader is a 危险化学品经营单位)",
     )
     notes: str | None = None
+    dev_note: str | None = Field(default=None, description=DEV_NOTE)
 
 
 class SynonymsFile(_Strict):
@@ -173,6 +178,38 @@ class Deferral(_Strict):
     route: Route | None = None
 
 
+class OfficialPublication(_Strict):
+    """Where the issuer published the document: the link a citation points to."""
+
+    url: str | None = Field(description="The issuer's page or the official gazette; null if not located")
+    kind: str = Field(description="What the page is, in Chinese (e.g. 发布机关网页（应急管理部）)")
+    seen: bool = Field(
+        description="Whether the wording was checked against this page (false: only its address is known)"
+    )
+
+
+class Evidence(_Strict):
+    """One place where a provision's wording was checked, and what kind of copy it is.
+
+    ``how``: ``official_page`` (the issuer's page or the official gazette), ``government_page``
+    (another government body's repost), ``transcription`` (a third-party transcription, e.g. a
+    GitHub file) or ``mirror`` (a copy on a news portal or an unrelated site). Government kinds
+    must be on a government host; a mirror is never shown as the source. A copy known only by a
+    search-index reference, with no address, has ``ref`` instead of ``url``.
+    """
+
+    url: str | None = None
+    ref: str | None = Field(default=None, description="A copy without a web address, described in Chinese")
+    how: EvidenceKind
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _located(self) -> Evidence:
+        if (self.url is None) == (self.ref is None):
+            raise ValueError("evidence needs either 'url' or 'ref'")
+        return self
+
+
 class StandardMeta(_Strict):
     slug: Slug
     title: str
@@ -187,8 +224,11 @@ class StandardMeta(_Strict):
     supersedes: list[str] = Field(default_factory=list)
     superseded_by: str | None = None
     defers: list[Deferral] = Field(default_factory=list)
-    source_url: str | None = None
+    official_publication: OfficialPublication | None = Field(
+        default=None, description="The issuer's publication: what citations link to"
+    )
     notes: str | None = None
+    dev_note: str | None = Field(default=None, description=DEV_NOTE)
 
 
 class Applicability(_Strict):
@@ -218,15 +258,16 @@ class Example(_Strict):
 
 
 class Note(_Strict):
-    text: str
+    text: str = Field(description="The note, in Chinese")
     basis: str | None = Field(default=None, description="Where an interpretation comes from")
     url: str | None = None
+    dev_note: str | None = Field(default=None, description=DEV_NOTE)
 
 
 class SourceDeviation(_Strict):
-    """The rule's text differs from the shared source because the official wording was found."""
+    """The rule's text differs from the official texts (sources/) because the official wording was found."""
 
-    source_text: str = Field(description="The shared source's text, exactly, that this replaces")
+    source_text: str = Field(description="The text in sources/, exactly, that this replaces")
     url: str = Field(description="Where the official wording was read")
     reason: str
 
@@ -243,7 +284,9 @@ class RuleSpec(_Strict):
     label: str = Field(description="The provision's Chinese label, e.g. 第三条第（一）项")
     text: str = Field(description="Verbatim text of the provision")
     text_status: TextStatus
-    source_url: str | None = None
+    evidence: list[Evidence] = Field(
+        default_factory=list, description="Where the wording was checked (required for a verified text)"
+    )
     verified_on: dt.date | None = None
     deviation: SourceDeviation | None = None
     applies: Applicability = Field(default_factory=Applicability)
@@ -276,7 +319,9 @@ class ProvisionSpec(_Strict):
     text: str
     text_status: TextStatus
     role: Literal["scope", "deferral", "cross_cutting", "definition", "other"]
-    source_url: str | None = None
+    evidence: list[Evidence] = Field(
+        default_factory=list, description="Where the wording was checked (required for a verified text)"
+    )
     verified_on: dt.date | None = None
     deviation: SourceDeviation | None = None
     notes: list[Note] = Field(default_factory=list)

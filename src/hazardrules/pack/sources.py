@@ -1,14 +1,15 @@
-"""Read the official texts (``shared/sources/<slug>.yaml``) for lint and tests.
+"""Read the official texts (``sources/<slug>.yaml`` inside a rule pack) for lint, tests and docs.
 
-The installed library never needs them; ``hazardrules lint`` compares rule texts with them when it
-can find them. A provision's path is made of the numbers in its labels (第三条 → 3, （一）→ 1,
-十、 → 10, 1. → 1); unnumbered lead-ins (导语) have no path.
+The texts travel with the pack (``rules/sources/`` in the repository, ``hazardrules/rules/sources``
+in the wheel); the pack loader ignores the folder and classification never reads it. A provision's
+path is made of the numbers in its labels (第三条 → 3, （一）→ 1, 十、 → 10, 1. → 1); unnumbered
+lead-ins (导语) have no path.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import yaml
 
 from .numerals import label_numbers
 
-SOURCES_ENV = "HAZARDRULES_SOURCES"
+SOURCES_FOLDER = "sources"
 CLOSING = ("；", "。")
 
 
@@ -26,6 +27,16 @@ class SourceItem:
     label: str
     text: str | None
     status: str  # verified, memory, missing
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """Where the issuer published the document (``official_publication`` of a source file)."""
+
+    url: str | None
+    kind: str | None
+    seen: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,19 +45,13 @@ class Source:
     title: str | None
     document_number: str | None
     items: dict[str, SourceItem]
+    publication: Publication | None = None
 
 
-def find_sources_dir(start: Path | None = None) -> Path | None:
-    """``$HAZARDRULES_SOURCES``, else the nearest ``shared/sources`` above ``start``."""
-    configured = os.environ.get(SOURCES_ENV)
-    if configured:
-        return Path(configured)
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / "shared" / "sources"
-        if candidate.is_dir():
-            return candidate
-    return None
+def pack_sources_dir(pack_root: Traversable | Path) -> Path | None:
+    """The pack's own ``sources/`` folder, if it has one."""
+    candidate = Path(str(pack_root)) / SOURCES_FOLDER
+    return candidate if candidate.is_dir() else None
 
 
 def load_source(directory: Path, slug: str) -> Source | None:
@@ -56,7 +61,16 @@ def load_source(directory: Path, slug: str) -> Source | None:
     data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
     items: dict[str, SourceItem] = {}
     _collect(data.get("provisions") or [], (), items)
-    return Source(slug, data.get("title"), data.get("document_number"), items)
+    publication = data.get("official_publication")
+    return Source(
+        slug,
+        data.get("title"),
+        data.get("document_number"),
+        items,
+        Publication(publication.get("url"), publication.get("kind"), bool(publication.get("seen")))
+        if isinstance(publication, dict)
+        else None,
+    )
 
 
 def _collect(provisions: list[dict[str, Any]], prefix: tuple[int, ...], out: dict[str, SourceItem]) -> None:
@@ -66,7 +80,8 @@ def _collect(provisions: list[dict[str, Any]], prefix: tuple[int, ...], out: dic
         path = prefix + numbers
         if numbers:
             key = ".".join(map(str, path))
-            out[key] = SourceItem(key, label, provision.get("text"), str(provision.get("status")))
+            evidence = tuple(str(e) for e in provision.get("evidence") or ())
+            out[key] = SourceItem(key, label, provision.get("text"), str(provision.get("status")), evidence)
         _collect(provision.get("children") or [], path, out)
 
 

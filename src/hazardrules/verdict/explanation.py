@@ -56,6 +56,7 @@ def citation(result_or_standard: Any, path: str, label: str) -> models.Citation:
     found = _CITATIONS.get(key)
     if found is not None and found[0] is meta:
         return found[1]
+    publication = meta.official_publication
     made = construct(
         models.Citation,
         standard=meta.slug,
@@ -63,6 +64,7 @@ def citation(result_or_standard: Any, path: str, label: str) -> models.Citation:
         document_number=meta.document_number,
         path=path,
         label=label,
+        url=publication.url if publication is not None else None,
     )
     if len(_CITATIONS) > 50_000:
         _CITATIONS.clear()
