@@ -26,6 +26,7 @@ from sphinx.errors import ExtensionError
 
 import hazardrules
 from hazardrules.interfaces.checklist import Question, checklist, scope_facts
+from hazardrules.interfaces.cli import example_finding
 from hazardrules.interfaces.describe import (
     EVIDENCE_KIND,
     EXPECT,
@@ -33,12 +34,14 @@ from hazardrules.interfaces.describe import (
     fact_kind,
     fact_value,
 )
+from hazardrules.interfaces.verdict_view import render_text
 from hazardrules.lang.chinese import to_chinese
 from hazardrules.pack.format import Evidence, Note, OfficialPublication
 from hazardrules.pack.model import CompiledRule, CompiledStandard, Pack
 from hazardrules.pack.numerals import label_numbers
 from hazardrules.pack.resources import shipped_rules_dir
 from hazardrules.pack.sources import pack_sources_dir
+from hazardrules.verdict.codes import codes
 
 OUT = "rules"
 ROLE = {"scope": "适用范围", "deferral": "另行规定（转致）", "cross_cutting": "通用条款", "definition": "定义", "other": "其他"}
@@ -255,6 +258,7 @@ def coverage_page(pack: Pack, sources: Path) -> str:
 
 def facts_page(pack: Pack, read_by: dict[str, list[str]]) -> str:
     lines = ["# 事实词汇表", "", "检查中可观察、可回答的事实。每个事实列出类型、单位、标签、检查问题，以及读取它的规则（反向索引）。", ""]
+    lines += installation_kinds(pack)
     groups: dict[str, list[str]] = defaultdict(list)
     for name in sorted(pack.facts):
         groups[name.split(".")[0]].append(name)
@@ -278,6 +282,48 @@ def facts_page(pack: Pack, read_by: dict[str, list[str]]) -> str:
                 lines.append(f"- 说明：{spec.notes.strip()}")
             lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def installation_kinds(pack: Pack) -> list[str]:
+    """The kinds of installation a finding may list, each with the facts it answers for itself."""
+    if not pack.installation_kinds:
+        return []
+    lines = ["(installation-kinds)=", "## 装置（设施）类型", "",
+             "标准逐个判定的装置（设施）。检查发现可以列出多个装置，每个装置有自己的编号、类型和事实，各自回答本装置的问题；"
+             "某条规则只要对其中一个装置成立即构成重大事故隐患（裁决写明是哪一个），对每一个装置都不成立才排除。", "",
+             "| 类型代号 | 名称 | 一个装置指 | 本装置的事实 |", "| --- | --- | --- | --- |"]
+    for kind, spec in pack.installation_kinds.items():
+        own = [name for name, fact in pack.facts.items() if fact.installation == kind]
+        facts = "、".join(f"[`{name}`](#{anchor(name)})" for name in own) or "—"
+        lines.append(f"| `{kind}` | {spec.name} | {cell((spec.examples or '—').strip())} | {facts} |")
+    return [*lines, ""]
+
+
+def codes_page() -> str:
+    """Developer page: every stable code of warnings, notes, gaps, references and errors."""
+    where = {"warnings": "`warnings`", "notes": "`notes`", "gaps": "`gaps`", "reference": "`reference`",
+             "error": "`FindingError.problems[].code`"}
+    lines = ["(codes)=", "# 警告、说明与错误的代码", "",
+             "Every code a verdict's `warnings`, `notes`, `gaps` and `reference` or a `FindingError` carries,",
+             "generated from `src/hazardrules/verdict/codes.py` (`hazardrules codes` prints the same table).",
+             "Programs match on `code`; people read `message`, always Chinese. A published code keeps its meaning.",
+             "", "| code | where | meaning |", "| --- | --- | --- |"]
+    lines += [f"| `{c.code}` | {where[c.where]} | {cell(c.meaning)} |" for c in codes()]
+    return "\n".join(lines) + "\n"
+
+
+# Worked examples the documentation shows: each bundled finding, classified by the library at build
+# time (never typed by hand), as JSON and as `classify --format text` prints it.
+DOC_EXAMPLES = ["fireworks-storehouses"]
+
+
+def example_pages(pack: Pack) -> dict[str, str]:
+    out = {}
+    for name in DOC_EXAMPLES:
+        verdict = hazardrules.classify(json.loads(example_finding(name)), pack=pack)
+        out[f"{name}.verdict.json"] = verdict.model_dump_json(indent=2) + "\n"
+        out[f"{name}.text"] = render_text(verdict, pack)
+    return out
 
 
 def sectors_page(pack: Pack) -> str:
@@ -418,6 +464,9 @@ def generate(app: Sphinx) -> None:
     generated = docs / "_generated"
     generated.mkdir(exist_ok=True)
     (generated / "dev-notes.md").write_text(dev_notes_page(pack), encoding="utf-8")
+    (generated / "codes.md").write_text(codes_page(), encoding="utf-8")
+    for name, text in example_pages(pack).items():
+        (generated / name).write_text(text, encoding="utf-8")
     schemas = docs / "_schemas"
     schemas.mkdir(exist_ok=True)
     (schemas / "finding.json").write_text(json.dumps(hazardrules.Finding.model_json_schema(), ensure_ascii=False, indent=2), encoding="utf-8")

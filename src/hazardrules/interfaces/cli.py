@@ -109,7 +109,15 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "example",
-        help="print the bundled example finding (try: hazardrules example | hazardrules classify -)",
+        help="print a bundled example finding (try: hazardrules example | hazardrules classify -)",
+    )
+    p.add_argument(
+        "name",
+        nargs="?",
+        default="finding",
+        choices=EXAMPLES,
+        help="finding (an uncertified welder, the default) or fireworks-storehouses (a fireworks "
+        "plant with three storehouses, one over its approved charge)",
     )
     p.set_defaults(handler=_example)
 
@@ -470,19 +478,25 @@ def _lint(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def example_finding() -> str:
-    """The bundled example finding: ``hazardrules/examples`` in a wheel, ``examples/`` in a checkout."""
-    packaged = files("hazardrules") / "examples" / "finding.json"
+# The bundled example findings (examples/<name>.json; hazardrules/examples in a wheel).
+EXAMPLES = ("finding", "fireworks-storehouses")
+
+
+def example_finding(name: str = "finding") -> str:
+    """A bundled example finding: ``hazardrules/examples`` in a wheel, ``examples/`` in a checkout."""
+    packaged = files("hazardrules") / "examples" / f"{name}.json"
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[3] / "examples" / "finding.json"
+    checkout = Path(__file__).resolve().parents[3] / "examples" / f"{name}.json"
     if checkout.is_file():
         return checkout.read_text(encoding="utf-8")
-    raise HazardRulesError("this installation of hazardrules has no bundled example (hazardrules/examples)")
+    raise HazardRulesError(
+        f"this installation of hazardrules has no bundled example {name!r} (hazardrules/examples)"
+    )
 
 
 def _example(args: argparse.Namespace) -> int:
-    sys.stdout.write(example_finding())
+    sys.stdout.write(example_finding(args.name))
     return 0
 
 
