@@ -56,7 +56,7 @@ def test_unencoded_provisions_are_listed_not_hidden(site: Path, pack: hazardrule
     sources = find_sources_dir(REPO)
     assert sources is not None
     for slug, standard in pack.standards.items():
-        source = load_source(sources, slug)
+        source = load_source(sources, slug, standard.meta.document_number)
         assert source is not None
         page = text_of(site / "rules" / f"{slug}.html")
         encoded = {r.path for r in standard.rules} | {p.split(":")[1] for p in standard.provisions}

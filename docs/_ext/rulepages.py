@@ -23,7 +23,7 @@ from hazardrules.interfaces.checklist import checklist, scope_facts
 from hazardrules.pack.numerals import label_numbers
 from hazardrules.pack.model import CompiledRule, CompiledStandard, Pack
 from hazardrules.lang.chinese import to_chinese
-from hazardrules.pack.sources import find_sources_dir
+from hazardrules.pack.sources import find_sources_dir, source_document
 
 OUT = "rules"
 EXPECT = {"holds": "成立（重大事故隐患）", "does_not_hold": "不成立", "undetermined": "无法判定（缺少事实）"}
@@ -57,8 +57,8 @@ def fact_value(pack: Pack, name: str, value: Any) -> str:
 
 
 # -- sources ---------------------------------------------------------------------------------------
-def load_tree(sources: Path, slug: str) -> list[dict[str, Any]]:
-    data = yaml.safe_load((sources / f"{slug}.yaml").read_text(encoding="utf-8")) or {}
+def load_tree(sources: Path, slug: str, document_number: str | None = None) -> list[dict[str, Any]]:
+    data = source_document(sources, slug, document_number) or {}
     return data.get("provisions") or []
 
 
@@ -103,7 +103,7 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path, read_by
         lines += ["", "```{note}", meta.notes.strip(), "```"]
     lines += ["", "## 条款", ""]
     rules = {r.path: r for r in standard.rules}
-    for depth, path, item in flatten(load_tree(sources, meta.slug)):
+    for depth, path, item in flatten(load_tree(sources, meta.slug, meta.document_number)):
         label = item.get("label", "")
         text = item.get("text") or "（官方文本缺失）"
         status = item.get("status", "missing")
@@ -190,9 +190,16 @@ def coverage_page(pack: Pack, sources: Path) -> str:
              "以及规则条文的核对状态。规则数与 `hazardrules rules list --standard <代号>` 一致。", "",
              "| 标准 | 来源末级条款 | 判定规则 | 引用条款 | 未编码 | 条文已核实 | 条文未核实 |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
+    entries: list[tuple[str, dict[str, Any]]] = []
     for file in sorted(sources.glob("*.yaml")):
-        slug = file.stem
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        entries.append((file.stem, data))
+        for companion in data.get("companion_documents") or []:  # e.g. a supplement inside fm-2022.yaml
+            number = companion.get("document_number")
+            slug = next((s for s, c in pack.standards.items() if c.meta.document_number == number),
+                        companion.get("slug") or companion.get("slug_suggestion") or str(number))
+            entries.append((slug, companion))
+    for slug, data in entries:
         leaves = [p for _, p, item in flatten(data.get("provisions") or []) if p and not item.get("children")]
         if slug in pack.standards:
             standard = pack.standards[slug]

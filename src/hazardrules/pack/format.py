@@ -172,6 +172,10 @@ class StandardMeta(_Strict):
     sectors: list[Identifier]
     supersedes: list[str] = Field(default_factory=list)
     superseded_by: str | None = None
+    supplements: list[Slug] = Field(
+        default_factory=list,
+        description="Standards this one supplements and is applied together with (矿安〔2024〕41号 → fm-2022)",
+    )
     defers: list[Deferral] = Field(default_factory=list)
     source_url: str | None = None
     notes: str | None = None

@@ -36,6 +36,30 @@ class Judgement:
     sector: str
     enterprise: StandardResult  # the enterprise's environment (routes, deferral)
     evaluated: list[Evaluated]
+    sectors: tuple[str, ...] = ()  # every sector whose rules were applied (``sector`` is the first)
+
+
+_UNION: dict[tuple[int, tuple[str, ...]], tuple[CompiledStandard, tuple[CompiledRule, ...]]] = {}
+
+
+def _units(standard: CompiledStandard, sectors: tuple[str, ...]) -> tuple[CompiledRule, ...]:
+    """The standard's rule units for the sectors: one sector's own tuple (the engines keep plans for
+    it), or the union for several, each unit once in the order of the standard's text."""
+    if len(sectors) == 1:
+        return standard.by_sector.get(sectors[0], ())
+    key = (id(standard), sectors)
+    found = _UNION.get(key)
+    if found is not None and found[0] is standard:
+        return found[1]
+    chosen: dict[str, CompiledRule] = {}
+    for sector in sectors:
+        for unit in standard.by_sector.get(sector, ()):
+            chosen.setdefault(unit.key, unit)
+    union = tuple(sorted(chosen.values(), key=lambda u: (u.order, u.key)))
+    if len(_UNION) > 256:
+        _UNION.clear()
+    _UNION[key] = (standard, union)
+    return union
 
 
 class Judge:
@@ -60,8 +84,11 @@ class Judge:
         except FindingError as exc:
             raise FindingError(exc.problems, self.prepared.finding.id) from None
 
-    def apply(self, standard: CompiledStandard, sector: str) -> Judgement:
-        units = standard.by_sector.get(sector, ())
+    def apply(self, standard: CompiledStandard, sector: str | tuple[str, ...]) -> Judgement:
+        """Judge the finding on the standard's rules for ``sector`` (or for each of several sectors)."""
+        sectors = (sector,) if isinstance(sector, str) else sector
+        units = _units(standard, sectors)
+        sector = sectors[0]
         if self.chosen is not None:
             units = tuple(u for u in units if self.chosen(u.id))
         enterprise = self.prepared.env
@@ -85,7 +112,7 @@ class Judge:
                     evaluated.append(Evaluated(unit, values[unit.key], result, installation, touched))
             else:
                 evaluated.append(Evaluated(unit, value, base, None, position in touched_base))
-        return Judgement(standard, sector, base, evaluated)
+        return Judgement(standard, sector, base, evaluated, sectors)
 
     def _touched_positions(self, base: StandardResult) -> set[int]:
         plan = base.plan
