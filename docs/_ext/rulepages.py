@@ -91,6 +91,7 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path, read_by
         f"| 替代 | {'；'.join(meta.supersedes) or '—'} |",
         f"| 被替代 | {meta.superseded_by or '—'} |",
     ]
+    lines += related_rows(pack, meta.slug)
     for deferral in meta.defers:
         target = "、".join(
             f"{{ref}}`{s} <std-{s}>`" if s in pack.standards else f"{s}（尚未收录）" for s in deferral.standards
@@ -125,6 +126,32 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path, read_by
             lines += [f"### {label}", "", f"> {text}", "",
                       f"- **未编码**：本条款尚无判定规则（{where}；来源状态：{status}）。", ""]
     return "\n".join(lines) + "\n"
+
+
+def document_link(pack: Pack, slug: str) -> str:
+    document = pack.register.get(slug)
+    name = f"《{document.title}》（{document.document_number or slug}）" if document else slug
+    return f"{{ref}}`{name} <std-{slug}>`" if slug in pack.standards else f"{name}（未收录于规则包）"
+
+
+def related_rows(pack: Pack, slug: str) -> list[str]:
+    """Rows linking a standard to its earlier and later versions and to its supplements."""
+    rows = []
+    document = pack.register.get(slug)
+    if document is not None:
+        for other in document.predecessors:
+            ended = pack.register[other].ends if other in pack.register else None
+            rows.append(f"| 前一版本 | {document_link(pack, other)}" + (f"，施行至{ended - dt.timedelta(days=1)}" if ended else "") + " |")
+        if document.successor:
+            rows.append(f"| 后一版本 | {document_link(pack, document.successor)}，自{document.ends}起施行 |")
+    meta = pack.standards[slug].meta
+    for other in meta.supplements:
+        rows.append(f"| 补充的标准（一并适用） | {document_link(pack, other)} |")
+    for other, standard in pack.standards.items():
+        if slug in standard.meta.supplements:
+            start = standard.meta.effective or standard.meta.published
+            rows.append(f"| 补充文件（一并适用） | {document_link(pack, other)}，自{start}起 |")
+    return rows
 
 
 def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule, read_by: dict[str, list[str]]) -> list[str]:
@@ -165,7 +192,11 @@ def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule, rea
     lines += ["", "**示例**", "", "| # | 行业 | 事实 | 结果 |", "| --- | --- | --- | --- |"]
     for number, example in enumerate(spec.examples, 1):
         sector = pack.sectors[example.sector or ordered[0]].name
-        given = "；".join(fact_value(pack, k, v) for k, v in example.facts.items()) or "（未给出事实）"
+        parts = [fact_value(pack, k, v) for k, v in example.facts.items()]
+        for inst in example.installations:  # each installation with its own facts
+            kind = pack.installation_kinds[inst.kind].name
+            parts.append(f"{inst.id}（{kind}）：" + "，".join(fact_value(pack, k, v) for k, v in inst.facts.items()))
+        given = "；".join(parts) or "（未给出事实）"
         outcome = EXPECT[example.expect] + (f"：{example.note}" if example.note else "")
         lines.append(f"| {number} | {sector} | {cell(given)} | {cell(outcome)} |")
     lines += [""]

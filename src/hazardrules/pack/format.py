@@ -174,7 +174,7 @@ class StandardMeta(_Strict):
     superseded_by: str | None = None
     supplements: list[Slug] = Field(
         default_factory=list,
-        description="Standards this one supplements and is applied together with (矿安〔2024〕41号 → fm-2022)",
+        description="Standards this one supplements and is applied with (矿安〔2024〕41号 → fm-2022)",
     )
     defers: list[Deferral] = Field(default_factory=list)
     source_url: str | None = None

@@ -129,7 +129,7 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
             if name in implied and implied[name] != value:
                 message = (
                     f"sector {implied_by[name]!r} makes fact {name!r} {implied[name]!r}, but sector "
-                    f"{slug!r} ({pack.sectors[slug].name}) makes it {value!r}: these sectors cannot be combined"
+                    f"{slug!r} ({pack.sectors[slug].name}) makes it {value!r}: they cannot be combined"
                 )
                 problems.append(FindingProblem("conflict", message, "sector"))
                 continue
@@ -145,9 +145,7 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
     if problems:
         raise FindingError(problems, model.id)
     unnamed = [PreparedInstallation(None, kind, own) for kind, own in implicit.items()]
-    return PreparedFinding(
-        model, sector, enterprise, (*unnamed, *installations), implied, tuple(sectors)
-    )
+    return PreparedFinding(model, sector, enterprise, (*unnamed, *installations), implied, tuple(sectors))
 
 
 def _sectors(pack: Pack, given: str | list[str], problems: list[FindingProblem]) -> list[str]:
