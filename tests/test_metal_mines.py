@@ -116,7 +116,7 @@ CASES: list[dict[str, Any]] = [
                 "underground.drawings_kept": True,
                 "underground.stage": "construction",
                 "underground.drawings_updated_on_time": False,
-                "underground.roof_support_per_design": False,
+                "underground.roof_unsupported": True,
                 "underground.new_or_expansion_project": True,
                 "underground.safety_design_approved": True,
                 "underground.major_change_unapproved_construction": True,
@@ -185,7 +185,7 @@ CASES: list[dict[str, Any]] = [
                 # A forged degree: no 生产副矿长 or 采矿技术员 "具有矿山相关专业" (our reading).
                 "underground.leaders_not_staffed": ["deputy_production"],
                 "underground.technicians_not_staffed": ["mining"],
-                "underground.roof_support_per_design": False,
+                "underground.roof_unsupported": True,
             },
         },
         "hits": {"fm-2022:1.4.1", "fm-2022:1.32", "fm-2022:1.19"},
