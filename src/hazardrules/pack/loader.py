@@ -503,37 +503,33 @@ class _Loader:
         derived_by: dict[str, list[CompiledDerivation]],
         types: dict[str, ExprType],
     ) -> list[CompiledRule] | None:
-        """The rule's evaluable units: itself when it reads at most one installation kind; else one
-        unit per kind of its top-level alternatives (each alternative about one kind)."""
+        """The rule's evaluable units: itself when it reads at most one installation kind and is not
+        alternatives about the enterprise beside alternatives about installations; else one unit per
+        kind of its top-level alternatives (each alternative about one kind, or about the enterprise:
+        such a part is judged once, on the enterprise's facts, and never names an installation)."""
         kinds = self.kind_of(rule.touch)
-        if len(kinds) <= 1:
+        ast = rule.condition.ast
+        groups: dict[str | None, list[n.Node]] = {}
+        if kinds and isinstance(ast, n.Or):
+            for operand in ast.operands:
+                found = self.kind_of(_closure(fact_names(operand), derived_by))
+                if len(found) > 1:
+                    self.problem(
+                        file, rule.id, f"the alternative {operand} reads facts of several installation kinds"
+                    )
+                    return None
+                groups.setdefault(next(iter(found), None), []).append(operand)
+        if len(groups) <= 1 and len(kinds) <= 1:
             return [replace(rule, kind=next(iter(kinds), None), kinds=(next(iter(kinds), None),))]
         where = ", ".join(sorted(kinds))
         applies_kinds = self.kind_of(_closure(rule.applies.facts, derived_by)) if rule.applies else set()
-        ast = rule.condition.ast
         if applies_kinds or not isinstance(ast, n.Or):
             self.problem(
                 file,
                 rule.id,
                 f"the rule reads facts of several installation kinds ({where}): its condition must be "
-                "alternatives (or) each about one kind, and applies.when may read only enterprise facts",
-            )
-            return None
-        groups: dict[str | None, list[n.Node]] = {}
-        for operand in ast.operands:
-            found = self.kind_of(_closure(fact_names(operand), derived_by))
-            if len(found) > 1:
-                self.problem(
-                    file, rule.id, f"the alternative {operand} reads facts of several installation kinds"
-                )
-                return None
-            groups.setdefault(next(iter(found), None), []).append(operand)
-        if None in groups:
-            self.problem(
-                file,
-                rule.id,
-                "an alternative about the enterprise beside alternatives about installations: write the "
-                "enterprise part in applies.when, or make it a rule of its own",
+                "alternatives (or) each about one kind or about the enterprise, and applies.when may read "
+                "only enterprise facts",
             )
             return None
         parts = []
@@ -546,7 +542,7 @@ class _Loader:
                     rule,
                     condition=condition,
                     touch=_closure(reads, derived_by),
-                    key=f"{rule.id}#{kind}",
+                    key=f"{rule.id}#{kind or 'enterprise'}",
                     kind=kind,
                     kinds=tuple(groups),
                     values_read=values_read(
