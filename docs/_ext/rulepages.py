@@ -91,6 +91,7 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path, read_by
         f"| 替代 | {'；'.join(meta.supersedes) or '—'} |",
         f"| 被替代 | {meta.superseded_by or '—'} |",
     ]
+    lines += version_rows(pack, meta.slug)
     for deferral in meta.defers:
         target = "、".join(
             f"{{ref}}`{s} <std-{s}>`" if s in pack.standards else f"{s}（尚未收录）" for s in deferral.standards
@@ -125,6 +126,27 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path, read_by
             lines += [f"### {label}", "", f"> {text}", "",
                       f"- **未编码**：本条款尚无判定规则（{where}；来源状态：{status}）。", ""]
     return "\n".join(lines) + "\n"
+
+
+def version_rows(pack: Pack, slug: str) -> list[str]:
+    """Rows linking a standard to its earlier and later versions (from the register)."""
+    document = pack.register.get(slug)
+    if document is None:
+        return []
+    rows = []
+    for label, others in (("前一版本", document.predecessors),
+                          ("后一版本", [document.successor] if document.successor else [])):
+        links = []
+        for other in others:
+            entry = pack.register.get(other)
+            if entry is None:
+                continue
+            when = f"，{entry.effective or entry.published or '施行日期不详'}起施行" + (f"，{entry.ends}起不再施行" if entry.ends else "")
+            name = f"《{entry.title}》（{entry.document_number or '文号不详'}{when}）"
+            links.append(f"{{ref}}`{name} <std-{other}>`" if other in pack.standards else f"{name}（尚未收录）")
+        if links:
+            rows.append(f"| {label} | {'；'.join(links)}（两版的变化见说明） |")
+    return rows
 
 
 def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule, read_by: dict[str, list[str]]) -> list[str]:
