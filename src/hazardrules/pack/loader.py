@@ -504,9 +504,10 @@ class _Loader:
         types: dict[str, ExprType],
     ) -> list[CompiledRule] | None:
         """The rule's evaluable units: itself when it reads at most one installation kind and is not
-        alternatives about the enterprise beside alternatives about installations; else one unit per
-        kind of its top-level alternatives (each alternative about one kind, or about the enterprise:
-        such a part is judged once, on the enterprise's facts, and never names an installation)."""
+        alternatives about the enterprise beside alternatives about that kind (with an applicability
+        read from the enterprise only); else one unit per kind of its top-level alternatives (each
+        alternative about one kind, or about the enterprise: such a part is judged once, on the
+        enterprise's facts, and never names an installation)."""
         kinds = self.kind_of(rule.touch)
         ast = rule.condition.ast
         groups: dict[str | None, list[n.Node]] = {}
@@ -519,10 +520,12 @@ class _Loader:
                     )
                     return None
                 groups.setdefault(next(iter(found), None), []).append(operand)
-        if len(groups) <= 1 and len(kinds) <= 1:
+        applies_kinds = self.kind_of(_closure(rule.applies.facts, derived_by)) if rule.applies else set()
+        if len(kinds) <= 1 and (len(groups) <= 1 or applies_kinds):
+            # One kind (or none), and no enterprise alternative that could be judged on its own: an
+            # applicability read from the installation makes every alternative a question about it.
             return [replace(rule, kind=next(iter(kinds), None), kinds=(next(iter(kinds), None),))]
         where = ", ".join(sorted(kinds))
-        applies_kinds = self.kind_of(_closure(rule.applies.facts, derived_by)) if rule.applies else set()
         if applies_kinds or not isinstance(ast, n.Or):
             self.problem(
                 file,
