@@ -246,7 +246,7 @@ def test_pillar_height_ratio_is_exact_for_whole_metres_and_decimetres(size: int,
 )
 def test_table_1_row_by_row(output: int, desorbable: float, expected: bool) -> None:
     facts = {
-        "coal_gas.drainage_required": True,
+        "mine_gas.drainage_required": True,
         "coal_face.type": "longwall",
         "coal_face.gas_emission_source": "mined_seam",
         "coal_face.daily_output_t": output,
@@ -273,7 +273,7 @@ def test_table_1_row_by_row(output: int, desorbable: float, expected: bool) -> N
 )
 def test_table_2_row_by_row(emission: float, rate: float, expected: bool) -> None:
     facts = {
-        "coal_gas.drainage_required": True,
+        "mine_gas.drainage_required": True,
         "coal_face.type": "longwall",
         "coal_face.gas_emission_source": "adjacent_and_rock",
         "coal_face.absolute_gas_emission_m3_min": emission,
@@ -298,9 +298,9 @@ def test_table_2_row_by_row(emission: float, rate: float, expected: bool) -> Non
 )
 def test_table_3_row_by_row(emission: float, rate: float, expected: bool) -> None:
     facts = {
-        "coal_gas.drainage_required": True,
-        "coal_gas.mine_absolute_emission_m3_min": emission,
-        "coal_gas.mine_drainage_rate_pct": rate,
+        "mine_gas.drainage_required": True,
+        "mine_gas.mine_absolute_emission_m3_min": emission,
+        "mine_gas.mine_drainage_rate_pct": rate,
     }
     assert holds("coal-2026:5.9.3", facts, SWITCH) is expected
 
