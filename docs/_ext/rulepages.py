@@ -101,6 +101,7 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path, read_by
         lines.append(f"| 官方来源 | <{meta.source_url}> |")
     if meta.notes:
         lines += ["", "```{note}", meta.notes.strip(), "```"]
+    lines += versions(pack, meta.slug)
     lines += ["", "## 条款", ""]
     rules = {r.path: r for r in standard.rules}
     for depth, path, item in flatten(load_tree(sources, meta.slug)):
@@ -125,6 +126,25 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path, read_by
             lines += [f"### {label}", "", f"> {text}", "",
                       f"- **未编码**：本条款尚无判定规则（{where}；来源状态：{status}）。", ""]
     return "\n".join(lines) + "\n"
+
+
+def versions(pack: Pack, slug: str) -> list[str]:
+    """Links to the predecessor and successor versions in the register (when they are in the pack)."""
+    document = pack.register.get(slug)
+    if document is None:
+        return []
+    out: list[str] = []
+    for other in document.predecessors:
+        if other in pack.standards:
+            old = pack.standards[other].meta
+            out.append(f"- 本标准取代 {{ref}}`{old.title}（{old.document_number}） <std-{other}>`，"
+                       f"后者施行至 {(old.ends - dt.timedelta(days=1)).isoformat() if old.ends else '—'}；"
+                       "主要变化见下方说明和各条说明。")
+    if document.successor and document.successor in pack.standards:
+        new = pack.standards[document.successor].meta
+        out.append(f"- 本标准自 {document.ends or new.effective} 起由 {{ref}}`{new.title}（{new.document_number}） "
+                   f"<std-{document.successor}>` 取代，此后的检查发现按新版判定；主要变化见新版页面的说明。")
+    return ["", "## 版本", "", *out] if out else []
 
 
 def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule, read_by: dict[str, list[str]]) -> list[str]:
@@ -165,7 +185,11 @@ def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule, rea
     lines += ["", "**示例**", "", "| # | 行业 | 事实 | 结果 |", "| --- | --- | --- | --- |"]
     for number, example in enumerate(spec.examples, 1):
         sector = pack.sectors[example.sector or ordered[0]].name
-        given = "；".join(fact_value(pack, k, v) for k, v in example.facts.items()) or "（未给出事实）"
+        parts = [fact_value(pack, k, v) for k, v in example.facts.items()]
+        for inst in example.installations:
+            own = "；".join(fact_value(pack, k, v) for k, v in inst.facts.items()) or "（未给出事实）"
+            parts.append(f"【{pack.installation_kinds[inst.kind].name} {inst.id}】{own}")
+        given = "；".join(parts) or "（未给出事实）"
         outcome = EXPECT[example.expect] + (f"：{example.note}" if example.note else "")
         lines.append(f"| {number} | {sector} | {cell(given)} | {cell(outcome)} |")
     lines += [""]
