@@ -20,7 +20,7 @@ from sphinx.errors import ExtensionError
 
 import hazardrules
 from hazardrules.interfaces.checklist import checklist, scope_facts
-from hazardrules.pack.numerals import label_numbers
+from hazardrules.pack.numerals import label_path
 from hazardrules.pack.model import CompiledRule, CompiledStandard, Pack
 from hazardrules.lang.chinese import to_chinese
 from hazardrules.pack.sources import find_sources_dir
@@ -62,12 +62,13 @@ def load_tree(sources: Path, slug: str) -> list[dict[str, Any]]:
     return data.get("provisions") or []
 
 
-def flatten(items: list[dict[str, Any]], prefix: tuple[int, ...] = (), depth: int = 0):  # type: ignore[no-untyped-def]
+def flatten(items: list[dict[str, Any]], prefix: tuple[str, ...] = (), depth: int = 0):  # type: ignore[no-untyped-def]
     for item in items:
         label = str(item.get("label", ""))
-        numbers = tuple(label_numbers(label)) if "及以后" not in label else ()
+        read = label_path(label) if "及以后" not in label else ""
+        numbers = tuple(read.split(".")) if read else ()
         path = prefix + numbers
-        yield depth, ".".join(map(str, path)) if numbers else None, item
+        yield depth, ".".join(path) if numbers else None, item
         yield from flatten(item.get("children") or [], path, depth + 1)
 
 

@@ -58,7 +58,7 @@ def classify(
     law = governing_law(pack, prepared.sector, day, prepared.finding.id)
     judge = Judge(pack, runner, prepared, None if chosen.everything else chosen)
     judgements = [judge.apply(standard, prepared.sector) for standard in law.standards]
-    deferred, routed = resolve(pack, prepared, judgements, day, judge.apply)
+    deferred, routed = resolve(pack, prepared, judgements, day, judge.apply, complete)
     applied: list[tuple[Judgement, models.CitedProvision | None]] = [(j, None) for j in judgements]
     applied.extend(routed)
     references = [_reference(pack, judge.apply(s, prepared.sector), complete) for s in law.references]

@@ -94,9 +94,10 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
             problems.append(FindingProblem("unknown_installation_kind", message, f"{where}.kind"))
             continue
         own = _check_facts(pack, installation.facts, f"{where}.facts", problems)
+        lineage = pack.kind_lineage(installation.kind)
         for name in own:
             fact_kind = pack.facts[name].installation
-            if fact_kind != installation.kind:
+            if fact_kind not in lineage:
                 what = "a fact of the enterprise" if fact_kind is None else f"a fact of {fact_kind}"
                 message = f"{where} ({installation.id}, {installation.kind}): {name!r} is {what}; " + (
                     "give it under the finding's facts"
@@ -104,7 +105,8 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
                     else "give it on such an installation"
                 )
                 problems.append(FindingProblem("misplaced_fact", message, f"{where}.facts.{name}"))
-        listed.setdefault(installation.kind, []).append(installation.id)
+        for kind in lineage:
+            listed.setdefault(kind, []).append(installation.id)
         installations.append(PreparedInstallation(installation.id, installation.kind, own))
     enterprise: dict[str, Any] = {}
     implicit: dict[str, dict[str, Any]] = {}
@@ -120,6 +122,8 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
             problems.append(FindingProblem("misplaced_fact", message, f"facts.{name}"))
         else:
             implicit.setdefault(fact_kind, {})[name] = value
+    default_kind = pack.sectors[sector].installation if sector else None
+    implicit = _merge_broader(pack, implicit, default_kind, problems)
     implied = dict(pack.sectors[sector].implies) if sector else {}
     for name, value in implied.items():
         if name in enterprise and enterprise[name] != value:
@@ -132,6 +136,38 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
         raise FindingError(problems, model.id)
     unnamed = [PreparedInstallation(None, kind, own) for kind, own in implicit.items()]
     return PreparedFinding(model, sector, enterprise, (*unnamed, *installations), implied)
+
+
+def _merge_broader(
+    pack: Pack,
+    implicit: dict[str, dict[str, Any]],
+    default_kind: str | None,
+    problems: list[FindingProblem],
+) -> dict[str, dict[str, Any]]:
+    """Top-level facts of a broader kind (a special-equipment device) describe the same unnamed
+    installation as the top-level facts of the one narrower kind given (a boiler), or, when none is
+    given, one of the kind the sector is about (sector 锅炉: a boiler)."""
+    out = dict(implicit)
+    for broad in list(implicit):
+        narrower = [k for k in implicit if k != broad and broad in pack.kind_lineage(k)]
+        if not narrower and default_kind and default_kind != broad:
+            if broad in pack.kind_lineage(default_kind):
+                out[default_kind] = out.pop(broad)
+            continue
+        if not narrower:
+            continue
+        if len(narrower) > 1:
+            names = ", ".join(sorted(implicit[broad]))
+            kinds = ", ".join(sorted(narrower))
+            message = (
+                f"facts {names} describe one {broad} installation, but the finding's facts describe "
+                f"several kinds of it ({kinds}): list the installations, each with its own facts"
+            )
+            problems.append(FindingProblem("misplaced_fact", message, "facts"))
+            continue
+        out[narrower[0]] = {**implicit[broad], **out[narrower[0]]}
+        del out[broad]
+    return out
 
 
 def _check_facts(

@@ -2,9 +2,10 @@
 once per installation (enterprise facts + its own), through whichever engine was chosen.
 
 A rule about a kind of installation holds when it holds for any installation of that kind, is decided
-false only when it is false for every one, and is open otherwise. When the finding lists no
-installation of a kind, that kind's rules are judged on the enterprise's facts alone (as before
-installations existed).
+false only when it is false for every one, and is open otherwise. An installation of a narrower kind
+(a boiler) meets the rules of the broader kind too (every special-equipment device). When the finding
+lists no installation of a kind, that kind's rules are judged on the enterprise's facts alone (as
+before installations existed).
 """
 
 from __future__ import annotations
@@ -66,18 +67,21 @@ class Judge:
             units = tuple(u for u in units if self.chosen(u.id))
         enterprise = self.prepared.env
         base = self.evaluate(standard, units, enterprise)
-        installations = [i for i in self.prepared.installations if any(u.kind == i.kind for u in units)]
-        listed = {i.kind for i in installations}
+        # Each installation meets the rules of its kind and of the broader kinds it is a case of.
         per_kind: dict[str, list[tuple[PreparedInstallation, StandardResult, dict[str, Value]]]] = {}
-        for installation in installations:
-            own = tuple(u for u in units if u.kind == installation.kind)
+        for installation in self.prepared.installations:
+            lineage = self.pack.kind_lineage(installation.kind)
+            own = tuple(u for u in units if u.kind in lineage)
+            if not own:
+                continue
             result = self.evaluate(standard, own, {**enterprise, **installation.facts})
             values = {unit.key: value for unit, value in result.values}
-            per_kind.setdefault(installation.kind, []).append((installation, result, values))
+            for kind in lineage:
+                per_kind.setdefault(kind, []).append((installation, result, values))
         touched_base = self._touched_positions(base)
         evaluated: list[Evaluated] = []
         for position, (unit, value) in enumerate(base.values):
-            if unit.kind in listed:
+            if unit.kind in per_kind:
                 for installation, result, values in per_kind[unit.kind]:
                     touched = not unit.touch.isdisjoint(self.given) or not unit.touch.isdisjoint(
                         installation.facts
