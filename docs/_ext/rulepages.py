@@ -141,9 +141,14 @@ def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule, rea
     lines.append("- 适用行业：" + "、".join(f"{pack.sectors[s].name}" for s in ordered))
     if rule.applies is not None:
         lines.append(f"- 适用条件：{to_chinese(rule.applies.ast, pack.facts)}")
+    kinds = [pack.installation_kinds[k].name for k in rule.kinds if k is not None]
+    if kinds:
+        lines.append("- 判定对象：逐个" + "、".join(f"“{k}”" for k in kinds) + "分别判断")
     lines.append(f"- 判定逻辑：{to_chinese(rule.condition.ast, pack.facts)}")
     for citing in rule.also_cites:
-        lines.append(f"- 同时引用：{citing.provision.label}，当{to_chinese(citing.when.ast, pack.facts)}")
+        always = citing.when.text.strip() == "true"
+        when = "" if always else f"，当{to_chinese(citing.when.ast, pack.facts)}"
+        lines.append(f"- 同时引用：{citing.provision.label}{when}")
     lines += ["", "<details><summary>条件表达式</summary>", "", "```text"]
     if spec.applies.when:
         lines.append(f"applies.when: {spec.applies.when}")

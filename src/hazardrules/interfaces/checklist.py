@@ -80,8 +80,9 @@ def checklist(
     unknown = [w for w in chosen if w not in shorts]
     if unknown:
         raise HazardRulesError(f"unknown --with {', '.join(unknown)} (known: {', '.join(sorted(shorts))})")
-    scope = {fact: short in chosen for short, fact in shorts.items()}
     slug = resolve_sector(pack, sector)
+    implied = pack.sectors[slug].implies  # scope facts the sector answers itself
+    scope = {fact: short in chosen for short, fact in shorts.items() if fact not in implied}
     verdict = classify({"sector": slug, "facts": scope}, on=on, complete=True, pack=pack)
     read = _values_read(pack, verdict)
     items: list[ChecklistItem] = []

@@ -127,7 +127,10 @@ def notice(pack: Pack, deferred: models.Deferred, day: dt.date) -> models.Notice
         text = f"{head}：是否适用该标准取决于{'、'.join(deferred.missing)}。"
         code = "deferred_undetermined"
     elif deferred.route == "undetermined":
-        text = f"{head}：已转按该标准判定，但给出的事实未涉及该标准的任何条款，该事项尚未判定，请给出该标准所需的事实。"
+        text = (
+            f"{head}：已转按该标准判定，但给出的事实未涉及该标准的任何条款，"
+            "该事项尚未判定，请给出该标准所需的事实。"
+        )
         code = "deferred_undetermined"
     elif outside is not None:
         text, code = (

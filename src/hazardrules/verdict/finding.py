@@ -105,8 +105,8 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
                     else "give it on such an installation"
                 )
                 problems.append(FindingProblem("misplaced_fact", message, f"{where}.facts.{name}"))
-        for kind in lineage:
-            listed.setdefault(kind, []).append(installation.id)
+        for covered in lineage:
+            listed.setdefault(covered, []).append(installation.id)
         installations.append(PreparedInstallation(installation.id, installation.kind, own))
     enterprise: dict[str, Any] = {}
     implicit: dict[str, dict[str, Any]] = {}
@@ -123,7 +123,7 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
         else:
             implicit.setdefault(fact_kind, {})[name] = value
     default_kind = pack.sectors[sector].installation if sector else None
-    implicit = _merge_broader(pack, implicit, default_kind, problems)
+    implicit = _merge_broader(pack, implicit, default_kind)
     implied = dict(pack.sectors[sector].implies) if sector else {}
     for name, value in implied.items():
         if name in enterprise and enterprise[name] != value:
@@ -142,11 +142,11 @@ def _merge_broader(
     pack: Pack,
     implicit: dict[str, dict[str, Any]],
     default_kind: str | None,
-    problems: list[FindingProblem],
 ) -> dict[str, dict[str, Any]]:
     """Top-level facts of a broader kind (a special-equipment device) describe the same unnamed
     installation as the top-level facts of the one narrower kind given (a boiler), or, when none is
-    given, one of the kind the sector is about (sector 锅炉: a boiler)."""
+    given, one of the kind the sector is about (sector 锅炉: a boiler). With facts of several narrower
+    kinds they stay an installation of their own."""
     out = dict(implicit)
     for broad in list(implicit):
         narrower = [k for k in implicit if k != broad and broad in pack.kind_lineage(k)]
@@ -154,16 +154,9 @@ def _merge_broader(
             if broad in pack.kind_lineage(default_kind):
                 out[default_kind] = out.pop(broad)
             continue
-        if not narrower:
-            continue
-        if len(narrower) > 1:
-            names = ", ".join(sorted(implicit[broad]))
-            kinds = ", ".join(sorted(narrower))
-            message = (
-                f"facts {names} describe one {broad} installation, but the finding's facts describe "
-                f"several kinds of it ({kinds}): list the installations, each with its own facts"
-            )
-            problems.append(FindingProblem("misplaced_fact", message, "facts"))
+        if len(narrower) != 1:
+            # None, or several (a boiler's and a crane's facts): which one the broader facts describe
+            # is not said, so they stay with an installation of their own kind (never guessed).
             continue
         out[narrower[0]] = {**implicit[broad], **out[narrower[0]]}
         del out[broad]
