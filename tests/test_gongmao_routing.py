@@ -121,3 +121,4 @@ def test_unknown_whether_a_gas_operator_asks() -> None:
 def test_the_scope_fact_alone_is_not_a_gas_matter() -> None:
     verdict = classify("metallurgy", {"enterprise.gas_operator": False, "contractor.present": False})
     assert verdict.deferred == [] and verdict.status == "not_major"
+    assert verdict.warnings == []  # the route reads it: not "a fact no rule reads"

@@ -104,6 +104,7 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path, read_by
         lines += ["", "```{note}", meta.notes.strip(), "```"]
     lines += ["", "## 条款", ""]
     rules = {r.path: r for r in standard.rules}
+    unencoded = {u.path: u.reason for u in standard.unencoded}
     for depth, path, item in flatten(load_tree(sources, meta.slug)):
         label = item.get("label", "")
         text = item.get("text") or "（官方文本缺失）"
@@ -123,8 +124,11 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path, read_by
             lines += [f"{heading} {label}", "", f"> {text}" if item.get("text") else "", ""]
         else:
             where = f"`{meta.slug}:{path}`" if path else "（无编号）"
-            lines += [f"### {label}", "", f"> {text}", "",
-                      f"- **未编码**：本条款尚无判定规则（{where}；来源状态：{status}）。", ""]
+            title = f"{label} {item['heading']}" if item.get("heading") else label
+            reason = unencoded.get(path or "")
+            why = f"：{reason}" if reason else "：本条款尚无判定规则"
+            lines += [f"### {title}", "", f"> {text}", "",
+                      f"- **未编码**{why}（{where}；来源状态：{status}）。", ""]
     return "\n".join(lines) + "\n"
 
 

@@ -98,7 +98,9 @@ def checklist(
             for fact in undecided.missing
             if fact not in nested
         ]
-        kind = _kind_asked(pack, [q.fact for q in questions])
+        unit = pack.compiled_rule(undecided.rule)
+        declared = unit.kinds[0] if len(unit.kinds) == 1 else None  # the rule's own kind (boiler)
+        kind = declared or _kind_asked(pack, [q.fact for q in questions])
         previous = items[-1] if items else None
         if previous is not None and previous.rule == undecided.rule and previous.installation_kind == kind:
             continue

@@ -180,6 +180,8 @@ def _unread(pack: Pack, prepared: PreparedFinding, judgements: list[Judgement]) 
     for judgement in judgements:
         reads = sector_reads(pack, judgement)
         facts |= reads.facts
+        for route in judgement.standard.routes.values():  # scope facts that decide a hand-over
+            facts.update(route.when.facts)
         for fact, read in reads.values.items():
             if fact in values and values[fact] is None:
                 continue
