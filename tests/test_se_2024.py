@@ -8,10 +8,14 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import hazardrules
 from hazardrules import FindingError
 from hazardrules.pack.numerals import label_path
+
+from ._strategies import fact_values
 
 PACK = hazardrules.load_pack()
 DAY = "2025-06-01"
@@ -447,3 +451,44 @@ def test_published_enforcement_cases(case: dict[str, Any]) -> None:
         assert hit.text == PACK.rule(hit.rule).text
     for rule in case.get("cleared", []):
         assert rule in {c.rule for c in verdict.cleared}
+
+
+# -- properties ----------------------------------------------------------------------------------------
+KIND_FACTS = {
+    kind: sorted(n for n, s in PACK.facts.items() if s.installation in (kind, "special_equipment"))
+    for kind in ("boiler", "crane", "elevator")
+}
+SECTOR_OF = {"boiler": "boilers", "crane": "lifting_machinery", "elevator": "elevators"}
+
+
+@st.composite
+def device_findings(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    kind = draw(st.sampled_from(sorted(KIND_FACTS)))
+    names = draw(st.lists(st.sampled_from(KIND_FACTS[kind]), min_size=1, max_size=8, unique=True))
+    return kind, {name: draw(fact_values(PACK, name)) for name in names}
+
+
+@given(device_findings())
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+def test_top_level_device_facts_mean_one_device_of_the_sectors_kind(
+    drawn: tuple[str, dict[str, Any]],
+) -> None:
+    kind, facts = drawn
+    sector = SECTOR_OF[kind]
+    top = classify(sector, facts)
+    listed = classify(sector, installations=[{"id": "D", "kind": kind, "facts": facts}])
+    assert top.status == listed.status
+    assert [h.rule for h in top.hits] == [h.rule for h in listed.hits]
+    assert [u.rule for u in top.undetermined] == [u.rule for u in listed.undetermined]
+    assert top.missing_facts == listed.missing_facts
+    # and the same device under the all-kinds sector, listed, is judged by the same rules of its kind
+    umbrella = classify("special_equipment", installations=[{"id": "D", "kind": kind, "facts": facts}])
+    assert [h.rule for h in umbrella.hits] == [h.rule for h in listed.hits]
+
+
+@given(device_findings())
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+def test_a_device_out_of_use_is_never_a_hazard_of_the_use_items(drawn: tuple[str, dict[str, Any]]) -> None:
+    kind, facts = drawn
+    verdict = classify(SECTOR_OF[kind], {**facts, "se.in_use": False})
+    assert verdict.hits == [] and verdict.undetermined == []
