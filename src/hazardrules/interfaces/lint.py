@@ -158,8 +158,14 @@ def _check_vocabulary(pack: Pack, report: LintReport) -> None:
 # verdict built from an aggregated answer can be wrong (two dust systems, each with one measure).
 AGGREGATION = re.compile(
     r"最近的|最不利|最差|最小的一处|最低的|有任何一|整个现场|全厂|覆盖全部|就全部|就所有|所有此类|"
-    r"每(?:套|个|台|处|间|座)[^。；，]{0,4}一条检查发现|有多(?:台|套|座|处|间|条)的|是否都已|每一(?:座|台|套|个|处|间|条)[^。；，]*都|"
-    r"任一(?:台|套|座|个|处|间|条|栋|对|罐区|场所|设备|工（库）房)"
+    r"每(?:套|个|台|处|间|座)[^。；，]{0,4}一条检查发现|有多(?:台|套|座|处|间|条)的|是否都已|"
+    r"每一(?:座|台|套|个|处|间|条)[^。；，]*都|任一(?:工（库）房|罐区|场所)"
+)
+# In a question, "任一台／处…" can only mean several installations (the question is about one); in a
+# note it may be one installation's own parts (三处紧急停车开关，任一处缺失即成立), so notes are not
+# held to it.
+AGGREGATION_IN_QUESTIONS = re.compile(
+    AGGREGATION.pattern + r"|任一(?:台|套|座|个|处|间|条|栋|对|设备)|有多(?:台|套)"
 )
 
 
@@ -167,7 +173,7 @@ def _check_aggregation(pack: Pack, report: LintReport) -> None:
     """No question or note about an installation asks for an answer over several installations."""
 
     def check(file: str, item: str, what: str, text: str | None) -> None:
-        found = AGGREGATION.search(text or "")
+        found = (AGGREGATION_IN_QUESTIONS if what == "question" else AGGREGATION).search(text or "")
         if found:
             report.problems.append(
                 Problem(

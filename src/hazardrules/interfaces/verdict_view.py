@@ -141,9 +141,12 @@ def _section(title: str, lines: Iterable[str]) -> list[str]:
 def render_text(verdict: Verdict, pack: Pack) -> str:
     """One verdict as Chinese text: every part an inspector acts on, warnings always shown."""
     head = f"检查发现 {verdict.finding_id}" if verdict.finding_id else "检查发现（未编号）"
-    sector = pack.sectors[verdict.sector].name if verdict.sector in pack.sectors else verdict.sector
+    sectors = "、".join(
+        f"{pack.sectors[s].name}（{s}）" if s in pack.sectors else s
+        for s in (verdict.sectors or [verdict.sector])
+    )
     lines = [
-        f"{head}　行业：{sector}（{verdict.sector}）　判定日期：{verdict.on.isoformat()}",
+        f"{head}　行业：{sectors}　判定日期：{verdict.on.isoformat()}",
         f"结论：{verdict.status}（{STATUS_SENTENCE[verdict.status]}）",
     ]
     lines += [f"适用标准：《{s.title}》（{s.document_number}）" for s in verdict.standards]
