@@ -56,16 +56,19 @@ def test_unencoded_provisions_are_listed_not_hidden(site: Path, pack: hazardrule
     sources = find_sources_dir(REPO)
     assert sources is not None
     for slug, standard in pack.standards.items():
-        source = load_source(sources, slug)
+        source = load_source(sources, slug, standard.names)
         assert source is not None
         page = text_of(site / "rules" / f"{slug}.html")
         encoded = {r.path for r in standard.rules} | {p.split(":")[1] for p in standard.provisions}
-        leaves = [i for p, i in source.items.items() if not any(q.startswith(p + ".") for q in source.items)]
+        leaves = source.situations()
         for item in leaves:
             if item.path not in encoded:
                 assert f"{slug}:{item.path}" in page, (slug, item.path)
         if any(i.path not in encoded for i in leaves):
             assert "未编码" in page
+        coverage = text_of(site / "rules" / "coverage.html")
+        for missing in standard.unencoded:
+            assert f"{slug}:{missing.path}" in coverage and missing.reason in coverage, (slug, missing.path)
 
 
 def test_coverage_matches_rules_list(

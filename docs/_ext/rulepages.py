@@ -14,16 +14,14 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 import hazardrules
 from hazardrules.interfaces.checklist import checklist, scope_facts
-from hazardrules.pack.numerals import label_numbers
 from hazardrules.pack.model import CompiledRule, CompiledStandard, Pack
 from hazardrules.lang.chinese import to_chinese
-from hazardrules.pack.sources import find_sources_dir
+from hazardrules.pack.sources import LEAD, find_sources_dir, load_source, read_provisions, walk
 
 OUT = "rules"
 EXPECT = {"holds": "成立（重大事故隐患）", "does_not_hold": "不成立", "undetermined": "无法判定（缺少事实）"}
@@ -58,17 +56,14 @@ def fact_value(pack: Pack, name: str, value: Any) -> str:
 
 # -- sources ---------------------------------------------------------------------------------------
 def load_tree(sources: Path, slug: str) -> list[dict[str, Any]]:
-    data = yaml.safe_load((sources / f"{slug}.yaml").read_text(encoding="utf-8")) or {}
+    data = read_provisions(sources, slug) or {}
     return data.get("provisions") or []
 
 
-def flatten(items: list[dict[str, Any]], prefix: tuple[int, ...] = (), depth: int = 0):  # type: ignore[no-untyped-def]
-    for item in items:
-        label = str(item.get("label", ""))
-        numbers = tuple(label_numbers(label)) if "及以后" not in label else ()
-        path = prefix + numbers
-        yield depth, ".".join(map(str, path)) if numbers else None, item
-        yield from flatten(item.get("children") or [], path, depth + 1)
+def flatten(items: list[dict[str, Any]], names: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """Each provision with its depth and address, as lint computes them (hazardrules.pack.sources)."""
+    for node in walk(items, names):
+        yield node.depth, node.path, node.item
 
 
 # -- pages -----------------------------------------------------------------------------------------
@@ -101,11 +96,21 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path, read_by
         lines.append(f"| 官方来源 | <{meta.source_url}> |")
     if meta.notes:
         lines += ["", "```{note}", meta.notes.strip(), "```"]
+    if standard.unencoded:
+        lines += ["", "```{warning}", f"本标准在规则包中只是部分编码：{len(standard.unencoded)}个条款未收录（原因见下文各条款）。"
+                  "适用这些条款的行业，判定结果不会是“不构成重大事故隐患”，而是“无法判定”，并列出未收录的条款。", "```"]
+    unverified = [r for r in standard.rules if r.spec.text_status != "verified"]
+    if unverified:
+        lines += ["", "```{important}", f"{len(unverified)}条判定规则的条文未经核实（来源标注为回忆稿或单一转录稿之外的文字），"
+                  "引用前请与官方文本核对：" + "、".join(r.spec.label for r in unverified) + "。", "```"]
     lines += ["", "## 条款", ""]
     rules = {r.path: r for r in standard.rules}
-    for depth, path, item in flatten(load_tree(sources, meta.slug)):
+    unencoded = {u.path: u for u in standard.unencoded}
+    for depth, path, item in flatten(load_tree(sources, meta.slug), standard.names):
         label = item.get("label", "")
         text = item.get("text") or "（官方文本缺失）"
+        if item.get("partial_text"):
+            text = f"（官方文本缺失；所见开头：“{item['partial_text']}……”）"
         status = item.get("status", "missing")
         if path in rules:
             lines += rule_section(pack, standard, rules[path], read_by)
@@ -120,6 +125,14 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path, read_by
         elif item.get("children"):
             heading = "##" if depth == 0 else "###"
             lines += [f"{heading} {label}", "", f"> {text}" if item.get("text") else "", ""]
+        elif path in unencoded:
+            missing = unencoded[path]
+            sectors = "、".join(pack.sectors[s].name for s in (missing.sectors if missing.sectors is not None else meta.sectors))
+            lines += [f"({anchor(meta.slug + ':' + path)})=", f"### {missing.label}", "", f"> {text}", "",
+                      f"- **未编码**（`{meta.slug}:{path}`；来源状态：{status}）：{missing.reason}",
+                      f"- 适用行业：{sectors or '（不影响任何行业的判定）'}——这些行业的判定结果不会是“不构成”。", ""]
+        elif path is not None and path.split(".")[-1] == LEAD:
+            lines += [f"### {label}（导语）", "", f"> {text}", "", "- 导语，不是判定情形。", ""]
         else:
             where = f"`{meta.slug}:{path}`" if path else "（无编号）"
             lines += [f"### {label}", "", f"> {text}", "",
@@ -190,20 +203,37 @@ def coverage_page(pack: Pack, sources: Path) -> str:
              "以及规则条文的核对状态。规则数与 `hazardrules rules list --standard <代号>` 一致。", "",
              "| 标准 | 来源末级条款 | 判定规则 | 引用条款 | 未编码 | 条文已核实 | 条文未核实 |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
+    partial: list[CompiledStandard] = []
     for file in sorted(sources.glob("*.yaml")):
         slug = file.stem
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        leaves = [p for _, p, item in flatten(data.get("provisions") or []) if p and not item.get("children")]
-        if slug in pack.standards:
-            standard = pack.standards[slug]
+        if slug in ("register", "README"):
+            continue
+        standard = pack.standards.get(slug)
+        source = load_source(sources, slug, standard.names if standard else None)
+        if source is None:
+            continue
+        leaves = [i.path for i in source.situations()]
+        if standard is not None:
             rules = {r.path for r in standard.rules}
             cited = {pid.split(":", 1)[1] for pid in standard.provisions}
             missing = len([p for p in leaves if p not in rules and p not in cited])
             verified = sum(1 for r in standard.rules if r.spec.text_status == "verified")
-            name = f"{{ref}}`{data.get('title', slug)} <std-{slug}>`"
+            name = f"{{ref}}`{source.title or slug} <std-{slug}>`"
             lines.append(f"| {name} | {len(leaves)} | {len(rules)} | {len(cited)} | {missing} | {verified} | {len(rules) - verified} |")
+            if standard.unencoded:
+                partial.append(standard)
         else:
-            lines.append(f"| {data.get('title', slug)}（`{slug}`，尚未收录） | {len(leaves)} | 0 | 0 | {len(leaves)} | 0 | 0 |")
+            lines.append(f"| {source.title or slug}（`{slug}`，尚未收录） | {len(leaves)} | 0 | 0 | {len(leaves)} | 0 | 0 |")
+    if partial:
+        lines += ["", "## 部分编码的标准：未收录的条款", "",
+                  "下列条款未收录于规则包。适用这些条款的行业，判定结果不会是“不构成重大事故隐患”（而是“无法判定”，并在 `gaps` 中列出这些条款）。", "",
+                  "| 标准 | 条款 | 编号 | 适用行业 | 原因 |", "| --- | --- | --- | --- | --- |"]
+        for standard in partial:
+            for missing in standard.unencoded:
+                sectors = missing.sectors if missing.sectors is not None else standard.meta.sectors
+                names = "、".join(pack.sectors[s].name for s in sectors) or "（无）"
+                lines.append(f"| {{ref}}`{standard.slug} <std-{standard.slug}>` | {cell(missing.label)} | "
+                             f"`{standard.slug}:{missing.path}` | {cell(names)} | {cell(missing.reason)} |")
     return "\n".join(lines) + "\n"
 
 

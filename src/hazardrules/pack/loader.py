@@ -46,6 +46,7 @@ from .model import (
 )
 from .numerals import label_numbers
 from .safe_yaml import load_yaml
+from .sources import LEAD
 
 Root = Traversable | Path
 
@@ -74,6 +75,7 @@ class _Loader:
         self.problems: list[Problem] = []
         self.digest = hashlib.sha256()
         self.fact_kinds: dict[str, str | None] = {}
+        self.names: set[str] = set()  # the unnumbered segments of the standard being compiled
 
     def problem(self, file: str, item: str | None, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(file, item, message, severity))
@@ -369,6 +371,11 @@ class _Loader:
         if meta.ends and meta.effective and meta.ends <= meta.effective:
             self.problem(file, slug, "standard.ends must be after standard.effective")
 
+        self.names = set()
+        for article in parsed.unnumbered:
+            if article.segment == LEAD or article.segment in self.names:
+                self.problem(file, slug, f"unnumbered: segment {article.segment!r} is reserved or used twice")
+            self.names.add(article.segment)
         provisions: dict[str, Any] = {}
         for provision in parsed.provisions:
             pid = f"{slug}:{provision.path}"
@@ -485,6 +492,7 @@ class _Loader:
             routes=routes,
             units=tuple(units),
             unencoded=tuple(unencoded),
+            unnumbered=tuple(parsed.unnumbered),
         )
         by_sector: dict[str, list[CompiledRule]] = {s: [] for s in meta.sectors}
         for unit in units:
@@ -557,9 +565,19 @@ class _Loader:
         return parts
 
     def check_label(self, file: str, item: str, label: str, path: str) -> None:
+        """The label's numbers are the path's numbers; its named segments are declared."""
+        segments = path.split(".")
         numbers = ".".join(str(n) for n in label_numbers(label))
-        if numbers != path:
+        numeric = ".".join(s for s in segments if s.isdigit())
+        if numbers != numeric:
             self.problem(file, item, f"label {label!r} reads as path {numbers or '(none)'}, not {path}")
+        for segment in segments:
+            if not segment.isdigit() and segment != LEAD and segment not in self.names:
+                self.problem(
+                    file,
+                    item,
+                    f"path segment {segment!r} is neither a number, 'lead' nor declared under unnumbered",
+                )
 
     def order_derivations(self, file: str, derivations: list[CompiledDerivation]) -> list[CompiledDerivation]:
         """Order derivations so each runs after those deriving what it reads; report cycles."""
