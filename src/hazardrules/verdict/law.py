@@ -66,7 +66,7 @@ def governing_law(pack: Pack, sector: str, day: dt.date, finding_id: str | None 
                 by_reason: dict[str, list[str]] = {}
                 for p in unencoded:
                     by_reason.setdefault(p.reason, []).append(p.label)
-                listed = "；".join(f"{'、'.join(labels)}（{reason}）" for reason, labels in by_reason.items())
+                listed = "；".join(f"{'、'.join(labels)}——{reason}" for reason, labels in by_reason.items())
                 law.gaps.append(
                     models.Gap(
                         code="provisions_missing",
