@@ -106,13 +106,17 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path, read_by
     lines += ["", "## 条款", ""]
     rules = {r.path: r for r in standard.rules}
     unencoded = {u.path: u for u in standard.unencoded}
-    for depth, path, item in flatten(load_tree(sources, meta.slug), standard.names):
+    nodes = list(flatten(load_tree(sources, meta.slug), standard.names))
+    for position, (depth, path, item) in enumerate(nodes):
         label = item.get("label", "")
         text = item.get("text") or "（官方文本缺失）"
         if item.get("partial_text"):
             text = f"（官方文本缺失；所见开头：“{item['partial_text']}……”）"
         status = item.get("status", "missing")
-        if path in rules:
+        if position + 1 < len(nodes) and path is not None and nodes[position + 1][1] == path:
+            # an article whose single unnumbered situation (next) takes its path: the article's sentence
+            lines += [f"## {label}", "", f"> {text}", ""]
+        elif path in rules:
             lines += rule_section(pack, standard, rules[path], read_by)
         elif path and f"{meta.slug}:{path}" in standard.provisions:
             provision = standard.provisions[f"{meta.slug}:{path}"]
