@@ -264,6 +264,7 @@ def test_status_follows_hits_and_undetermined(finding: dict[str, Any]) -> None:
         verdict.undetermined
         or verdict.gaps
         or not verdict.cleared
+        or any(w.code == "value_not_read" for w in verdict.warnings)
         or any(d.route in ("undetermined", "unavailable") for d in verdict.deferred)
     ):
         assert verdict.status == "undetermined"

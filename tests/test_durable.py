@@ -38,6 +38,7 @@ from hazardrules.pack.model import CompiledStandard, Pack
 from ._examples import all_examples
 from ._strategies import fact_values
 from ._synthetic import BOOLS, synthetic_findings, synthetic_pack, write_synthetic_pack
+from .test_soundness import site_findings
 
 REPO = Path(__file__).resolve().parents[1]
 DURABLE_IMPORTS = importlib.util.find_spec("durable") is not None and sys.version_info < (3, 13)
@@ -416,3 +417,12 @@ def test_on_python_3_13_the_extra_installs_and_the_engine_says_why(tmp_path: Pat
     assert "Python 3.13" in message and "PyEval_CallObject" in message
     assert "pip install hazardrules[durable]" in message
     assert status == "major"
+
+
+@needs_durable
+@given(site_findings(), st.booleans())
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_findings_with_installations_same_verdict(finding: dict[str, Any], complete: bool) -> None:
+    native = verdict_or_error(finding, complete=complete)
+    other = verdict_or_error(finding, complete=complete, engine="durable")
+    assert other == native

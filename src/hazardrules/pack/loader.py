@@ -536,14 +536,6 @@ class _Loader:
                 )
                 return None
             groups.setdefault(next(iter(found), None), []).append(operand)
-        if None in groups:
-            self.problem(
-                file,
-                rule.id,
-                "an alternative about the enterprise beside alternatives about installations: write the "
-                "enterprise part in applies.when, or make it a rule of its own",
-            )
-            return None
         parts = []
         for kind, operands in groups.items():
             node = operands[0] if len(operands) == 1 else n.Or(tuple(operands))
@@ -554,7 +546,7 @@ class _Loader:
                     rule,
                     condition=condition,
                     touch=_closure(reads, derived_by),
-                    key=f"{rule.id}#{kind}",
+                    key=f"{rule.id}#{kind or 'enterprise'}",
                     kind=kind,
                     kinds=tuple(groups),
                     values_read=values_read(

@@ -83,7 +83,9 @@ def _verdict(
     out_of_scope: list[str] = []  # cleared only because the rule does not apply (applies.when false)
     for judgement, via in judgements:
         holding = {e.unit.id for e in judgement.evaluated if e.value is True}
-        examined: set[str] = set()
+        # A rule is cleared only when every part of it examined is false: a rule with one open part
+        # (another kind of installation, another installation) is open, not partly cleared.
+        open_rules = {e.unit.id for e in judgement.evaluated if e.value is None and (complete or e.touched)}
         for item in judgement.evaluated:
             if item.value is True:
                 hits.append(_hit(pack, item, via))
@@ -92,10 +94,9 @@ def _verdict(
                 if item.unit.spec.catch_all and item.unit.id not in holding:
                     catch_alls.append(item.unit.id)
                 continue
-            examined.add(item.unit.id)
             if item.value is None:
                 undecided.append(_undecided(pack, item, via))
-            else:
+            elif item.unit.id not in open_rules:
                 cleared.append(_cleared(pack, item, via))
                 applies = item.unit.applies
                 if applies is not None and applies.evaluate(item.result.env) is False:
@@ -110,10 +111,12 @@ def _verdict(
     notes = [deferral_notice(pack, d, day) for d in deferred]
     if judgements:
         warnings.extend(_unread(pack, prepared, [j for j, _ in judgements]))
+    # A value given for a fact the rules read, but itself read by none, leaves the observation unjudged.
+    unjudged = any(w.code == "value_not_read" for w in warnings)
     status: models.Status
     if hits:
         status = "major"
-    elif undecided or open_deferrals or gaps:
+    elif undecided or open_deferrals or gaps or unjudged:
         status = "undetermined"
     elif not cleared:
         status = "undetermined"
