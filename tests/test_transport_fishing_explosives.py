@@ -643,3 +643,12 @@ def test_published_enforcement_cases(case: dict[str, Any]) -> None:
         facts = {**case["finding"]["facts"], "fishing_vessel.approved_complement": 10}
         completed = hazardrules.classify({**case["finding"], "facts": facts})
         assert case["clause"] in [h.rule for h in completed.hits]
+
+
+def test_the_checklist_of_a_partial_sector_says_what_it_cannot_ask() -> None:
+    sheet = hazardrules.checklist("taxi", on=dt.date(2026, 12, 1))
+    assert {i.rule for i in sheet.items} >= {"road-2023:3.1", "road-2023:taxi.1"}
+    (gap,) = sheet.gaps
+    assert gap.code == "provisions_missing" and gap.provisions == missing_for("road-2023", "taxi")
+    complete = hazardrules.checklist("fishing_vessels", on=dt.date(2026, 12, 1))
+    assert complete.gaps == [] and len({i.rule for i in complete.items}) == 8

@@ -284,6 +284,10 @@ def checklist_page(pack: Pack, sector: str, on: dt.date) -> str:
     shorts = scope_facts(pack)
     base = checklist(sector, on=on, pack=pack)
     lines = [f"# 检查清单：{spec.name}", "", f"按 {on.isoformat()} 施行的标准生成，等同于 `hazardrules checklist --sector {sector}`。", ""]
+    if base.gaps:
+        lines += ["```{warning}", "以下内容未收录于规则包，本清单没有相应问题，须对照官方文本另行检查：", ""]
+        lines += [f"- {gap.message}" for gap in base.gaps]
+        lines += ["```", ""]
     lines += checklist_items(base.items)
     seen = {item.rule for item in base.items}
     for question in base.other_scopes:
