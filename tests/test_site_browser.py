@@ -109,9 +109,8 @@ def test_chinese_query_finds_the_clause(browser: Any, server: str, query: str, a
     assert errors == [], errors  # e.g. Sphinx 9.0's "ChineseStemmer is not defined"
     assert "搜索完成" in summary, summary
     clause = f"{server}/rules/gm-2023.html#{anchor}"
-    # Clause results (with an anchor) come before whole-page results, and the clause is one of them.
-    # (Not necessarily among the first three: other standards have clauses with the same words —
-    # 房屋市政工程 cs-2022/cs-2024 第十一条 are about 有限空间 too.)
+    # Other standards may hold the same words (有限空间 in 房屋市政 第十一条): the clause is among the
+    # clause results, which come before whole-page results.
     first_page = next((i for i, link in enumerate(links) if "#" not in link), len(links))
     assert clause in links[:first_page], links[:first_page]
     # The link lands on the clause: its anchor exists on the page and is the clause's heading.

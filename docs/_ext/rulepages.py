@@ -24,7 +24,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
@@ -40,12 +39,11 @@ from hazardrules.interfaces.describe import (
 )
 from hazardrules.interfaces.register import ENCODING_WORDS, StandardStatus, standards
 from hazardrules.interfaces.verdict_view import render_text
-from hazardrules.pack.numerals import label_path
 from hazardrules.lang.chinese import to_chinese
 from hazardrules.pack.format import Evidence, Note, OfficialPublication
 from hazardrules.pack.model import CompiledRule, CompiledStandard, Pack
 from hazardrules.pack.resources import shipped_rules_dir
-from hazardrules.pack.sources import pack_sources_dir, source_document
+from hazardrules.pack.sources import LEAD, load_source, pack_sources_dir, source_document, walk
 from hazardrules.verdict.codes import codes
 
 OUT = "rules"
@@ -103,15 +101,11 @@ def load_tree(sources: Path, slug: str, document_number: str | None = None) -> l
 
 
 def flatten(
-    items: list[dict[str, Any]], prefix: tuple[str, ...] = (), depth: int = 0
+    items: list[dict[str, Any]], names: dict[str, str] | None = None
 ) -> Iterator[tuple[int, str | None, dict[str, Any]]]:
-    for item in items:
-        label = str(item.get("label", ""))
-        read = label_path(label) if "及以后" not in label else ""
-        numbers = tuple(read.split(".")) if read else ()
-        path = prefix + numbers
-        yield depth, ".".join(path) if numbers else None, item
-        yield from flatten(item.get("children") or [], path, depth + 1)
+    """Each provision with its depth and address, as lint computes them (hazardrules.pack.sources)."""
+    for node in walk(items, names):
+        yield node.depth, node.path, node.item
 
 
 # -- pages -----------------------------------------------------------------------------------------
@@ -145,15 +139,28 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path) -> str:
     lines += ["```", ""]
     if meta.notes:
         lines += ["```{note}", meta.notes.strip(), "```", ""]
+    if standard.unencoded:
+        lines += ["```{warning}", f"本标准在规则包中只是部分编码：{len(standard.unencoded)}个条款未收录（原因见下文各条款）。"
+                  "适用这些条款的行业，判定结果不会是“不构成重大事故隐患”，而是“无法判定”，并列出未收录的条款。", "```", ""]
+    unverified = [r for r in standard.rules if r.spec.text_status != "verified"]
+    if unverified:
+        lines += ["```{important}", f"{len(unverified)}条判定规则的条文未经核实（来源标注为回忆稿或单一转录稿之外的文字），"
+                  "引用前请与官方文本核对：" + "、".join(r.spec.label for r in unverified) + "。", "```", ""]
     lines += ["## 条款", ""]
     rules = {r.path: r for r in standard.rules}
-    unencoded = {u.path: u.reason for u in standard.unencoded}
-    for depth, path, item in flatten(load_tree(sources, meta.slug, meta.document_number)):
+    unencoded = {u.path: u for u in standard.unencoded}
+    nodes = list(flatten(load_tree(sources, meta.slug, meta.document_number), standard.names))
+    for position, (depth, path, item) in enumerate(nodes):
         label = item.get("label", "")
         text = item.get("text") or "（官方文本缺失）"
+        if item.get("partial_text"):
+            text = f"（官方文本缺失；所见开头：“{item['partial_text']}……”）"
         status = str(item.get("status", "missing"))
         item_id = f"{meta.slug}:{path}" if path else None
-        if path in rules:
+        if position + 1 < len(nodes) and path is not None and nodes[position + 1][1] == path:
+            # an article whose single unnumbered situation (next) takes its path: the article's sentence
+            lines += [f"## {label}", "", f"> {text}", ""]
+        elif path in rules:
             lines += rule_section(pack, standard, rules[path])
         elif item_id and item_id in standard.provisions:
             provision = standard.provisions[item_id]
@@ -171,11 +178,21 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path) -> str:
                 lines += [f"> {text}", ""]
                 if item_id:
                     lines += clause_entry(item_id, "provision", f"{label}　{text}")
+        elif path is not None and item_id and path in unencoded:
+            missing = unencoded[path]
+            chosen = missing.sectors if missing.sectors is not None else meta.sectors
+            sectors = "、".join(pack.sectors[s].name for s in chosen)
+            title = f"{missing.label} {item['heading']}" if item.get("heading") else missing.label
+            lines += [f"({anchor(item_id)})=", f"### {title}", "", f"> {text}", ""]
+            lines += clause_entry(item_id, "provision", f"{label}　{text}")
+            lines += [f"- **未编码**（`{item_id}`；官方文本汇编中的状态：{SOURCE_STATUS.get(status, status)}）：{missing.reason}",
+                      f"- 适用行业：{sectors or '（不影响任何行业的判定）'}——这些行业的判定结果不会是“不构成”。", ""]
+        elif path is not None and path.split(".")[-1] == LEAD:
+            lines += [f"### {label}（导语）", "", f"> {text}", "", "- 导语，不是判定情形。", ""]
         else:
             where = f"`{item_id}`" if item_id else "（无编号）"
             title = f"{label} {item['heading']}" if item.get("heading") else label
-            reason = unencoded.get(path or "")
-            why = f"：{reason}" if reason else "：本条款尚无判定规则"
+            why = "：本条款尚无判定规则"
             lines += ([f"({anchor(item_id)})="] if item_id else []) + [f"### {title}", "", f"> {text}", ""]
             if item_id:
                 lines += clause_entry(item_id, "provision", f"{label}　{text}")
@@ -384,14 +401,16 @@ def coverage_page(pack: Pack, sources: Path) -> str:
              "未收录的标准列出原因；其适用行业的裁决不会给出“不构成重大事故隐患”。", "",
              "| 标准 | 官方文本末级条款 | 判定规则 | 引用条款 | 未编码 | 条文已核实 | 条文未核实 | 收录状态 |",
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    partial: list[CompiledStandard] = []
     for entry in standards(pack=pack):
         slug = entry.id
+        standard = pack.standards.get(slug)
         # The official text: its own file, or a companion inside another (a supplement in fm-2022.yaml).
-        data = source_document(sources, slug, entry.document_number) or {}
-        leaves = [p for _, p, item in flatten(data.get("provisions") or []) if p and not item.get("children")]
+        number = entry.document_number or (standard.meta.document_number if standard else None)
+        source = load_source(sources, slug, number, names=standard.names if standard else None)
+        leaves = [i.path for i in source.situations()] if source is not None else []
         state = f"[{ENCODING_WORDS[entry.encoding]}](register.md#{anchor('register-' + slug)})"
-        if slug in pack.standards:
-            standard = pack.standards[slug]
+        if standard is not None:
             rules = {r.path for r in standard.rules}
             cited = {pid.split(":", 1)[1] for pid in standard.provisions}
             missing = len([p for p in leaves if p not in rules and p not in cited])
@@ -399,11 +418,23 @@ def coverage_page(pack: Pack, sources: Path) -> str:
             name = f"{{ref}}`{entry.title} <std-{slug}>`"
             lines.append(f"| {name} | {len(leaves)} | {len(rules)} | {len(cited)} | {missing} | {verified} | "
                          f"{len(rules) - verified} | {state} |")
+            if standard.unencoded:
+                partial.append(standard)
         else:
-            count = str(len(leaves)) if leaves else "—（官方文本未收集）"
+            count = str(len(leaves)) if source is not None else "—（官方文本未收集）"
             reason = f"（{entry.not_encoded_reason}）" if entry.not_encoded_reason else ""
             lines.append(f"| {cell(document_name(entry))}（`{slug}`） | {count} | 0 | 0 | {len(leaves) or '—'} | 0 | 0 | "
                          f"{state}{cell(reason)} |")
+    if partial:
+        lines += ["", "## 部分编码的标准：未收录的条款", "",
+                  "下列条款未收录于规则包。适用这些条款的行业，判定结果不会是“不构成重大事故隐患”（而是“无法判定”，并在 `gaps` 中列出这些条款）。", "",
+                  "| 标准 | 条款 | 编号 | 适用行业 | 原因 |", "| --- | --- | --- | --- | --- |"]
+        for standard in partial:
+            for missing_item in standard.unencoded:
+                sectors = missing_item.sectors if missing_item.sectors is not None else standard.meta.sectors
+                names = "、".join(pack.sectors[s].name for s in sectors) or "（无）"
+                lines.append(f"| {{ref}}`{standard.slug} <std-{standard.slug}>` | {cell(missing_item.label)} | "
+                             f"`{standard.slug}:{missing_item.path}` | {cell(names)} | {cell(missing_item.reason)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -512,6 +543,10 @@ def checklist_page(pack: Pack, sector: str, on: dt.date) -> str:
         lines.append(f"- 适用标准：《{standard.title}》（{standard.document_number}）")
     lines += ["", "```{list-table}", ":class: sheet-header", "", "* - 企业名称", "  - ", "* - 检查日期", "  - ",
               "* - 检查人员", "  - ", "```", ""]
+    if base.gaps:
+        lines += ["```{warning}", "以下内容未收录于规则包，本清单没有相应问题，须对照官方文本另行检查：", ""]
+        lines += [f"- {gap.message}" for gap in base.gaps]
+        lines += ["```", ""]
     lines += checklist_items(base.items)
     seen = {item.rule for item in base.items}
     for question in base.other_scopes:
