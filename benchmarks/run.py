@@ -508,10 +508,17 @@ Top functions, whole-site:
     print("single-issue profile\n" + single_parts + "\n\nwhole-site profile\n" + site_parts)
     if not args.no_write:
         results = HERE / "RESULTS.md"
-        # Keep the section benchmarks/stream_check.py writes (between its markers).
+        # Keep the sections other scripts write (between their markers): stream_check.py,
+        # compare_versions.py.
         old = results.read_text(encoding="utf-8") if results.exists() else ""
-        start, end = "<!-- stream_check: start -->", "<!-- stream_check: end -->"
-        kept = old[old.index(start) : old.index(end) + len(end)] + "\n" if start in old and end in old else ""
+        kept = "".join(
+            old[old.index(start) : old.index(end) + len(end)] + "\n"
+            for start, end in (
+                ("<!-- stream_check: start -->", "<!-- stream_check: end -->"),
+                ("<!-- compare_versions: start -->", "<!-- compare_versions: end -->"),
+            )
+            if start in old and end in old
+        )
         results.write_text(report.rstrip("\n") + "\n\n" + kept if kept else report, encoding="utf-8")
         print(f"\nwrote {results}")
     return 0

@@ -22,7 +22,10 @@ class Installation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(description="The caller's name for it, unique in the finding (e.g. 1号库房)")
-    kind: str = Field(description="An installation kind of the pack (hazardrules facts --kinds)")
+    kind: str = Field(
+        description="An installation kind of the pack (rules/facts/*.yaml `installations`; the docs' "
+        "facts page lists them with their facts)"
+    )
     facts: dict[str, FactValue] = Field(
         default_factory=dict, description="Facts of this installation; an absent fact is unknown"
     )

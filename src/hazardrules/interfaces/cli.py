@@ -25,7 +25,8 @@ from ..verdict.finding import strict_date
 from .describe import TEXT_STATUS, rule_detail, rule_summary, rule_text
 from .lint import lint
 from .reader import InputError, Record, open_findings
-from .table import Column, Table, render
+from .table import Table, render
+from .verdict_view import COLUMNS, error_cells, render_error_text, render_text
 
 # Exit codes (docs/cli.md). A later --fail-on option may add its own below 5.
 OK = 0  # every record classified (whatever the verdicts)
@@ -108,13 +109,27 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "example",
-        help="print the bundled example finding (try: hazardrules example | hazardrules classify -)",
+        help="print a bundled example finding (try: hazardrules example | hazardrules classify -)",
+    )
+    p.add_argument(
+        "name",
+        nargs="?",
+        default="finding",
+        choices=EXAMPLES,
+        help="finding (an uncertified welder, the default) or fireworks-storehouses (a fireworks "
+        "plant with three storehouses, one over its approved charge)",
     )
     p.set_defaults(handler=_example)
 
     p = sub.add_parser("classify", help="classify findings (JSON object, JSON array or JSON Lines)")
     p.add_argument("file", help="a file of findings, or - for standard input")
-    p.add_argument("--format", choices=("json", "table"), default="json")
+    p.add_argument(
+        "--format",
+        choices=("json", "table", "text"),
+        default="json",
+        help="json (default: JSON Lines for JSON Lines in, an array for an array), table (one line per "
+        "finding) or text (each verdict in Chinese, with its questions and warnings)",
+    )
     p.add_argument(
         "--encoding",
         metavar="NAME",
@@ -216,7 +231,7 @@ def _classify(args: argparse.Namespace) -> int:
             reader = open_findings(raw, args.encoding)
         except InputError as exc:
             raise _InputError(f"{name}: {exc}") from None
-        out = _Output(args.format, reader.shape)
+        out = _Output(args.format, reader.shape, pack)
         bad = crashed = total = 0
         for record in reader:
             total += 1
@@ -273,12 +288,13 @@ def _error_line(message: str) -> None:
 class _Output:
     """Writes each result as it comes: JSON Lines, one JSON array, pretty JSON objects or a table."""
 
-    def __init__(self, form: str, shape: str) -> None:
+    def __init__(self, form: str, shape: str, pack: Pack) -> None:
         self.stream = sys.stdout
         reconfigure = getattr(self.stream, "reconfigure", None)
         if reconfigure is not None:  # JSON is UTF-8; nothing un-encodable may stop the batch
             reconfigure(encoding="utf-8", errors="backslashreplace")
-        self.form = form if form == "table" else shape
+        self.form = form if form in ("table", "text") else shape
+        self.pack = pack
         self.count = 0
         self.table: Table[Any] | None = None
         if self.form == "table":
@@ -291,7 +307,13 @@ class _Output:
             if isinstance(result, Verdict):
                 self.table.row(result)
             else:
-                self.table.line(_error_cells(result), span_from=2)
+                self.table.line(error_cells(result), span_from=2)
+        elif self.form == "text":
+            if isinstance(result, Verdict):
+                text = render_text(result, self.pack)
+            else:
+                text = render_error_text(result)
+            self.stream.write(("\n" if self.count else "") + text)
         elif self.form == "lines":
             text = result.model_dump_json() if isinstance(result, Verdict) else _json(result, None)
             self.stream.write(text + "\n")
@@ -317,29 +339,8 @@ def _jsonable(result: Any) -> Any:
     return result.model_dump(mode="json") if isinstance(result, Verdict) else result
 
 
-def _held(verdict: Verdict) -> str:
-    return ", ".join(f"{h.citation.standard} {h.citation.label}" for h in verdict.hits) or "-"
-
-
-def _needed(verdict: Verdict) -> str:
-    missing = verdict.missing_facts
-    return (", ".join(missing[:4]) + (" …" if len(missing) > 4 else "")) or "-"
-
-
-# The table of `classify --format table`: one line per column, in order.
-_COLUMNS: list[Column[Verdict]] = [
-    Column("finding", 20, lambda v: v.finding_id or "-"),
-    Column("status", 12, lambda v: v.status),
-    Column("rules that hold", 36, _held),
-    Column("still needed", None, _needed),
-]
-
-
-def _error_cells(result: dict[str, Any]) -> list[str]:
-    error = result["error"]
-    where = f"line {result['line']}" + (f" [{result['index']}]" if "index" in result else "")
-    finding = error.get("finding_id") or where
-    return [finding, "error", error["problems"][0]["message"], ""]
+# The table of `classify --format table` (its columns are listed in verdict_view.COLUMNS).
+_COLUMNS = COLUMNS
 
 
 # -- rules ---------------------------------------------------------------------------------------
@@ -477,19 +478,25 @@ def _lint(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def example_finding() -> str:
-    """The bundled example finding: ``hazardrules/examples`` in a wheel, ``examples/`` in a checkout."""
-    packaged = files("hazardrules") / "examples" / "finding.json"
+# The bundled example findings (examples/<name>.json; hazardrules/examples in a wheel).
+EXAMPLES = ("finding", "fireworks-storehouses")
+
+
+def example_finding(name: str = "finding") -> str:
+    """A bundled example finding: ``hazardrules/examples`` in a wheel, ``examples/`` in a checkout."""
+    packaged = files("hazardrules") / "examples" / f"{name}.json"
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[3] / "examples" / "finding.json"
+    checkout = Path(__file__).resolve().parents[3] / "examples" / f"{name}.json"
     if checkout.is_file():
         return checkout.read_text(encoding="utf-8")
-    raise HazardRulesError("this installation of hazardrules has no bundled example (hazardrules/examples)")
+    raise HazardRulesError(
+        f"this installation of hazardrules has no bundled example {name!r} (hazardrules/examples)"
+    )
 
 
 def _example(args: argparse.Namespace) -> int:
-    sys.stdout.write(example_finding())
+    sys.stdout.write(example_finding(args.name))
     return 0
 
 

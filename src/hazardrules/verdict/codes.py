@@ -84,7 +84,9 @@ _ALL = [
     Code("too_many_problems", "error", "问题过多，只列出前 20 个，其余计数。"),
     # record errors of `hazardrules classify` (the input could not be read as a finding)
     Code("malformed_json", "error", "该记录不是有效的 JSON（或 JSON 数组的结构在此处损坏）。"),
-    Code("not_utf8", "error", "该记录含有不属于输入编码的字节（GBK/GB18030 文件请用 --encoding gb18030）。"),
+    Code(
+        "not_utf8", "error", "该记录含有不属于输入编码的字节（GBK/GB18030 文件请用 `--encoding gb18030`）。"
+    ),
     Code("not_json", "error", "该记录使用了 JSON 没有的值（NaN、Infinity）。"),
     Code("duplicate_key", "error", "同一对象中键重复（如两个 facts 或同一事实两次），不按“后者为准”处理。"),
     Code("lone_surrogate", "error", "该记录含有孤立的代理码点转义（U+D800–U+DFFF），不是有效文本。"),
