@@ -112,9 +112,10 @@ def test_sector_by_slug_name_or_industry_code(sector: str) -> None:
     assert verdict.sector == "metallurgy"
 
 
-def test_excluded_industry_code_is_an_error_that_says_why() -> None:
-    with pytest.raises(FindingError, match="建材 excludes 305"):
-        hazardrules.classify({"sector": "3051", "facts": {}})
+def test_an_industry_code_excluded_from_building_materials_is_not_building_materials() -> None:
+    verdict = hazardrules.classify({"sector": "3051", "facts": {"special_worker.uncertified_on_duty": True}})
+    assert verdict.sector == "light_industry"  # a documented reading, said in a warning
+    assert [w.code for w in verdict.warnings] == ["sector_unverified_mapping"]
 
 
 def test_date_selects_the_standards_in_force() -> None:

@@ -144,6 +144,70 @@ class SectorSpec(_Strict):
     dev_note: str | None = Field(default=None, description=DEV_NOTE)
 
 
+IndustryCode = Annotated[str, StringConstraints(pattern=r"^\d{2,4}$")]
+
+
+class IndustryMapping(_Strict):
+    """GB/T 4754-2017 codes of one sector (``industries.yaml``): the 工贸 classification or a reading."""
+
+    sector: Identifier
+    include: list[IndustryCode] = Field(min_length=1)
+    exclude: list[IndustryCode] = Field(default_factory=list)
+    status: TextStatus = Field(
+        description="verified: the classification's own text was seen; unverified: a documented reading "
+        "(verdicts whose sector came from it carry the warning sector_unverified_mapping)"
+    )
+    basis: str = Field(description="The classification's text, or what the reading rests on (Chinese)")
+    exclusions_seen: bool = Field(
+        default=True, description="false: the classification excludes codes that were not seen"
+    )
+    notes: str | None = None
+
+
+class IndustryElsewhere(_Strict):
+    """Codes outside the 工贸 classification whose enterprises fall under other standards' sectors."""
+
+    codes: list[IndustryCode] = Field(min_length=1)
+    sectors: list[Identifier] = Field(min_length=1)
+    notes: str | None = Field(default=None, description="How to decide, in Chinese")
+
+
+class IndustryWord(_Strict):
+    """A common industry word: the GB/T 4754-2017 codes it means, or sectors it may mean."""
+
+    codes: list[IndustryCode] = Field(default_factory=list)
+    sectors: list[Identifier] = Field(default_factory=list, description="An ambiguity: ask which")
+    decides: str | None = Field(default=None, description="What decides an ambiguity (Chinese)")
+
+    @model_validator(mode="after")
+    def _one_meaning(self) -> IndustryWord:
+        if bool(self.codes) == bool(self.sectors):
+            raise ValueError("a word gives either codes or sectors (an ambiguity)")
+        if self.sectors and not self.decides:
+            raise ValueError("an ambiguous word says what decides it ('decides')")
+        return self
+
+
+class IndustryClassification(_Strict):
+    title: str
+    document_number: str
+    issuer: str
+    notes: str | None = None
+
+
+class IndustriesFile(_Strict):
+    """``industries.yaml`` (optional): industry codes and words → sectors, and the code table."""
+
+    classification: IndustryClassification
+    mappings: list[IndustryMapping] = Field(default_factory=list)
+    elsewhere: list[IndustryElsewhere] = Field(default_factory=list)
+    words: dict[Annotated[str, StringConstraints(min_length=1)], IndustryWord] = Field(default_factory=dict)
+    table: str = Field(
+        description="The GB/T 4754-2017 code table, one '<code> <name>' per line in the standard's order "
+        "(门类 letters, then their 大类, 中类 and 小类)"
+    )
+
+
 class SynonymsFile(_Strict):
     """``synonyms.yaml`` (optional): words inspectors write, grouped with the standards' words."""
 

@@ -28,6 +28,7 @@ from .format import (
     DerivationSpec,
     FactsFile,
     FactSpec,
+    IndustriesFile,
     InstallationKind,
     PackManifest,
     RegisterDocument,
@@ -36,6 +37,7 @@ from .format import (
     StandardFile,
     SynonymsFile,
 )
+from .industries import parse_table
 from .model import (
     CompiledCiting,
     CompiledDerivation,
@@ -86,7 +88,7 @@ class _Loader:
             self.problem(str(self.root), None, "not a rule-pack directory")
             return []
         found: list[tuple[str, Traversable | Path]] = []
-        for name in ("pack.yaml", "sectors.yaml", "synonyms.yaml", "register.yaml"):
+        for name in ("pack.yaml", "sectors.yaml", "synonyms.yaml", "register.yaml", "industries.yaml"):
             entry = self.root / name
             if entry.is_file():
                 found.append((name, entry))
@@ -142,6 +144,7 @@ class _Loader:
         sectors_file: SectorsFile | None = None
         synonyms_file: SynonymsFile | None = None
         register_file: RegisterFile | None = None
+        industries_file: IndustriesFile | None = None
         kinds: dict[str, InstallationKind] = {}
         kind_origin: dict[str, str] = {}
         facts: dict[str, FactSpec] = {}
@@ -164,6 +167,8 @@ class _Loader:
                 synonyms_file = self.validate(name, data, SynonymsFile)
             elif name == "register.yaml":
                 register_file = self.validate(name, data, RegisterFile)
+            elif name == "industries.yaml":
+                industries_file = self.validate(name, data, IndustriesFile)
             elif name.startswith("facts/"):
                 parsed = self.validate(name, data, FactsFile)
                 if parsed is None:
@@ -236,6 +241,8 @@ class _Loader:
                     message = f"route to {route.standard}: {route.as_sector!r} is not one of its sectors"
                     self.problem(standard.file, standard.slug, message)
         register = self.check_register(register_file, standards, sectors)
+        if industries_file is not None:
+            self.check_industries(industries_file, sectors)
         if manifest is None:
             return None, self.problems
         pack = Pack(
@@ -252,8 +259,36 @@ class _Loader:
             synonyms=tuple(tuple(group) for group in synonyms_file.synonyms) if synonyms_file else (),
             installation_kinds=kinds,
             register=register,
+            industries=industries_file,
         )
         return pack, self.problems
+
+    def check_industries(self, data: IndustriesFile, sectors: dict[str, Any]) -> None:
+        """Sectors named in industries.yaml exist; every code is in its table; the table is well formed."""
+        file = "industries.yaml"
+        try:
+            names, _ = parse_table(data.table)
+        except ValueError as exc:
+            self.problem(file, "table", str(exc))
+            return
+        used: list[tuple[str, str]] = []
+        for mapping in data.mappings:
+            used += [(mapping.sector, c) for c in (*mapping.include, *mapping.exclude)]
+        for pointer in data.elsewhere:
+            used += [(s, c) for s in pointer.sectors for c in pointer.codes]
+        for word, entry in data.words.items():
+            used += [(s, "") for s in entry.sectors] + [("", c) for c in entry.codes]
+            if word in sectors or any(word == s.name or word in s.aliases for s in sectors.values()):
+                self.problem(file, word, "the word is already a sector's slug, name or alias", "warning")
+        for sector, code in used:
+            if sector and sector not in sectors:
+                self.problem(file, sector, f"unknown sector {sector!r}")
+            if code and code not in names:
+                self.problem(file, code, f"{code} is not a code of the table")
+        for slug, spec in sectors.items():
+            for code in (*spec.industry_codes, *spec.excludes):
+                if names and code not in names:
+                    self.problem("sectors.yaml", slug, f"industry code {code} is not a GB/T 4754-2017 code")
 
     def check_register(
         self,

@@ -11,6 +11,7 @@ from ..lang import Evaluator, ExprType, Node
 from .format import (
     DerivationSpec,
     FactSpec,
+    IndustriesFile,
     InstallationKind,
     PackManifest,
     ProvisionSpec,
@@ -118,6 +119,7 @@ class Pack:
     synonyms: tuple[tuple[str, ...], ...] = ()  # for suggest()
     installation_kinds: dict[str, InstallationKind] = field(default_factory=dict)
     register: dict[str, RegisterDocument] = field(default_factory=dict)  # id → document
+    industries: IndustriesFile | None = None  # industry codes and words → sectors (industries.yaml)
 
     @property
     def name(self) -> str:

@@ -23,6 +23,7 @@ from .deferral import notice as deferral_notice
 from .deferral import resolve
 from .explanation import citation, construct, explain_because, explain_rule
 from .finding import PreparedFinding, PreparedInstallation, prepare, today
+from .industry import sector_notices
 from .judge import Evaluated, Judge, Judgement
 from .law import governing_law
 from .reads import sector_reads
@@ -65,7 +66,11 @@ def classify(
     applied: list[tuple[Judgement, models.CitedProvision | None]] = [(j, None) for j in judgements]
     applied.extend(routed)
     references = [_reference(pack, judge.apply(s, prepared.sector), complete) for s in law.references]
-    return _verdict(pack, prepared, day, applied, deferred, law.gaps, references, complete, engine)
+    verdict = _verdict(pack, prepared, day, applied, deferred, law.gaps, references, complete, engine)
+    sector_warnings, sector_notes = sector_notices(pack, prepared.finding.sector)
+    verdict.warnings.extend(sector_warnings)
+    verdict.notes[:0] = sector_notes
+    return verdict
 
 
 def _verdict(
