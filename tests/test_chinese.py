@@ -123,6 +123,12 @@ def pack_strings(pack: hazardrules.Pack) -> Iterator[tuple[str, str]]:
             yield from _strings(rule, rule.id)
         for derivation in standard.derivations:
             yield from _strings(derivation.spec, derivation.spec.id)
+        for reading_id, reading in standard.readings.items():
+            yield from _strings(reading, reading_id)
+    for derivation in pack.lifted:
+        yield from _strings(derivation.spec, derivation.spec.id)
+    for kind, spec in pack.installation_kinds.items():
+        yield from _strings(spec, f"installation kind {kind}")
 
 
 def test_pack_notes_and_labels_are_chinese(pack: hazardrules.Pack) -> None:

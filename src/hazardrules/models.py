@@ -79,7 +79,8 @@ class TraceNode(BaseModel):
 
 
 class Derived(BaseModel):
-    """A fact set by a derivation (an official interpretation or a definition)."""
+    """A fact set by a derivation: a definition or an official interpretation — or, when ``reading``
+    is set, a documented reading that is neither (see :attr:`Verdict.readings`)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -88,6 +89,11 @@ class Derived(BaseModel):
     derivation: str
     basis: str
     because: dict[str, Any]
+    reading: str | None = Field(
+        default=None,
+        description="The documented reading (third-party checklist, enforcement practice) the derivation "
+        "belongs to; null for a definition or an official interpretation",
+    )
 
 
 class Trace(BaseModel):
@@ -244,6 +250,24 @@ class Notice(BaseModel):
     rules: list[str] = Field(default_factory=list)
 
 
+class ReadingUsed(BaseModel):
+    """A documented reading the verdict relied on: neither the text of a standard nor its issuer's
+    interpretation (a third-party checklist, enforcement practice). ``classify(readings=…)`` and
+    ``hazardrules classify --readings`` switch readings off."""
+
+    id: str
+    title: str = Field(description="What the reading is, in Chinese")
+    publisher: str
+    official: bool = Field(
+        description="true: published by a government body (enforcement cases), still not the issuer's "
+        "interpretation; false: a third party"
+    )
+    url: str | None = None
+    provisions: list[str] = Field(default_factory=list, description="The provisions it reads")
+    derivations: list[str] = Field(description="Its derivations that set a fact the verdict used")
+    rules: list[str] = Field(description="The rules whose value those facts decided or affected")
+
+
 class PackInfo(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -280,6 +304,11 @@ class Verdict(BaseModel):
     complete: bool = Field(description="Whether every applicable rule was considered touched")
     warnings: list[Notice] = Field(default_factory=list)
     notes: list[Notice] = Field(default_factory=list)
+    readings: list[ReadingUsed] = Field(
+        default_factory=list,
+        description="Documented readings (not the law) that set facts the verdict used; each also gives "
+        "the warning reading_applied. classify(readings=…) switches them off",
+    )
     pack: PackInfo
     engine: str
     hazardrules_version: str

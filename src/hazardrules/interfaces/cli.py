@@ -124,6 +124,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--on", type=_date, help="apply the standards in force on this date (YYYY-MM-DD)")
     p.add_argument("--select", action="append", metavar="ID", help="only these rules (id or prefix)")
     p.add_argument("--ignore", action="append", metavar="ID", help="skip these rules (id or prefix)")
+    p.add_argument(
+        "--readings",
+        metavar="all|none|ID,…",
+        type=_readings,
+        help="documented readings (not the law) that may set facts: all (default), none, or reading ids",
+    )
     p.set_defaults(handler=_classify)
 
     rules = sub.add_parser("rules", help="list or show rules").add_subparsers(metavar="ACTION")
@@ -185,6 +191,13 @@ def _date(text: str) -> dt.date:
     return day
 
 
+def _readings(text: str) -> str | list[str]:
+    """``--readings``: all, none, or comma-separated reading ids."""
+    if text in ("all", "none"):
+        return text
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def _pack(args: argparse.Namespace) -> Pack:
     return load_pack(args.rules)
 
@@ -195,11 +208,13 @@ def _dump(data: Any) -> str:
 
 # -- classify ------------------------------------------------------------------------------------
 def _classify(args: argparse.Namespace) -> int:
+    from ..verdict.arguments import reading_switch
     from ..verdict.classify import classify
     from ..verdict.select import selector
 
     pack = _pack(args)
     selector(pack, args.select, args.ignore)  # a pattern matching no rule is a usage error, up front
+    reading_switch(pack, args.readings)  # so is an unknown reading
     name = "<stdin>" if args.file == "-" else args.file
     raw: IO[bytes]
     if args.file == "-":
@@ -237,6 +252,7 @@ def _classify(args: argparse.Namespace) -> int:
                     select=args.select,
                     ignore=args.ignore,
                     pack=pack,
+                    readings=args.readings,
                 )
             except FindingError as exc:
                 bad += 1

@@ -106,6 +106,37 @@ class DerivationSpec(_Strict):
     when: str
     basis: str = Field(description="Where the interpretation comes from (document, article)")
     source_url: str | None = None
+    reading: NamedId | None = Field(
+        default=None,
+        description="The documented reading (readings: of the same standard) this derivation belongs to: "
+        "not the law or the issuer's interpretation; a caller can switch it off (classify(readings=…))",
+    )
+    any_installation: bool = Field(
+        default=False,
+        description="Facts files only: `when` reads the facts of one kind of installation and the derived "
+        "fact is the enterprise's; it holds for the site when it holds for at least one installation "
+        "(a dry collector of wood dust means the site has combustible dust)",
+    )
+    notes: str | None = None
+    dev_note: str | None = Field(default=None, description=DEV_NOTE)
+
+
+class ReadingSpec(_Strict):
+    """A documented reading of provisions: an interpretation that is neither the text nor the issuer's
+    own (a third-party checklist, enforcement practice). Its derivations name it (``reading:``); a
+    verdict that used one says so, and ``classify(readings=…)`` switches readings on or off."""
+
+    id: NamedId
+    title: str = Field(description="What the reading is, in Chinese")
+    publisher: str = Field(description="Who published it (Chinese); 'unknown' said in Chinese if unknown")
+    official: bool = Field(
+        description="Published by a government body (enforcement cases) rather than a third party; "
+        "never the issuer's interpretation (that is a plain derivation)"
+    )
+    url: str | None = None
+    provisions: list[str] = Field(
+        default_factory=list, description="The provisions it reads, e.g. 第十一条第（二）项"
+    )
     notes: str | None = None
     dev_note: str | None = Field(default=None, description=DEV_NOTE)
 
@@ -115,6 +146,11 @@ class InstallationKind(_Strict):
 
     name: str = Field(description="Chinese name, e.g. 除尘系统")
     examples: str | None = Field(default=None, description="What counts as one, in Chinese")
+    implies: dict[FactName, bool | int | float | str] = Field(
+        default_factory=dict,
+        description="Facts of the enterprise that a finding describing such an installation answers "
+        "(a cooling-water system described means the site has one: foundry_cooling.present)",
+    )
     notes: str | None = None
 
 
@@ -398,6 +434,9 @@ class StandardFile(_Strict):
     provisions: list[ProvisionSpec] = Field(default_factory=list)
     rules: list[RuleSpec] = Field(default_factory=list)
     derivations: list[DerivationSpec] = Field(default_factory=list)
+    readings: list[ReadingSpec] = Field(
+        default_factory=list, description="Documented readings that derivations of this file belong to"
+    )
     unencoded: list[UnencodedProvision] = Field(
         default_factory=list,
         description="Provisions not in the pack: a verdict for their sectors is never not_major",

@@ -78,6 +78,7 @@ class _Loader:
         self.problems: list[Problem] = []
         self.digest = hashlib.sha256()
         self.fact_kinds: dict[str, str | None] = {}
+        self.lifted: list[CompiledDerivation] = []
 
     def problem(self, file: str, item: str | None, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(file, item, message, severity))
@@ -198,6 +199,14 @@ class _Loader:
                 self.problem(fact_origin[name], name, f"unknown installation kind {spec.installation!r}")
         self.fact_kinds = {name: spec.installation for name, spec in facts.items()}
         types = {name: _fact_type(spec) for name, spec in facts.items()}
+        for kind, kind_spec in kinds.items():
+            for fact, value in kind_spec.implies.items():
+                if fact not in types:
+                    self.problem(kind_origin[kind], kind, f"implies unknown fact {fact!r}")
+                elif facts[fact].installation is not None:
+                    self.problem(kind_origin[kind], kind, f"implies {fact!r}, a fact of an installation")
+                elif not _value_fits(value, types[fact]):
+                    self.problem(kind_origin[kind], kind, f"implies {fact}={value!r}: not of its type")
         matters = {m.matter for _, f in standard_files for m in f.standard.defers}
         for name, spec in facts.items():
             if spec.matter is not None and spec.matter not in matters:
@@ -260,6 +269,7 @@ class _Loader:
             installation_kinds=kinds,
             register=register,
             industries=industries_file,
+            lifted=tuple(self.lifted),
         )
         return pack, self.problems
 
@@ -362,12 +372,22 @@ class _Loader:
         return CompiledExpr(text, ast, compile_expr(ast), fact_names(ast))
 
     def compile_derivations(
-        self, specs: Iterable[tuple[str, DerivationSpec]], scope: str | None, types: dict[str, ExprType]
+        self,
+        specs: Iterable[tuple[str, DerivationSpec]],
+        scope: str | None,
+        types: dict[str, ExprType],
+        readings: frozenset[str] = frozenset(),
     ) -> list[CompiledDerivation]:
         out: list[CompiledDerivation] = []
         for file, spec in specs:
             if scope is not None and NAMED_ID.match(spec.id) and not spec.id.startswith(scope + ":"):
                 self.problem(file, spec.id, f"derivation id must start with '{scope}:'")
+            if spec.reading is not None and spec.reading not in readings:
+                where = "a facts file has no readings" if scope is None else f"no such reading in {file}"
+                self.problem(file, spec.id, f"reading {spec.reading!r}: {where}")
+            if spec.any_installation:
+                self.lift(file, spec, scope, types)
+                continue
             target = types.get(spec.derives)
             if target is None:
                 self.problem(file, spec.id, f"derives unknown fact {spec.derives!r}")
@@ -397,6 +417,29 @@ class _Loader:
                 continue
             out.append(CompiledDerivation(spec, scope, when))
         return out
+
+    def lift(self, file: str, spec: DerivationSpec, scope: str | None, types: dict[str, ExprType]) -> None:
+        """An any_installation derivation: from one installation kind's facts to an enterprise fact."""
+        if scope is not None:
+            self.problem(file, spec.id, "any_installation derivations belong in a facts file")
+            return
+        target = types.get(spec.derives)
+        if target is None or not _value_fits(spec.value, target):
+            self.problem(file, spec.id, f"derives unknown fact {spec.derives!r} or a value not of its type")
+            return
+        when = self.expression(file, spec.id, "when", spec.when, types)
+        if when is None:
+            return
+        read_kinds = {self.fact_kinds.get(f) for f in when.facts} - {None}
+        if self.fact_kinds.get(spec.derives) is not None or len(read_kinds) != 1:
+            self.problem(
+                file,
+                spec.id,
+                "an any_installation derivation reads the facts of one installation kind (and of the "
+                "enterprise) and derives a fact of the enterprise",
+            )
+            return
+        self.lifted.append(CompiledDerivation(spec, None, when))
 
     def compile_standard(
         self,
@@ -441,7 +484,19 @@ class _Loader:
                 routes[deferral.matter] = CompiledRoute(
                     deferral.matter, route.standard, route.as_sector, when
                 )
-        own = self.compile_derivations(((file, d) for d in parsed.derivations), slug, types)
+        readings: dict[str, Any] = {}
+        for reading in parsed.readings:
+            if not reading.id.startswith(slug + ":"):
+                self.problem(file, reading.id, f"reading id must start with '{slug}:'")
+            if reading.id in readings:
+                self.problem(file, reading.id, "reading listed twice")
+            readings[reading.id] = reading
+        own = self.compile_derivations(
+            ((file, d) for d in parsed.derivations), slug, types, frozenset(readings)
+        )
+        for reading_id in readings:
+            if not any(d.reading == reading_id for d in parsed.derivations):
+                self.problem(file, reading_id, "no derivation belongs to this reading", "warning")
         derivations = self.order_derivations(file, [*pack_derivations, *own])
         derived_by: dict[str, list[CompiledDerivation]] = {}
         for derivation in derivations:
@@ -533,6 +588,7 @@ class _Loader:
             routes=routes,
             units=tuple(units),
             unencoded=tuple(unencoded),
+            readings=readings,
         )
         by_sector: dict[str, list[CompiledRule]] = {s: [] for s in meta.sectors}
         for unit in units:

@@ -15,6 +15,7 @@ from .format import (
     InstallationKind,
     PackManifest,
     ProvisionSpec,
+    ReadingSpec,
     RegisterDocument,
     RuleSpec,
     SectorSpec,
@@ -90,6 +91,7 @@ class CompiledStandard:
     units: tuple[CompiledRule, ...] = ()
     by_sector: dict[str, tuple[CompiledRule, ...]] = field(default_factory=dict)  # sector → units
     unencoded: tuple[UnencodedProvision, ...] = ()
+    readings: dict[str, ReadingSpec] = field(default_factory=dict)  # id → documented reading
 
     @property
     def slug(self) -> str:
@@ -120,6 +122,9 @@ class Pack:
     installation_kinds: dict[str, InstallationKind] = field(default_factory=dict)
     register: dict[str, RegisterDocument] = field(default_factory=dict)  # id → document
     industries: IndustriesFile | None = None  # industry codes and words → sectors (industries.yaml)
+    # Derivations from one installation's facts to the enterprise (any_installation), applied when a
+    # finding is prepared, whatever the standard.
+    lifted: tuple[CompiledDerivation, ...] = ()
 
     @property
     def name(self) -> str:
@@ -168,6 +173,10 @@ class Pack:
         if standard is None:
             return "not_encoded"
         return "partial" if standard.unencoded else "encoded"
+
+    def readings(self) -> dict[str, ReadingSpec]:
+        """Every documented reading of the pack, by id."""
+        return {rid: r for standard in self.standards.values() for rid, r in standard.readings.items()}
 
     def fact_labels(self) -> Mapping[str, str]:
         return {name: spec.label for name, spec in self.facts.items()}

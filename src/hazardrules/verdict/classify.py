@@ -17,7 +17,7 @@ from .. import models
 from ..engine.registry import get_engine
 from ..errors import FindingError, FindingProblem
 from ..pack.model import CompiledStandard, Pack
-from .arguments import arguments
+from .arguments import arguments, reading_switch
 from .codes import CODES
 from .deferral import notice as deferral_notice
 from .deferral import resolve
@@ -26,6 +26,7 @@ from .finding import PreparedFinding, PreparedInstallation, prepare, today
 from .industry import sector_notices
 from .judge import Evaluated, Judge, Judgement
 from .law import governing_law
+from .readings import add_lifted, add_readings
 from .reads import sector_reads
 from .select import selector
 
@@ -39,6 +40,7 @@ def classify(
     ignore: Iterable[str] | str | None = None,
     pack: Pack | str | os.PathLike[str] | None = None,
     engine: str = "native",
+    readings: Iterable[str] | str | None = None,
 ) -> models.Verdict:
     """Classify one finding.
 
@@ -47,11 +49,16 @@ def classify(
     as touched, so the verdict lists every question still open (a whole-site inspection).
     ``select``/``ignore`` take rule ids or prefixes (a bare string is one prefix). ``pack`` is a
     :class:`~hazardrules.Pack` or a rule-pack directory. ``engine`` is ``"native"`` (default) or
-    ``"durable"`` (``pip install hazardrules[durable]``). Raises :class:`~hazardrules.FindingError`
+    ``"durable"`` (``pip install hazardrules[durable]``). ``readings`` chooses the documented readings
+    (interpretations that are not the law: third-party checklists, enforcement practice) that may set
+    facts: ``None``/``"all"`` (default) every one, ``"none"`` or ``[]`` none, or a list of reading ids;
+    a verdict that used one lists it in ``readings`` with the warning ``reading_applied``. Raises
+    :class:`~hazardrules.FindingError`
     for a finding that cannot be classified, including one with no facts at all (unless
     ``complete=True``), and :class:`~hazardrules.ArgumentError` for a wrong argument.
     """
     on, complete, select, ignore, pack = arguments(on, complete, select, ignore, pack)
+    off = reading_switch(pack, readings)
     runner = get_engine(engine)
     chosen = selector(pack, select, ignore)
     prepared = prepare(pack, finding)
@@ -60,7 +67,7 @@ def classify(
         raise FindingError([FindingProblem("no_facts", message, "facts")], prepared.finding.id)
     day = on or prepared.finding.observed_on or today()
     law = governing_law(pack, prepared.sector, day, prepared.finding.id)
-    judge = Judge(pack, runner, prepared, None if chosen.everything else chosen)
+    judge = Judge(pack, runner, prepared, None if chosen.everything else chosen, off)
     judgements = [judge.apply(standard, prepared.sector) for standard in law.standards]
     deferred, routed = resolve(pack, prepared, judgements, day, judge.apply)
     applied: list[tuple[Judgement, models.CitedProvision | None]] = [(j, None) for j in judgements]
@@ -70,6 +77,8 @@ def classify(
     sector_warnings, sector_notes = sector_notices(pack, prepared.finding.sector)
     verdict.warnings.extend(sector_warnings)
     verdict.notes[:0] = sector_notes
+    add_readings(pack, verdict, [j for j, _ in applied], complete)
+    add_lifted(verdict, prepared)
     return verdict
 
 
