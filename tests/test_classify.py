@@ -67,13 +67,20 @@ def test_unknown_facts_make_undetermined_with_the_missing_questions() -> None:
     assert verdict.status == "undetermined"
     (open_,) = verdict.undetermined
     assert open_.rule == "gm-2023:3.1"
-    assert open_.missing == ["contractor.coordinated", "contractor.inspected_regularly"]
+    # each open fact, then the facts a derivation would decide it from (the authorities' wording)
+    assert open_.missing == [
+        "contractor.coordinated",
+        "contractor.safety_agreement",
+        "contractor.duties_in_contract",
+        "contractor.inspected_regularly",
+        "contractor.inspection_records",
+    ]
     assert verdict.missing_facts == open_.missing
 
 
 def test_missing_lists_only_facts_that_can_still_decide() -> None:
     verdict = hazardrules.classify(metallurgy(**{"contractor.present": True, "contractor.coordinated": True}))
-    assert verdict.undetermined[0].missing == ["contractor.inspected_regularly"]
+    assert verdict.undetermined[0].missing == ["contractor.inspected_regularly", "contractor.inspection_records"]
 
 
 def test_not_major_when_every_touched_rule_is_false() -> None:
@@ -135,9 +142,11 @@ def test_date_selects_the_standards_in_force() -> None:
     assert "工贸行业重大生产安全事故隐患判定标准（2017版）" in gap.message
     assert hazardrules.classify({**finding, "observed_on": None}).on == dt.date.today()
     # A day before any document known for the sector: an error that says what is known.
-    with pytest.raises(FindingError, match="no standard known to this pack governs sector 'coal_mine'"):
+    unknown_day = "no standard known to this pack governs sector 'coal_mine_underground'"
+    with pytest.raises(FindingError, match=unknown_day):
         hazardrules.classify(
-            {"sector": "煤矿", "facts": {"special_worker.uncertified_on_duty": True}}, on=dt.date(2019, 1, 1)
+            {"sector": "井工煤矿", "facts": {"special_worker.uncertified_on_duty": True}},
+            on=dt.date(2019, 1, 1),
         )
 
 

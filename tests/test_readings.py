@@ -96,6 +96,9 @@ def test_no_inspection_records_is_not_inspected_regularly() -> None:
     )
     with_records = {**facts, "contractor.inspection_records": True}
     assert hazardrules.classify(finding(**with_records)).missing_facts == ["contractor.inspected_regularly"]
+    without = {k: v for k, v in facts.items() if k != "contractor.inspection_records"}
+    asked = hazardrules.classify(finding(**without)).missing_facts
+    assert asked == ["contractor.inspected_regularly", "contractor.inspection_records"]
 
 
 def test_saying_coordinated_against_the_official_situation_is_a_conflict() -> None:

@@ -34,7 +34,8 @@ def _resolution(pack: Pack, value: str) -> Resolution:
     if aliased:
         choices = ", ".join(f"{slug} ({pack.sectors[slug].name})" for slug in aliased)
         message = (
-            f"sector {value!r} covers several sectors judged by different provisions: {choices}; give one"
+            f"sector {value!r} covers several sectors judged by different provisions: {choices}; give one, "
+            "or a list of those the site runs"
         )
         raise FindingError([FindingProblem("ambiguous_sector", message, "sector")])
     found = resolve_code(pack, text, value) or resolve_word(pack, text, value)
