@@ -80,7 +80,8 @@ def test_unknown_facts_make_undetermined_with_the_missing_questions() -> None:
 
 def test_missing_lists_only_facts_that_can_still_decide() -> None:
     verdict = hazardrules.classify(metallurgy(**{"contractor.present": True, "contractor.coordinated": True}))
-    assert verdict.undetermined[0].missing == ["contractor.inspected_regularly", "contractor.inspection_records"]
+    expected = ["contractor.inspected_regularly", "contractor.inspection_records"]
+    assert verdict.undetermined[0].missing == expected
 
 
 def test_not_major_when_every_touched_rule_is_false() -> None:

@@ -54,6 +54,47 @@ class Finding(BaseModel):
     description: str | None = Field(default=None, description="The inspector's free text")
 
 
+class Question(BaseModel):
+    """A question an inspector answers to give one fact: the Chinese question, the answer's type,
+    unit and bounds, and for a choice every allowed value's code with its Chinese label. The answer
+    goes into the finding as ``facts[fact]`` (an installation's fact: on that installation)."""
+
+    fact: str = Field(description="The fact the answer gives, e.g. contractor.coordinated")
+    label: str = Field(description="The fact's short Chinese label")
+    question: str = Field(description="The question, in Chinese")
+    type: Literal["bool", "number", "integer", "enum", "set"] = Field(
+        description="bool: true/false; number/integer: a number in `unit`; enum: one code of `values`; "
+        "set: a list of codes of `values` (empty for none)"
+    )
+    unit: str | None = None
+    minimum: int | float | None = Field(
+        default=None, description="number/integer: the smallest sensible value"
+    )
+    maximum: int | float | None = Field(
+        default=None, description="number/integer: the largest sensible value"
+    )
+    values: dict[str, str] | None = Field(
+        default=None,
+        description="enum/set: each allowed value's code (what the finding gives) → its Chinese label",
+    )
+    installation_kind: str | None = Field(
+        default=None, description="The kind of installation this question is asked of, one by one"
+    )
+    installation_kind_name: str | None = Field(default=None, description="That kind's Chinese name")
+    alternatives: list[Question] = Field(
+        default_factory=list,
+        description="Checklists: facts that answer this question instead, through a derivation",
+    )
+    rules: list[str] = Field(
+        default_factory=list, description="Verdicts: the open rules (or deferrals) the answer helps decide"
+    )
+    decides: list[str] = Field(
+        default_factory=list,
+        description="Verdicts: other open facts this answer can decide through a derivation (it is their "
+        "authorities' wording or a definition: answering it may make them unnecessary)",
+    )
+
+
 class Citation(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -296,6 +337,11 @@ class Verdict(BaseModel):
     undetermined: list[Undecided] = Field(default_factory=list)
     missing_facts: list[str] = Field(
         default_factory=list, description="Every fact that would decide an undetermined rule"
+    )
+    questions: list[Question] = Field(
+        default_factory=list,
+        description="One question per fact of missing_facts, in the same order: what to ask next, with the "
+        "answer's type, unit and allowed values (codes and labels)",
     )
     cleared: list[Cleared] = Field(
         default_factory=list, description="Rules examined that do not hold, with what decided them"

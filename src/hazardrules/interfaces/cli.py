@@ -155,6 +155,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=_checklist)
 
+    p = sub.add_parser("facts", help="the fact vocabulary: questions, types, units, value codes and labels")
+    p.add_argument("--sector", help="only the facts this sector's rules read (slug, Chinese name or code)")
+    p.add_argument("--standard", metavar="SLUG", help="only the facts this standard's rules read")
+    p.add_argument("--kinds", action="store_true", help="list the installation kinds instead")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=_facts)
+
     p = sub.add_parser("suggest", help="candidate clauses for a free-text hazard description")
     p.add_argument("text", help="the hazard description (隐患描述); - reads it from standard input")
     p.add_argument("--sector", help="sector slug, Chinese name or industry code")
@@ -397,6 +404,28 @@ def _checklist(args: argparse.Namespace) -> int:
         print(sheet.model_dump_json(indent=2))
     else:
         print(render_text(sheet, scope_facts(pack)))
+    return 0
+
+
+# -- facts ---------------------------------------------------------------------------------------
+def _facts(args: argparse.Namespace) -> int:
+    from .vocabulary import facts, installation_kinds, render_kinds, render_text
+
+    pack = _pack(args)
+    if args.kinds:
+        kinds = installation_kinds(pack)
+        as_json = args.format == "json"
+        print(_dump([k.model_dump(mode="json") for k in kinds]) if as_json else render_kinds(kinds))
+        return 0
+    try:
+        entries = facts(args.sector, standard=args.standard, pack=pack)
+    except FindingError as exc:  # an unknown or ambiguous sector: a usage error that says why
+        raise HazardRulesError(str(exc)) from None
+    if args.format == "json":
+        print(_dump([e.model_dump(mode="json") for e in entries]))
+        return 0
+    scope = "、".join(x for x in (args.sector and f"行业 {args.sector}", args.standard) if x) or "全部"
+    print(render_text(entries, f"事实词汇（{scope}）"))
     return 0
 
 

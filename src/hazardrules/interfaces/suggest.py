@@ -18,12 +18,12 @@ from collections.abc import Iterable
 from pydantic import BaseModel, Field
 
 from ..errors import HazardRulesError
-from ..models import Citation
+from ..models import Citation, Question
 from ..pack.model import CompiledRule, Pack
 from ..pack.resources import default_pack
 from ..pack.sectors import resolve_sector
 from ..verdict.explanation import citation
-from .checklist import Question, _question
+from .checklist import _question
 
 MAX_CHARS = 2000
 NOT_A_VERDICT = (

@@ -26,6 +26,7 @@ from .finding import PreparedFinding, PreparedInstallation, prepare, today
 from .industry import sector_notices
 from .judge import Evaluated, Judge, Judgement
 from .law import governing_law, governing_law_of
+from .questions import add_questions
 from .readings import add_lifted, add_readings
 from .reads import sector_reads
 from .select import selector
@@ -87,6 +88,7 @@ def classify(
     verdict.notes[:0] = sector_notes
     add_readings(pack, verdict, [j for j, _ in applied], complete)
     add_lifted(verdict, prepared)
+    add_questions(pack, verdict, [j for j, _ in applied], off)
     return verdict
 
 
@@ -185,6 +187,7 @@ def _verdict(
         hits=hits,
         undetermined=undecided,
         missing_facts=list(missing),
+        questions=[],
         cleared=cleared,
         gaps=gaps,
         reference=references,
@@ -192,6 +195,7 @@ def _verdict(
         complete=complete,
         warnings=warnings,
         notes=notes,
+        readings=[],
         pack=_pack_info(pack),
         engine=engine,
         hazardrules_version=_version_module.__version__,
