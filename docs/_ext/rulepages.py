@@ -226,14 +226,24 @@ def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule) -> 
     for name in facts:
         fs = pack.facts[name]
         lines.append(f"| [{cell(fs.label)}](facts.md#{anchor(name)})<br>`{name}` | {cell(fact_kind(pack, name))} | {cell(fs.question)} |")
-    derived = [d for f in facts for d in standard.derived_by.get(f, ())]
+    derived = list(dict.fromkeys(d for f in facts for d in standard.derived_by.get(f, ())))
+    derived += [d for d in pack.lifted if d.spec.derives in facts]
     if derived:
         lines += ["", "**推导（解释与定义）**", ""]
         for d in derived:
             value = fact_value(pack, d.spec.derives, d.spec.value)
-            lines.append(f"- `{d.spec.id}`：当{to_chinese(d.when.ast, pack.facts)}时，{value}（依据：{d.spec.basis}）")
+            reading = standard.readings.get(d.spec.reading) if d.spec.reading else None
+            mark = ""
+            if reading is not None:
+                kind = "政府部门执法实践" if reading.official else "第三方资料"
+                mark = f"【解读，非条文、非官方解释：{reading.title}（{reading.publisher}，{kind}）；可以关闭】"
+            lines.append(f"- `{d.spec.id}`{mark}：当{to_chinese(d.when.ast, pack.facts)}时，{value}（依据：{d.spec.basis.strip()}）")
             if d.spec.notes:
                 lines.append(f"  - 说明：{d.spec.notes.strip()}")
+    implied = [(k, kind) for k, kind in pack.installation_kinds.items() if any(f in facts for f in kind.implies)]
+    for k, kind in implied:
+        said = "；".join(fact_value(pack, f, v) for f, v in kind.implies.items())
+        lines.append(f"- 检查发现描述了{kind.name}（`{k}`）时，即{said}")
     lines += ["", "**示例**", "", "| # | 行业 | 事实 | 结果 |", "| --- | --- | --- | --- |"]
     for number, example in enumerate(spec.examples, 1):
         sector = pack.sectors[example.sector or ordered[0]].name

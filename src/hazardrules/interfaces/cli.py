@@ -438,30 +438,45 @@ def _suggest(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(result.model_dump_json(indent=2))
         return 0
-    print(result.note)
+    print(_suggest_text(result))
+    return 0
+
+
+def _suggest_text(result: Any) -> str:
+    """``suggest`` as text: the message first (no match, an unencoded standard), then the candidates."""
+    lines = [result.note]
     if result.truncated:
-        print("(the description was cut to its first 2000 characters)")
+        lines.append("(the description was cut to its first 2000 characters)")
+    if result.message:
+        lines += ["", result.message]
+    for note in result.notes:
+        lines += ["", f"注意：{note}"]
     if not result.candidates:
-        print("\nno candidate clause found")
+        lines += ["", "no candidate clause found"]
+    elif result.no_match:
+        lines += ["", "（以下候选置信度低，只是字面相近，仅供参考）"]
     for number, candidate in enumerate(result.candidates, 1):
         mark = "" if candidate.text_status == "verified" else "【条文未经核实】"
-        print(
-            f"\n{number}. {candidate.rule}  {candidate.citation.title} {candidate.citation.label}{mark}"
-            f"  score {candidate.score:g}"
-        )
-        print(f"   {candidate.text}")
-        print(f"   matched: {'、'.join(candidate.matched) or '-'}")
+        lines += [
+            "",
+            f"{number}. {candidate.rule}  {candidate.citation.title} {candidate.citation.label}{mark}"
+            f"  confidence {candidate.confidence:.2f}",
+            f"   {candidate.text}",
+            f"   matched: {'、'.join(candidate.matched) or '-'}",
+        ]
+        if candidate.same_in:
+            lines.append(f"   the same obligation in: {', '.join(candidate.same_in)}")
         if candidate.also_cites:
-            print(f"   also cite if confirmed: {', '.join(candidate.also_cites)}")
-        for question in candidate.confirm:
-            print(f"   □ {question.question}（{question.fact}）")
+            lines.append(f"   also cite if confirmed: {', '.join(candidate.also_cites)}")
+        lines += [f"   □ {question.question}（{question.fact}）" for question in candidate.confirm]
     if result.elsewhere is not None:
         other = result.elsewhere
-        print(
-            f"\nbest match overall belongs to another sector's standard: {other.rule} "
-            f"{other.citation.title} {other.citation.label}"
-        )
-    return 0
+        lines += [
+            "",
+            f"a better match in another standard, which does not apply to this sector: {other.rule} "
+            f"{other.citation.title} {other.citation.label} (confidence {other.confidence:.2f})",
+        ]
+    return "\n".join(lines)
 
 
 # -- standards, codes ----------------------------------------------------------------------------

@@ -244,10 +244,25 @@ class IndustriesFile(_Strict):
     )
 
 
+class Distinction(_Strict):
+    """Words that look like a provision's matter but are another one (特种设备作业 is not 特种作业):
+    ``suggest`` demotes ``rules`` for a text that has one of ``words`` and none of ``unless``, and
+    says why in ``note``."""
+
+    name: str = Field(description="What the words are about, in Chinese (e.g. 特种设备作业)")
+    words: list[Annotated[str, StringConstraints(min_length=1)]] = Field(min_length=1)
+    unless: list[Annotated[str, StringConstraints(min_length=1)]] = Field(
+        default_factory=list, description="Words that show the text is about the rules' matter after all"
+    )
+    rules: list[RuleId] = Field(min_length=1, description="The rules these words are not about")
+    note: str = Field(description="Why, in Chinese, with the governing rules")
+
+
 class SynonymsFile(_Strict):
     """``synonyms.yaml`` (optional): words inspectors write, grouped with the standards' words."""
 
     synonyms: list[list[Annotated[str, StringConstraints(min_length=1)]]]
+    distinct: list[Distinction] = Field(default_factory=list)
 
 
 class SectorsFile(_Strict):
@@ -477,6 +492,11 @@ class RegisterDocument(_Strict):
     )
     notes: str | None = None
     evidence: list[str] = Field(default_factory=list)
+    keywords: list[Annotated[str, StringConstraints(min_length=1)]] = Field(
+        default_factory=list,
+        description="Words of the domain a hazard description uses (水库, 机场, 学校): suggest() names a "
+        "document that is not encoded when a description uses them",
+    )
 
 
 class RegisterFile(_Strict):

@@ -266,6 +266,7 @@ class _Loader:
             global_derivations=tuple(pack_derivations),
             fact_files=fact_origin,
             synonyms=tuple(tuple(group) for group in synonyms_file.synonyms) if synonyms_file else (),
+            distinctions=tuple(synonyms_file.distinct) if synonyms_file else (),
             installation_kinds=kinds,
             register=register,
             industries=industries_file,

@@ -10,6 +10,7 @@ from ..errors import RuleNotFound
 from ..lang import Evaluator, ExprType, Node
 from .format import (
     DerivationSpec,
+    Distinction,
     FactSpec,
     IndustriesFile,
     InstallationKind,
@@ -119,6 +120,7 @@ class Pack:
     global_derivations: tuple[CompiledDerivation, ...]
     fact_files: dict[str, str] = field(default_factory=dict)  # fact → the file that defines it
     synonyms: tuple[tuple[str, ...], ...] = ()  # for suggest()
+    distinctions: tuple[Distinction, ...] = ()  # for suggest(): words that are another matter
     installation_kinds: dict[str, InstallationKind] = field(default_factory=dict)
     register: dict[str, RegisterDocument] = field(default_factory=dict)  # id → document
     industries: IndustriesFile | None = None  # industry codes and words → sectors (industries.yaml)
