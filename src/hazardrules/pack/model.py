@@ -46,6 +46,7 @@ class CompiledRoute:
     standard: str
     as_sector: str
     when: CompiledExpr
+    outside: str = "judged_here"  # when ``when`` is false: judged_here or other_rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +180,15 @@ class Pack:
     def readings(self) -> dict[str, ReadingSpec]:
         """Every documented reading of the pack, by id."""
         return {rid: r for standard in self.standards.values() for rid, r in standard.readings.items()}
+
+    def kind_lineage(self, kind: str) -> tuple[str, ...]:
+        """The kind and the broader kinds it is a case of (boiler → boiler, special_equipment)."""
+        lineage = [kind]
+        spec = self.installation_kinds.get(kind)
+        while spec is not None and spec.is_a is not None and spec.is_a not in lineage:
+            lineage.append(spec.is_a)
+            spec = self.installation_kinds.get(spec.is_a)
+        return tuple(lineage)
 
     def fact_labels(self) -> Mapping[str, str]:
         return {name: spec.label for name, spec in self.facts.items()}
