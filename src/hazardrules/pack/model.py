@@ -22,6 +22,7 @@ from .format import (
     SectorSpec,
     StandardMeta,
     UnencodedProvision,
+    UnnumberedArticle,
 )
 
 
@@ -94,6 +95,12 @@ class CompiledStandard:
     by_sector: dict[str, tuple[CompiledRule, ...]] = field(default_factory=dict)  # sector → units
     unencoded: tuple[UnencodedProvision, ...] = ()
     readings: dict[str, ReadingSpec] = field(default_factory=dict)  # id → documented reading
+    unnumbered: tuple[UnnumberedArticle, ...] = ()
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Source label → path segment, for the articles the official text gives without a number."""
+        return {a.source_label: a.segment for a in self.unnumbered}
 
     @property
     def slug(self) -> str:

@@ -63,6 +63,11 @@ _ALL = [
         "行业由 GB/T 4754-2017 行业代码或行业用语确定，附其依据（工贸行业分类标准的条目或本规则包的解读）。",
     ),
     Code("catch_all_not_assessed", "notes", "兜底条款（“其他……”）需要监管部门认定，本次未作评估。"),
+    Code(
+        "outside_scope",
+        "notes",
+        "“不构成”的结论只因检查对象不在所判定条款的适用范围内（如渔船核定载员不足10人）。",
+    ),
     # gaps: law that governs the finding but was not applied; never a not_major with one
     Code("standard_not_encoded", "gaps", "当日施行、适用于该行业的判定标准未收录于规则包。"),
     Code("standard_status_unknown", "gaps", "可能适用于该行业的判定标准现行状态未经确认，且未收录。"),
