@@ -112,7 +112,7 @@ _FAILURE_GROUP_HINT = "失效"
 # The confidence model (benchmarks/suggest_eval.py --calibrate fits it on the evaluation set):
 # logit = INTERCEPT + COVERAGE * (share of the description's words found in the rule, 0–1)
 #                   + LOG_SCORE * ln(1 + BM25 score) + RELATIVE * (score ÷ the best score).
-INTERCEPT, COVERAGE, LOG_SCORE, RELATIVE = -10.84, 1.22, 1.83, 1.20
+INTERCEPT, COVERAGE, LOG_SCORE, RELATIVE = -10.81, 1.28, 1.80, 1.20
 NO_MATCH = 0.2  # below this for the best candidate: no encoded provision matches (right ~1 time in 14)
 DEMOTED = 0.25  # score factor for rules a distinction says the text is not about
 
