@@ -109,6 +109,12 @@ def pack_strings(pack: hazardrules.Pack) -> Iterator[tuple[str, str]]:
         yield from _strings(fact, f"fact {name}")
     for name, sector in pack.sectors.items():
         yield from _strings(sector, f"sector {name}")
+    if pack.industries is not None:
+        data = pack.industries
+        yield from _strings(data.classification, "industries.classification")
+        yield from _strings(data.mappings, "industries.mappings")
+        yield from _strings(data.elsewhere, "industries.elsewhere")
+        yield from _strings(data.words, "industries.words")
     for standard in pack.standards.values():
         yield from _strings(standard.meta, f"standard {standard.slug}")
         for provision_id, provision in standard.provisions.items():
@@ -117,6 +123,12 @@ def pack_strings(pack: hazardrules.Pack) -> Iterator[tuple[str, str]]:
             yield from _strings(rule, rule.id)
         for derivation in standard.derivations:
             yield from _strings(derivation.spec, derivation.spec.id)
+        for reading_id, reading in standard.readings.items():
+            yield from _strings(reading, reading_id)
+    for derivation in pack.lifted:
+        yield from _strings(derivation.spec, derivation.spec.id)
+    for kind, spec in pack.installation_kinds.items():
+        yield from _strings(spec, f"installation kind {kind}")
 
 
 def test_pack_notes_and_labels_are_chinese(pack: hazardrules.Pack) -> None:

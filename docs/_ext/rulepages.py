@@ -41,6 +41,7 @@ from hazardrules.interfaces.register import ENCODING_WORDS, StandardStatus, stan
 from hazardrules.interfaces.verdict_view import render_text
 from hazardrules.lang.chinese import to_chinese
 from hazardrules.pack.format import Evidence, Note, OfficialPublication
+from hazardrules.pack.industries import industries
 from hazardrules.pack.model import CompiledRule, CompiledStandard, Pack
 from hazardrules.pack.resources import shipped_rules_dir
 from hazardrules.pack.sources import LEAD, load_source, pack_sources_dir, source_document, walk
@@ -261,14 +262,24 @@ def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule) -> 
     for name in facts:
         fs = pack.facts[name]
         lines.append(f"| [{cell(fs.label)}](facts.md#{anchor(name)})<br>`{name}` | {cell(fact_kind(pack, name))} | {cell(fs.question)} |")
-    derived = [d for f in facts for d in standard.derived_by.get(f, ())]
+    derived = list(dict.fromkeys(d for f in facts for d in standard.derived_by.get(f, ())))
+    derived += [d for d in pack.lifted if d.spec.derives in facts]
     if derived:
         lines += ["", "**推导（解释与定义）**", ""]
         for d in derived:
             value = fact_value(pack, d.spec.derives, d.spec.value)
-            lines.append(f"- `{d.spec.id}`：当{to_chinese(d.when.ast, pack.facts)}时，{value}（依据：{d.spec.basis}）")
+            reading = standard.readings.get(d.spec.reading) if d.spec.reading else None
+            mark = ""
+            if reading is not None:
+                kind = "政府部门执法实践" if reading.official else "第三方资料"
+                mark = f"【解读，非条文、非官方解释：{reading.title}（{reading.publisher}，{kind}）；可以关闭】"
+            lines.append(f"- `{d.spec.id}`{mark}：当{to_chinese(d.when.ast, pack.facts)}时，{value}（依据：{d.spec.basis.strip()}）")
             if d.spec.notes:
                 lines.append(f"  - 说明：{d.spec.notes.strip()}")
+    implied = [(k, kind) for k, kind in pack.installation_kinds.items() if any(f in facts for f in kind.implies)]
+    for k, kind in implied:
+        said = "；".join(fact_value(pack, f, v) for f, v in kind.implies.items())
+        lines.append(f"- 检查发现描述了{kind.name}（`{k}`）时，即{said}")
     lines += ["", "**示例**", "", "| # | 行业 | 事实 | 结果 |", "| --- | --- | --- | --- |"]
     for number, example in enumerate(spec.examples, 1):
         sector = pack.sectors[example.sector or ordered[0]].name
@@ -518,7 +529,48 @@ def sectors_page(pack: Pack) -> str:
     notes = [(slug, spec) for slug, spec in pack.sectors.items() if spec.notes]
     if notes:
         lines += ["", "## 说明", ""] + [f"- {spec.name}（`{slug}`）：{cell((spec.notes or '').strip())}" for slug, spec in notes]
+    lines += industries_section(pack)
     return "\n".join(lines) + "\n"
+
+
+STATUS_WORDS = {"verified": "已核实（分类标准原文）", "unverified": "未经核实（本规则包的解读）"}
+
+
+def industries_section(pack: Pack) -> list[str]:
+    """The industry codes and words of industries.yaml: what each 工贸 sector covers and on what basis."""
+    data = pack.industries
+    if data is None:
+        return []
+    names = industries(pack).names
+    meta = data.classification
+    lines = ["", "## 行业代码与行业用语", "", f"依据《{meta.title}》（{meta.document_number}）。{(meta.notes or '').strip()}", "",
+             "调用方给出 GB/T 4754-2017 行业代码（门类至小类，如 `3392`、`C33`）或行业用语（如“家具制造”“铸造”）时，按下表确定行业；"
+             "来自“未经核实”一行的，判定结果带有警告 `sector_unverified_mapping`，并在说明中附上依据。"
+             "同一代码下的小类分属不同行业时（如 30、38），判定会要求给出更具体的代码。", "",
+             "| 行业 | 行业代码 | 不包括 | 状态 | 依据 |", "| --- | --- | --- | --- | --- |"]
+    for mapping in data.mappings:
+        codes = "、".join(f"{c} {names.get(c, '')}" for c in mapping.include)
+        excluded = "、".join(mapping.exclude) or ("（除外清单原文未见）" if not mapping.exclusions_seen else "—")
+        note = f"（{mapping.notes.strip()}）" if mapping.notes else ""
+        lines.append(f"| {pack.sectors[mapping.sector].name}（`{mapping.sector}`） | {cell(codes)} | {cell(excluded)} | "
+                     f"{STATUS_WORDS[mapping.status]} | {cell(mapping.basis.strip() + note)} |")
+    lines += ["", "### 其他标准管辖的行业代码", "",
+              "下列代码的企业不属于工贸行业分类，而可能属于其他判定标准的适用范围（按企业的活动或许可确定，行业代码本身不能决定）："
+              "给出这些代码时，错误信息会指出相应标准及其收录状态，请直接给出行业代号。", "",
+              "| 行业代码 | 可能适用的行业 | 说明 |", "| --- | --- | --- |"]
+    for pointer in data.elsewhere:
+        codes = "、".join(f"{c} {names.get(c, '')}" for c in pointer.codes)
+        sectors = "、".join(f"{pack.sectors[s].name}（`{s}`）" for s in pointer.sectors)
+        lines.append(f"| {cell(codes)} | {sectors} | {cell((pointer.notes or '—').strip())} |")
+    lines += ["", "### 行业用语", "", "GB/T 4754-2017 各类别的名称也可以直接使用（如“木质家具制造”）。", "",
+              "| 用语 | 行业代码或需选择的行业 |", "| --- | --- |"]
+    for word, entry in data.words.items():
+        if entry.codes:
+            meaning = "、".join(f"{c} {names.get(c, '')}" for c in entry.codes)
+        else:
+            meaning = "需选择：" + "、".join(pack.sectors[s].name for s in entry.sectors) + f"。{(entry.decides or '').strip()}"
+        lines.append(f"| {word} | {cell(meaning)} |")
+    return lines
 
 
 def answer_boxes(question: Question) -> str:

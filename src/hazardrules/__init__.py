@@ -17,10 +17,11 @@ from .errors import (
     Problem,
     RuleNotFound,
 )
-from .interfaces.checklist import Checklist, ChecklistItem, Question, checklist
+from .interfaces.checklist import Checklist, ChecklistItem, checklist
 from .interfaces.lint import lint
 from .interfaces.register import StandardStatus, standards
 from .interfaces.suggest import Suggestion, Suggestions, suggest
+from .interfaces.vocabulary import FactInfo, InstallationKindInfo, facts, installation_kinds
 from .models import (
     Citation,
     CitedProvision,
@@ -35,6 +36,8 @@ from .models import (
     InstallationRef,
     Notice,
     PackInfo,
+    Question,
+    ReadingUsed,
     Reference,
     ReferenceHit,
     StandardInForce,
@@ -59,6 +62,7 @@ __all__ = [
     "Derived",
     "DocumentRef",
     "Example",
+    "FactInfo",
     "FactSpec",
     "Finding",
     "FindingError",
@@ -67,6 +71,7 @@ __all__ = [
     "HazardRulesError",
     "Hit",
     "Installation",
+    "InstallationKindInfo",
     "InstallationRef",
     "Note",
     "Notice",
@@ -75,6 +80,7 @@ __all__ = [
     "PackInfo",
     "Problem",
     "Question",
+    "ReadingUsed",
     "Reference",
     "ReferenceHit",
     "RuleNotFound",
@@ -92,6 +98,8 @@ __all__ = [
     "__version__",
     "checklist",
     "classify",
+    "facts",
+    "installation_kinds",
     "lint",
     "load_pack",
     "standards",

@@ -139,6 +139,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--on", type=_date, help="apply the standards in force on this date (YYYY-MM-DD)")
     p.add_argument("--select", action="append", metavar="ID", help="only these rules (id or prefix)")
     p.add_argument("--ignore", action="append", metavar="ID", help="skip these rules (id or prefix)")
+    p.add_argument(
+        "--readings",
+        metavar="all|none|ID,…",
+        type=_readings,
+        help="documented readings (not the law) that may set facts: all (default), none, or reading ids",
+    )
     p.set_defaults(handler=_classify)
 
     rules = sub.add_parser("rules", help="list or show rules").add_subparsers(metavar="ACTION")
@@ -163,6 +169,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--on", type=_date, help="the standards in force on this date (YYYY-MM-DD)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=_checklist)
+
+    p = sub.add_parser("facts", help="the fact vocabulary: questions, types, units, value codes and labels")
+    p.add_argument("--sector", help="only the facts this sector's rules read (slug, Chinese name or code)")
+    p.add_argument("--standard", metavar="SLUG", help="only the facts this standard's rules read")
+    p.add_argument("--kinds", action="store_true", help="list the installation kinds instead")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=_facts)
 
     p = sub.add_parser("suggest", help="candidate clauses for a free-text hazard description")
     p.add_argument("text", help="the hazard description (隐患描述); - reads it from standard input")
@@ -200,6 +213,13 @@ def _date(text: str) -> dt.date:
     return day
 
 
+def _readings(text: str) -> str | list[str]:
+    """``--readings``: all, none, or comma-separated reading ids."""
+    if text in ("all", "none"):
+        return text
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def _pack(args: argparse.Namespace) -> Pack:
     return load_pack(args.rules)
 
@@ -210,11 +230,13 @@ def _dump(data: Any) -> str:
 
 # -- classify ------------------------------------------------------------------------------------
 def _classify(args: argparse.Namespace) -> int:
+    from ..verdict.arguments import reading_switch
     from ..verdict.classify import classify
     from ..verdict.select import selector
 
     pack = _pack(args)
     selector(pack, args.select, args.ignore)  # a pattern matching no rule is a usage error, up front
+    reading_switch(pack, args.readings)  # so is an unknown reading
     name = "<stdin>" if args.file == "-" else args.file
     raw: IO[bytes]
     if args.file == "-":
@@ -252,6 +274,7 @@ def _classify(args: argparse.Namespace) -> int:
                     select=args.select,
                     ignore=args.ignore,
                     pack=pack,
+                    readings=args.readings,
                 )
             except FindingError as exc:
                 bad += 1
@@ -385,6 +408,28 @@ def _checklist(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- facts ---------------------------------------------------------------------------------------
+def _facts(args: argparse.Namespace) -> int:
+    from .vocabulary import facts, installation_kinds, render_kinds, render_text
+
+    pack = _pack(args)
+    if args.kinds:
+        kinds = installation_kinds(pack)
+        as_json = args.format == "json"
+        print(_dump([k.model_dump(mode="json") for k in kinds]) if as_json else render_kinds(kinds))
+        return 0
+    try:
+        entries = facts(args.sector, standard=args.standard, pack=pack)
+    except FindingError as exc:  # an unknown or ambiguous sector: a usage error that says why
+        raise HazardRulesError(str(exc)) from None
+    if args.format == "json":
+        print(_dump([e.model_dump(mode="json") for e in entries]))
+        return 0
+    scope = "、".join(x for x in (args.sector and f"行业 {args.sector}", args.standard) if x) or "全部"
+    print(render_text(entries, f"事实词汇（{scope}）"))
+    return 0
+
+
 # -- suggest -------------------------------------------------------------------------------------
 def _suggest(args: argparse.Namespace) -> int:
     from .suggest import suggest
@@ -394,30 +439,45 @@ def _suggest(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(result.model_dump_json(indent=2))
         return 0
-    print(result.note)
+    print(_suggest_text(result))
+    return 0
+
+
+def _suggest_text(result: Any) -> str:
+    """``suggest`` as text: the message first (no match, an unencoded standard), then the candidates."""
+    lines = [result.note]
     if result.truncated:
-        print("(the description was cut to its first 2000 characters)")
+        lines.append("(the description was cut to its first 2000 characters)")
+    if result.message:
+        lines += ["", result.message]
+    for note in result.notes:
+        lines += ["", f"注意：{note}"]
     if not result.candidates:
-        print("\nno candidate clause found")
+        lines += ["", "no candidate clause found"]
+    elif result.no_match:
+        lines += ["", "（以下候选置信度低，只是字面相近，仅供参考）"]
     for number, candidate in enumerate(result.candidates, 1):
         mark = "" if candidate.text_status == "verified" else "【条文未经核实】"
-        print(
-            f"\n{number}. {candidate.rule}  {candidate.citation.title} {candidate.citation.label}{mark}"
-            f"  score {candidate.score:g}"
-        )
-        print(f"   {candidate.text}")
-        print(f"   matched: {'、'.join(candidate.matched) or '-'}")
+        lines += [
+            "",
+            f"{number}. {candidate.rule}  {candidate.citation.title} {candidate.citation.label}{mark}"
+            f"  confidence {candidate.confidence:.2f}",
+            f"   {candidate.text}",
+            f"   matched: {'、'.join(candidate.matched) or '-'}",
+        ]
+        if candidate.same_in:
+            lines.append(f"   the same obligation in: {', '.join(candidate.same_in)}")
         if candidate.also_cites:
-            print(f"   also cite if confirmed: {', '.join(candidate.also_cites)}")
-        for question in candidate.confirm:
-            print(f"   □ {question.question}（{question.fact}）")
+            lines.append(f"   also cite if confirmed: {', '.join(candidate.also_cites)}")
+        lines += [f"   □ {question.question}（{question.fact}）" for question in candidate.confirm]
     if result.elsewhere is not None:
         other = result.elsewhere
-        print(
-            f"\nbest match overall belongs to another sector's standard: {other.rule} "
-            f"{other.citation.title} {other.citation.label}"
-        )
-    return 0
+        lines += [
+            "",
+            f"a better match in another standard, which does not apply to this sector: {other.rule} "
+            f"{other.citation.title} {other.citation.label} (confidence {other.confidence:.2f})",
+        ]
+    return "\n".join(lines)
 
 
 # -- standards, codes ----------------------------------------------------------------------------

@@ -38,7 +38,11 @@ _ALL = [
     Code(
         "date_in_future", "warnings", "判定日期晚于今天：所用标准是目前已知将于该日施行的，届时可能已修订。"
     ),
-    Code("sector_unverified_mapping", "warnings", "行业由未经官方文件核实的对应关系得出。"),
+    Code(
+        "sector_unverified_mapping",
+        "warnings",
+        "行业由行业代码或行业用语经本规则包的解读得出，该对应关系未经官方分类文件核实。",
+    ),
     Code("reading_applied", "warnings", "判定使用了第三方解读（非官方），调用方可以关闭。"),
     # notes: context for reading the verdict
     Code("deferred_applied", "notes", "工贸 第二条等转致条款所指事项已按其专门标准判定。"),
@@ -52,6 +56,11 @@ _ALL = [
         "deferred_unavailable",
         "notes",
         "转致事项的专门标准未收录于规则包（或当日不在施行），或企业不属于已收录专门标准的适用范围，需按其规定另行判定。",
+    ),
+    Code(
+        "sector_from_industry",
+        "notes",
+        "行业由 GB/T 4754-2017 行业代码或行业用语确定，附其依据（工贸行业分类标准的条目或本规则包的解读）。",
     ),
     Code("catch_all_not_assessed", "notes", "兜底条款（“其他……”）需要监管部门认定，本次未作评估。"),
     Code(
@@ -70,8 +79,16 @@ _ALL = [
     Code("no_facts", "error", "检查发现没有给出任何事实（全面检查请用 complete=True）。"),
     Code("unknown_fact", "error", "未知的事实名称。"),
     Code("wrong_type", "error", "事实的取值类型或选项不对。"),
-    Code("unknown_sector", "error", "未知的行业。"),
-    Code("ambiguous_sector", "error", "行业代码对应多个行业。"),
+    Code(
+        "unknown_sector",
+        "error",
+        "未知的行业，或该行业代码不属于规则包的任何行业（错误信息说明原因及管辖该类企业的判定标准）。",
+    ),
+    Code(
+        "ambiguous_sector",
+        "error",
+        "行业（别名、行业代码或行业用语）对应多个行业，或该代码下的行业分属不同行业：请指明，错误信息说明由什么决定。",
+    ),
     Code("no_standard", "error", "该行业在该日期没有已知的判定标准。"),
     Code("conflict", "error", "推导（解释）与给出的事实矛盾。"),
     Code("invalid", "error", "检查发现的格式不对。"),
