@@ -740,8 +740,8 @@ def openapi(pack: Pack) -> Schema:
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": DIALECT,
-        "$id": schema_id(pack, "openapi"),
         "info": {
+            "x-id": schema_id(pack, "openapi"),
             "title": "hazardrules",
             "version": __version__,
             "description": "China's major-accident-hazard determination standards (重大事故隐患判定标准) as "
