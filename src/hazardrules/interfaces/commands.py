@@ -40,6 +40,9 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--max-stream", type=int, metavar="BYTES", help="largest NDJSON stream (default 64 MiB)")
     p.add_argument("--timeout", type=float, metavar="S", help="time limit of one classification (default 30)")
     p.add_argument("--threads", type=int, metavar="N", help="classifications at once (default 4)")
+    p.add_argument(
+        "--read-timeout", type=float, metavar="S", help="time limit for a request body (default 30)"
+    )
     p.add_argument("--no-access-log", action="store_true", help="do not log each request")
     p.set_defaults(handler=_serve)
 
@@ -86,6 +89,7 @@ def _serve(args: argparse.Namespace) -> int:
         "max_stream": args.max_stream,
         "timeout": args.timeout,
         "threads": args.threads,
+        "read_timeout": args.read_timeout,
     }
     for name, value in chosen.items():
         if value is not None and not value > 0:

@@ -453,7 +453,7 @@ def _json_body(ref: str, description: str = "") -> Schema:
 
 _ERRORS = {
     "400": "Not JSON, or a query parameter that cannot be used (invalid_argument, malformed_json, …)",
-    "404": "No such rule (not_found)",
+    "404": "No such rule, standard or schema kind (not_found)",
     "408": "The request body did not arrive in time (request_timeout)",
     "413": "The request body is larger than the service accepts (payload_too_large)",
     "415": "The request body is not of the expected type (unsupported_media_type)",
@@ -467,6 +467,7 @@ def _responses(ok: Schema, *errors: str) -> Schema:
     out: Schema = {"200": ok}
     for status in errors:
         out[status] = _json_body("Error", _ERRORS[status])
+    out["default"] = _json_body("Error", "Any other refusal (method_not_allowed, internal_error, …)")
     return out
 
 
@@ -717,6 +718,7 @@ def openapi(pack: Pack) -> Schema:
                         "description": "The schema",
                         "content": {"application/schema+json": {"schema": {"type": "object"}}},
                     },
+                    "400",
                     "404",
                     "422",
                 ),
