@@ -315,3 +315,13 @@ def test_cli_schema_prints_and_writes_the_documents(
     assert json.loads(capsys.readouterr().out)["$id"] == expected["verdict.schema.json"]["$id"]
     assert main(["schema", "--kind", "verdict", "--sector", "冶金"]) == 2
     assert "--sector" in capsys.readouterr().err
+
+
+def test_the_site_publishes_the_documents(site: Path, docs: dict[str, Any]) -> None:
+    for name, document in docs.items():
+        published = site / "schemas" / name
+        assert json.loads(published.read_text(encoding="utf-8")) == document, name
+    page = (site / "json-shapes.html").read_text(encoding="utf-8")
+    assert 'href="schemas/finding.schema.json"' in page and 'href="schemas/openapi.json"' in page
+    codes_page = (site / "_generated" / "codes.html").read_text(encoding="utf-8")
+    assert all(code.code in codes_page for code in codes())

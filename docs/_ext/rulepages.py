@@ -404,7 +404,7 @@ CODE_GROUPS = {
 def codes_page() -> str:
     """The developer page of the stable codes, generated from ``verdict/codes.py``."""
     lines = [
-        "# Stable codes",
+        "# 稳定代码（codes）",
         "",
         "Programs match on `code`; people read `message` (Chinese). A code, once published, keeps its",
         "meaning. The same codes appear in Python (`Notice.code`, `FindingProblem.code`), on the command",
