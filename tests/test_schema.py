@@ -325,3 +325,9 @@ def test_the_site_publishes_the_documents(site: Path, docs: dict[str, Any]) -> N
     assert 'href="schemas/finding.schema.json"' in page and 'href="schemas/openapi.json"' in page
     codes_page = (site / "_generated" / "codes.html").read_text(encoding="utf-8")
     assert all(code.code in codes_page for code in codes())
+
+
+def test_the_command_line_knows_every_kind() -> None:
+    from hazardrules.interfaces import commands
+
+    assert commands._KINDS == KINDS
