@@ -134,9 +134,11 @@ def test_date_selects_the_standards_in_force() -> None:
     assert "工贸行业重大生产安全事故隐患判定标准（2017版）" in gap.message
     assert hazardrules.classify({**finding, "observed_on": None}).on == dt.date.today()
     # A day before any document known for the sector: an error that says what is known.
-    with pytest.raises(FindingError, match="no standard known to this pack governs sector 'coal_mine'"):
+    unknown_day = "no standard known to this pack governs sector 'coal_mine_underground'"
+    with pytest.raises(FindingError, match=unknown_day):
         hazardrules.classify(
-            {"sector": "煤矿", "facts": {"special_worker.uncertified_on_duty": True}}, on=dt.date(2019, 1, 1)
+            {"sector": "井工煤矿", "facts": {"special_worker.uncertified_on_duty": True}},
+            on=dt.date(2019, 1, 1),
         )
 
 

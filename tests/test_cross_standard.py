@@ -15,6 +15,7 @@ SPECIAL_WORKER = {
     "hazchem_trading": ("hc-2017:2", "第二项"),
     "fireworks_production": ("fw-2017:2", "第二项"),
     "fireworks_retail": ("fw-2017:2", "第二项"),
+    "construction": ("cs-2022:4.3", "第四条第（三）项"),
 }
 
 

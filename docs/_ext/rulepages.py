@@ -39,7 +39,7 @@ from hazardrules.pack.format import Evidence, Note, OfficialPublication
 from hazardrules.pack.model import CompiledRule, CompiledStandard, Pack
 from hazardrules.pack.numerals import label_numbers
 from hazardrules.pack.resources import shipped_rules_dir
-from hazardrules.pack.sources import pack_sources_dir
+from hazardrules.pack.sources import pack_sources_dir, source_document
 from hazardrules.verdict.codes import codes
 
 OUT = "rules"
@@ -91,8 +91,8 @@ def clause_entry(item_id: str, kind: str, name: str) -> list[str]:
 
 
 # -- sources ---------------------------------------------------------------------------------------
-def load_tree(sources: Path, slug: str) -> list[dict[str, Any]]:
-    data = yaml.safe_load((sources / f"{slug}.yaml").read_text(encoding="utf-8")) or {}
+def load_tree(sources: Path, slug: str, document_number: str | None = None) -> list[dict[str, Any]]:
+    data = source_document(sources, slug, document_number) or {}
     return data.get("provisions") or []
 
 
@@ -123,6 +123,7 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path) -> str:
         ("替代", "；".join(meta.supersedes) or "—"),
         ("被替代", meta.superseded_by or "—"),
     ]
+    rows += related_rows(pack, meta.slug)
     for deferral in meta.defers:
         target = "、".join(
             f"{{ref}}`{s} <std-{s}>`" if s in pack.standards else f"{s}（尚未收录）" for s in deferral.standards
@@ -138,7 +139,7 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path) -> str:
         lines += ["```{note}", meta.notes.strip(), "```", ""]
     lines += ["## 条款", ""]
     rules = {r.path: r for r in standard.rules}
-    for depth, path, item in flatten(load_tree(sources, meta.slug)):
+    for depth, path, item in flatten(load_tree(sources, meta.slug, meta.document_number)):
         label = item.get("label", "")
         text = item.get("text") or "（官方文本缺失）"
         status = str(item.get("status", "missing"))
@@ -168,6 +169,32 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path) -> str:
                 lines += clause_entry(item_id, "provision", f"{label}　{text}")
             lines += [f"- **未编码**：本条款尚无判定规则（{where}；官方文本汇编中的状态：{SOURCE_STATUS.get(status, status)}）。", ""]
     return "\n".join(lines) + "\n"
+
+
+def document_link(pack: Pack, slug: str) -> str:
+    document = pack.register.get(slug)
+    name = f"《{document.title}》（{document.document_number or slug}）" if document else slug
+    return f"{{ref}}`{name} <std-{slug}>`" if slug in pack.standards else f"{name}（未收录于规则包）"
+
+
+def related_rows(pack: Pack, slug: str) -> list[tuple[str, str]]:
+    """Rows linking a standard to its earlier and later versions and to its supplements."""
+    rows: list[tuple[str, str]] = []
+    document = pack.register.get(slug)
+    if document is not None:
+        for other in document.predecessors:
+            ended = pack.register[other].ends if other in pack.register else None
+            rows.append(("前一版本", document_link(pack, other) + (f"，施行至{ended - dt.timedelta(days=1)}" if ended else "")))
+        if document.successor:
+            rows.append(("后一版本", f"{document_link(pack, document.successor)}，自{document.ends}起施行"))
+    meta = pack.standards[slug].meta
+    for other in meta.supplements:
+        rows.append(("补充的标准（一并适用）", document_link(pack, other)))
+    for other, standard in pack.standards.items():
+        if slug in standard.meta.supplements:
+            start = standard.meta.effective or standard.meta.published
+            rows.append(("补充文件（一并适用）", f"{document_link(pack, other)}，自{start}起"))
+    return rows
 
 
 def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule) -> list[str]:
@@ -211,7 +238,11 @@ def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule) -> 
     lines += ["", "**示例**", "", "| # | 行业 | 事实 | 结果 |", "| --- | --- | --- | --- |"]
     for number, example in enumerate(spec.examples, 1):
         sector = pack.sectors[example.sector or ordered[0]].name
-        given = "；".join(fact_value(pack, k, v) for k, v in example.facts.items()) or "（未给出事实）"
+        parts = [fact_value(pack, k, v) for k, v in example.facts.items()]
+        for inst in example.installations:  # each installation with its own facts
+            kind = pack.installation_kinds[inst.kind].name
+            parts.append(f"{inst.id}（{kind}）：" + "，".join(fact_value(pack, k, v) for k, v in inst.facts.items()))
+        given = "；".join(parts) or "（未给出事实）"
         outcome = EXPECT[example.expect] + (f"：{example.note}" if example.note else "")
         lines.append(f"| {number} | {sector} | {cell(given)} | {cell(outcome)} |")
     lines += [""]
@@ -236,11 +267,18 @@ def coverage_page(pack: Pack, sources: Path) -> str:
              "以及规则条文的核对状态。规则数与 `hazardrules rules list --standard <代号>` 一致。", "",
              "| 标准 | 官方文本末级条款 | 判定规则 | 引用条款 | 未编码 | 条文已核实 | 条文未核实 |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
+    entries: list[tuple[str, dict[str, Any]]] = []
     for file in sorted(sources.glob("*.yaml")):
-        slug = file.stem
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
         if not data.get("provisions"):
             continue  # not a standard's text (the register of documents)
+        entries.append((file.stem, data))
+        for companion in data.get("companion_documents") or []:  # e.g. a supplement inside fm-2022.yaml
+            number = companion.get("document_number")
+            slug = next((s for s, c in pack.standards.items() if c.meta.document_number == number),
+                        companion.get("slug") or companion.get("slug_suggestion") or str(number))
+            entries.append((slug, companion))
+    for slug, data in entries:
         leaves = [p for _, p, item in flatten(data.get("provisions") or []) if p and not item.get("children")]
         if slug in pack.standards:
             standard = pack.standards[slug]

@@ -7,7 +7,7 @@ prints their JSON Schemas.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
@@ -35,8 +35,10 @@ class Finding(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"title": "Finding"})
 
     id: str | None = Field(default=None, description="The caller's identifier, echoed back")
-    sector: str = Field(
-        description="Sector slug (metallurgy), Chinese name (冶金) or GB/T 4754-2017 industry code (3110)"
+    sector: str | Annotated[list[str], Field(min_length=1)] = Field(
+        description="Sector slug (metallurgy), Chinese name (冶金) or GB/T 4754-2017 industry code (3110); "
+        "or a list of them for a site run as several sectors (an underground mine with a tailings pond: "
+        '["metal_mine_underground", "tailings_pond"]), judged under the law of each'
     )
     observed_on: dt.date | None = Field(
         default=None, description="Date of the observation; selects the standards in force"
@@ -259,7 +261,11 @@ class Verdict(BaseModel):
 
     finding_id: str | None
     status: Status
-    sector: str = Field(description="The sector slug the finding was classified under")
+    sector: str = Field(description="The sector slug the finding was classified under (the first one)")
+    sectors: list[str] = Field(
+        default_factory=list,
+        description="Every sector the finding was classified under, in the finding's order",
+    )
     on: dt.date = Field(description="The day whose standards were applied")
     standards: list[StandardInForce] = Field(description="The encoded standards applied")
     hits: list[Hit] = Field(default_factory=list)

@@ -223,6 +223,10 @@ class StandardMeta(_Strict):
     sectors: list[Identifier]
     supersedes: list[str] = Field(default_factory=list)
     superseded_by: str | None = None
+    supplements: list[Slug] = Field(
+        default_factory=list,
+        description="Standards this one supplements and is applied with (矿安〔2024〕41号 → fm-2022)",
+    )
     defers: list[Deferral] = Field(default_factory=list)
     official_publication: OfficialPublication | None = Field(
         default=None, description="The issuer's publication: what citations link to"

@@ -516,31 +516,38 @@ class _Loader:
         derived_by: dict[str, list[CompiledDerivation]],
         types: dict[str, ExprType],
     ) -> list[CompiledRule] | None:
-        """The rule's evaluable units: itself when it reads at most one installation kind; else one
-        unit per kind of its top-level alternatives (each alternative about one kind)."""
+        """The rule's evaluable units: itself when it reads at most one installation kind and is not
+        alternatives about the enterprise beside alternatives about that kind (with an applicability
+        read from the enterprise only); else one unit per kind of its top-level alternatives (each
+        alternative about one kind, or about the enterprise: such a part is judged once, on the
+        enterprise's facts, and never names an installation)."""
         kinds = self.kind_of(rule.touch)
-        if len(kinds) <= 1:
+        ast = rule.condition.ast
+        groups: dict[str | None, list[n.Node]] = {}
+        if kinds and isinstance(ast, n.Or):
+            for operand in ast.operands:
+                found = self.kind_of(_closure(fact_names(operand), derived_by))
+                if len(found) > 1:
+                    self.problem(
+                        file, rule.id, f"the alternative {operand} reads facts of several installation kinds"
+                    )
+                    return None
+                groups.setdefault(next(iter(found), None), []).append(operand)
+        applies_kinds = self.kind_of(_closure(rule.applies.facts, derived_by)) if rule.applies else set()
+        if len(kinds) <= 1 and (len(groups) <= 1 or applies_kinds):
+            # One kind (or none), and no enterprise alternative that could be judged on its own: an
+            # applicability read from the installation makes every alternative a question about it.
             return [replace(rule, kind=next(iter(kinds), None), kinds=(next(iter(kinds), None),))]
         where = ", ".join(sorted(kinds))
-        applies_kinds = self.kind_of(_closure(rule.applies.facts, derived_by)) if rule.applies else set()
-        ast = rule.condition.ast
         if applies_kinds or not isinstance(ast, n.Or):
             self.problem(
                 file,
                 rule.id,
                 f"the rule reads facts of several installation kinds ({where}): its condition must be "
-                "alternatives (or) each about one kind, and applies.when may read only enterprise facts",
+                "alternatives (or) each about one kind or about the enterprise, and applies.when may read "
+                "only enterprise facts",
             )
             return None
-        groups: dict[str | None, list[n.Node]] = {}
-        for operand in ast.operands:
-            found = self.kind_of(_closure(fact_names(operand), derived_by))
-            if len(found) > 1:
-                self.problem(
-                    file, rule.id, f"the alternative {operand} reads facts of several installation kinds"
-                )
-                return None
-            groups.setdefault(next(iter(found), None), []).append(operand)
         parts = []
         for kind, operands in groups.items():
             node = operands[0] if len(operands) == 1 else n.Or(tuple(operands))

@@ -8,6 +8,7 @@ lead-ins (导语) have no path.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -54,11 +55,13 @@ def pack_sources_dir(pack_root: Traversable | Path) -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
-def load_source(directory: Path, slug: str) -> Source | None:
-    file = directory / f"{slug}.yaml"
-    if not file.is_file():
+def load_source(directory: Path, slug: str, document_number: str | None = None) -> Source | None:
+    """The official text of standard ``slug``: ``<slug>.yaml``, or a companion document held inside
+    another source file (a supplement such as 矿安〔2024〕41号 in fm-2022.yaml), found by its slug or
+    its document number."""
+    data = source_document(directory, slug, document_number)
+    if data is None:
         return None
-    data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
     items: dict[str, SourceItem] = {}
     _collect(data.get("provisions") or [], (), items)
     publication = data.get("official_publication")
@@ -71,6 +74,38 @@ def load_source(directory: Path, slug: str) -> Source | None:
         if isinstance(publication, dict)
         else None,
     )
+
+
+def source_document(directory: Path, slug: str, document_number: str | None = None) -> dict[str, Any] | None:
+    """The raw source record of ``slug`` (see :func:`load_source`)."""
+    file = directory / f"{slug}.yaml"
+    if file.is_file():
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        return data if isinstance(data, dict) else {}
+    companions = _companions(str(directory.resolve()))
+    found = companions.get(slug)
+    if found is None and document_number:
+        found = companions.get(document_number)
+    return found
+
+
+@functools.lru_cache(maxsize=8)
+def _companions(directory: str) -> dict[str, dict[str, Any]]:
+    """Companion documents of every source file, by slug, suggested slug and document number."""
+    out: dict[str, dict[str, Any]] = {}
+    for file in sorted(Path(directory).glob("*.yaml")):
+        text = file.read_text(encoding="utf-8")
+        if "companion_documents" not in text:
+            continue
+        data = yaml.safe_load(text) or {}
+        for companion in data.get("companion_documents") or []:
+            if not isinstance(companion, dict):
+                continue
+            for key in ("slug", "slug_suggestion", "document_number"):
+                value = companion.get(key)
+                if isinstance(value, str) and value:
+                    out.setdefault(value, companion)
+    return out
 
 
 def _collect(provisions: list[dict[str, Any]], prefix: tuple[int, ...], out: dict[str, SourceItem]) -> None:
