@@ -26,6 +26,7 @@ FORWARDED = {
     ("interfaces/reader.py", "joined.error.code"),  # a RecordError of the reader
     ("interfaces/reader.py", "exc.code"),  # a _Refused of the reader
     ("verdict/finding.py", "code"),  # out_of_range or wrong_type, both literals in check_fact
+    ("verdict/finding.py", "p.code"),  # a FindingError of resolve_sector, given the list's position
     ("interfaces/service.py", "record.error.code"),  # a RecordError of the reader
     ("interfaces/service.py", "exc.problems[0].code"),  # a Refused's code
     ("interfaces/service.py", "code"),  # from _HTTP_CODES

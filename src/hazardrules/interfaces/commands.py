@@ -25,7 +25,7 @@ def add_commands(sub: Any) -> None:
     )
     p.add_argument("which", nargs="?", choices=_SCHEMA_KINDS, help=argparse.SUPPRESS)
     p.add_argument("--kind", choices=_SCHEMA_KINDS, help="the document (default: all)")
-    p.add_argument("--sector", help="finding: only the facts the rules for this sector can read")
+    p.add_argument("--sector", help="finding: only the facts the rules for this sector (or a,b,…) can read")
     p.add_argument("--out", metavar="DIR", help="write <kind>.schema.json, openapi.json and pack/ to DIR")
     p.set_defaults(handler=_schema)
 

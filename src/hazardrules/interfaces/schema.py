@@ -107,10 +107,27 @@ def _fact_ref(name: str) -> Schema:
     return {"$ref": f"#/$defs/Fact.{name}"}
 
 
-def finding_schema(pack: Pack, sector: str | None = None) -> Schema:
-    """The finding, with every fact (or, for ``sector``, the facts its rules can read) typed."""
-    slug = resolve_sector(pack, sector) if sector is not None else None
-    names = sector_facts(pack, slug) if slug is not None else list(pack.facts)
+Sectors = str | list[str] | None
+
+
+def sector_slugs(pack: Pack, sector: Sectors) -> list[str]:
+    """The slugs of ``sector``: a name, a comma-separated list of names, or a list (none: [])."""
+    if sector is None:
+        return []
+    names = sector.split(",") if isinstance(sector, str) else sector
+    return list(dict.fromkeys(resolve_sector(pack, n) for n in names if n.strip()))
+
+
+def finding_schema(pack: Pack, sector: Sectors = None) -> Schema:
+    """The finding, with every fact typed; for ``sector`` (one or several, as a site run as several
+    sectors), only the facts their rules can read."""
+    slugs = sector_slugs(pack, sector)
+    slug = "+".join(slugs) or None
+    if slugs:
+        read = {name for s in slugs for name in sector_facts(pack, s)}
+        names = [name for name in pack.facts if name in read]
+    else:
+        names = list(pack.facts)
     defs: Schema = {f"Fact.{name}": fact_schema(pack, name) for name in names}
     kinds = {pack.facts[n].installation for n in names} - {None}
     variants = []
@@ -139,8 +156,8 @@ def finding_schema(pack: Pack, sector: str | None = None) -> Schema:
         "description": "One installation judged on its own, by kind (hazardrules facts, GET /v1/facts)",
         "oneOf": variants or [{"not": {}}],
     }
-    if slug is None:
-        sector_value: Schema = {
+    if not slugs:
+        defs["SectorName"] = {
             "description": "Sector slug (metallurgy), Chinese name or alias (冶金) or a GB/T 4754-2017 "
             "industry code (3110)",
             "anyOf": [
@@ -151,15 +168,28 @@ def finding_schema(pack: Pack, sector: str | None = None) -> Schema:
         }
         defs["SectorSlug"] = sector_slug_schema(pack)
     else:
-        chosen = pack.sectors[slug]
-        same = [slug, chosen.name, *(a for a in chosen.aliases if _resolves(pack, a) == slug)]
-        sector_value = {"description": f"{chosen.name}（{slug}）", "enum": list(dict.fromkeys(same))}
+        same: list[str] = []
+        for one in slugs:
+            chosen = pack.sectors[one]
+            same += [one, chosen.name, *(a for a in chosen.aliases if _resolves(pack, a) == one)]
+        defs["SectorName"] = {
+            "description": "、".join(f"{pack.sectors[s].name}（{s}）" for s in slugs),
+            "enum": list(dict.fromkeys(same)),
+        }
+    sector_value: Schema = {
+        "description": "The sector, or a list of them for a site run as several sectors (each judged "
+        "under its own law)",
+        "anyOf": [
+            {"$ref": "#/$defs/SectorName"},
+            {"type": "array", "items": {"$ref": "#/$defs/SectorName"}, "minItems": 1},
+        ],
+    }
     facts_description = (
         "Facts about the enterprise; an absent fact is unknown. A fact of an installation kind given "
         "here describes one unnamed installation of that kind."
     )
     if slug is not None:
-        facts_description += f" Only the facts the rules for {slug} can read are listed."
+        facts_description += f" Only the facts the rules for {', '.join(slugs)} can read are listed."
     body: Schema = {
         "title": "Finding" if slug is None else f"Finding ({slug})",
         "type": "object",
@@ -259,6 +289,11 @@ _PATCHES: dict[tuple[str, str], Schema] = {
     ("Verdict", "sector"): {
         "$ref": "#/$defs/SectorSlug",
         "description": "The sector slug the finding was classified under",
+    },
+    ("Verdict", "sectors"): {
+        "type": "array",
+        "items": {"$ref": "#/$defs/SectorSlug"},
+        "description": "Every sector the finding was classified under, in the finding's order",
     },
     ("Verdict", "missing_facts"): {
         **_FACT_NAMES,
@@ -409,7 +444,7 @@ def pack_schemas() -> dict[str, Schema]:
     return out
 
 
-def schema(pack: Pack, kind: str, sector: str | None = None) -> Schema:
+def schema(pack: Pack, kind: str, sector: Sectors = None) -> Schema:
     """One document by kind (see :data:`KINDS`; ``openapi`` for the OpenAPI document)."""
     if kind == "openapi":
         return openapi(pack)
@@ -755,7 +790,7 @@ def openapi(pack: Pack) -> Schema:
     }
 
 
-def documents(pack: Pack, kinds: list[str] | None = None, sector: str | None = None) -> dict[str, Schema]:
+def documents(pack: Pack, kinds: list[str] | None = None, sector: Sectors = None) -> dict[str, Schema]:
     """File name → document: the JSON Schemas (``<kind>.schema.json``), ``openapi.json`` and the
     rule-pack file schemas (``pack/<file>.schema.json``) for ``hazardrules schema --out``."""
     chosen = kinds or [*KINDS, "openapi", "pack"]
@@ -769,6 +804,7 @@ def documents(pack: Pack, kinds: list[str] | None = None, sector: str | None = N
             out["openapi.json"] = openapi(pack)
         else:
             narrowed = sector if kind == "finding" else None
-            suffix = f".{resolve_sector(pack, narrowed)}" if narrowed is not None else ""
+            slugs = sector_slugs(pack, narrowed)
+            suffix = f".{'+'.join(slugs)}" if slugs else ""
             out[f"{kind}{suffix}.schema.json"] = schema(pack, kind, narrowed)
     return out

@@ -295,7 +295,7 @@ class Service:
         kind = request.path_params["kind"]
         if kind not in KINDS:
             raise Refused(404, "not_found", f"no schema {kind!r}; known: {', '.join(KINDS)}", "kind")
-        sector = request.query_params.get("sector")
+        sector = ",".join(request.query_params.getlist("sector")) or None
         if sector is not None and kind != "finding":
             raise Refused(400, "invalid_argument", "sector narrows only the finding's schema", "sector")
         document = schema(self.pack, kind, sector)
