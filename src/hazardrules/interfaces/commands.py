@@ -1,4 +1,4 @@
-"""The ``schema`` and ``serve`` commands of the command line (kept apart from ``cli.py``)."""
+"""The ``schema``, ``facts`` and ``serve`` commands of the command line (kept apart from ``cli.py``)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ _SCHEMA_KINDS = (*_KINDS, "openapi", "pack", "all")
 
 
 def add_commands(sub: Any) -> None:
-    """Register ``schema`` and ``serve`` on the CLI's subparsers."""
+    """Register ``schema``, ``facts`` and ``serve`` on the CLI's subparsers."""
     p = sub.add_parser(
         "schema",
         help="JSON Schemas (2020-12) and the OpenAPI document, generated from the rule pack",
@@ -28,6 +28,15 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--sector", help="finding: only the facts the rules for this sector (or a,b,…) can read")
     p.add_argument("--out", metavar="DIR", help="write <kind>.schema.json, openapi.json and pack/ to DIR")
     p.set_defaults(handler=_schema)
+
+    p = sub.add_parser(
+        "facts",
+        help="the fact vocabulary: type, unit, value codes with their labels (GET /v1/facts)",
+    )
+    p.add_argument("--sector", help="only the facts a finding of this sector can usefully give")
+    p.add_argument("--kinds", action="store_true", help="list the installation kinds instead")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=_facts)
 
     p = sub.add_parser(
         "serve",
@@ -78,6 +87,28 @@ def _schema(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise ArgumentError(str(exc)) from None
     print(json.dumps(found, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _facts(args: argparse.Namespace) -> int:
+    from .describe import TYPE
+    from .table import render
+    from .vocabulary import vocabulary
+
+    found = vocabulary(load_pack(args.rules), args.sector)
+    if args.format == "json":
+        print(found.model_dump_json(indent=2))
+        return 0
+    if args.kinds:
+        rows = [["装置类型", "名称", "事实数"]]
+        rows += [[k.kind, k.name, str(len(k.facts))] for k in found.installation_kinds]
+    else:
+        rows = [["事实", "类型", "标签", "单位或取值", "装置类型"]]
+        for fact in found.facts:
+            answer = fact.unit or "／".join(f"{code} {label}" for code, label in (fact.values or {}).items())
+            answer = answer if len(answer) <= 40 else answer[:39] + "…"  # --format json has them all
+            rows.append([fact.name, TYPE[fact.type], fact.label, answer or "-", fact.installation or "-"])
+    print(render(rows))
     return 0
 
 
