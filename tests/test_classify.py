@@ -285,3 +285,20 @@ def test_status_follows_hits_and_undetermined(finding: dict[str, Any]) -> None:
         # The facts named in "because" alone are enough for the rule to hold.
         alone = hazardrules.classify({**finding, "facts": hit.because}, select=[hit.rule])
         assert hit.rule in {h.rule for h in alone.hits}
+
+
+def test_a_selection_that_picks_no_rule_does_not_change_later_verdicts() -> None:
+    """What the rules read is kept per (standard, sector, selection); an empty selection once shared
+    its key with the whole sector, so a later verdict warned that facts its rules read were read by none."""
+    from hazardrules.verdict import reads
+
+    reads._CACHE.clear()  # the order matters: the empty selection must be seen first
+    finding = {
+        "sector": "metal_mine_underground",
+        "observed_on": "2024-04-22",
+        "facts": {"underground.main_pumps": 3},
+    }
+    hazardrules.classify(finding, select=["coal-2020:4.1"])  # no rule of the sector's standard selected
+    verdict = hazardrules.classify(finding)
+    assert "fact_not_read" not in [w.code for w in verdict.warnings]
+    assert any(u.rule == "fm-2022:1.7.1" for u in verdict.undetermined)

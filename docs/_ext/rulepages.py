@@ -34,10 +34,10 @@ from hazardrules.interfaces.describe import (
     fact_kind,
     fact_value,
 )
+from hazardrules.pack.numerals import label_path
 from hazardrules.lang.chinese import to_chinese
 from hazardrules.pack.format import Evidence, Note, OfficialPublication
 from hazardrules.pack.model import CompiledRule, CompiledStandard, Pack
-from hazardrules.pack.numerals import label_numbers
 from hazardrules.pack.resources import shipped_rules_dir
 from hazardrules.pack.sources import pack_sources_dir, source_document
 from hazardrules.verdict.codes import codes
@@ -97,13 +97,14 @@ def load_tree(sources: Path, slug: str, document_number: str | None = None) -> l
 
 
 def flatten(
-    items: list[dict[str, Any]], prefix: tuple[int, ...] = (), depth: int = 0
+    items: list[dict[str, Any]], prefix: tuple[str, ...] = (), depth: int = 0
 ) -> Iterator[tuple[int, str | None, dict[str, Any]]]:
     for item in items:
         label = str(item.get("label", ""))
-        numbers = tuple(label_numbers(label)) if "及以后" not in label else ()
+        read = label_path(label) if "及以后" not in label else ""
+        numbers = tuple(read.split(".")) if read else ()
         path = prefix + numbers
-        yield depth, ".".join(map(str, path)) if numbers else None, item
+        yield depth, ".".join(path) if numbers else None, item
         yield from flatten(item.get("children") or [], path, depth + 1)
 
 
@@ -139,6 +140,7 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path) -> str:
         lines += ["```{note}", meta.notes.strip(), "```", ""]
     lines += ["## 条款", ""]
     rules = {r.path: r for r in standard.rules}
+    unencoded = {u.path: u.reason for u in standard.unencoded}
     for depth, path, item in flatten(load_tree(sources, meta.slug, meta.document_number)):
         label = item.get("label", "")
         text = item.get("text") or "（官方文本缺失）"
@@ -164,10 +166,13 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path) -> str:
                     lines += clause_entry(item_id, "provision", f"{label}　{text}")
         else:
             where = f"`{item_id}`" if item_id else "（无编号）"
-            lines += ([f"({anchor(item_id)})="] if item_id else []) + [f"### {label}", "", f"> {text}", ""]
+            title = f"{label} {item['heading']}" if item.get("heading") else label
+            reason = unencoded.get(path or "")
+            why = f"：{reason}" if reason else "：本条款尚无判定规则"
+            lines += ([f"({anchor(item_id)})="] if item_id else []) + [f"### {title}", "", f"> {text}", ""]
             if item_id:
                 lines += clause_entry(item_id, "provision", f"{label}　{text}")
-            lines += [f"- **未编码**：本条款尚无判定规则（{where}；官方文本汇编中的状态：{SOURCE_STATUS.get(status, status)}）。", ""]
+            lines += [f"- **未编码**{why}（{where}；官方文本汇编中的状态：{SOURCE_STATUS.get(status, status)}）。", ""]
     return "\n".join(lines) + "\n"
 
 
@@ -215,9 +220,14 @@ def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule) -> 
     lines.append("- 适用行业：" + "、".join(f"{pack.sectors[s].name}" for s in ordered))
     if rule.applies is not None:
         lines.append(f"- 适用条件：{to_chinese(rule.applies.ast, pack.facts)}")
+    kinds = [pack.installation_kinds[k].name for k in rule.kinds if k is not None]
+    if kinds:
+        lines.append("- 判定对象：逐个" + "、".join(f"“{k}”" for k in kinds) + "分别判断")
     lines.append(f"- 判定逻辑：{to_chinese(rule.condition.ast, pack.facts)}")
     for citing in rule.also_cites:
-        lines.append(f"- 同时引用：{citing.provision.label}，当{to_chinese(citing.when.ast, pack.facts)}")
+        always = citing.when.text.strip() == "true"
+        when = "" if always else f"，当{to_chinese(citing.when.ast, pack.facts)}"
+        lines.append(f"- 同时引用：{citing.provision.label}{when}")
     lines += ["", "<details><summary>条件表达式（规则语言原文）</summary>", "", "```text"]
     if spec.applies.when:
         lines.append(f"applies.when: {spec.applies.when}")

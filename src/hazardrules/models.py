@@ -175,9 +175,11 @@ class Deferred(BaseModel):
     facts: list[str] = Field(description="The finding's facts about this matter")
     route: Literal["applied", "not_applicable", "undetermined", "unavailable"] = Field(
         description="applied: the governing standard's rules were applied to the finding (their hits "
-        "cite it); not_applicable: the enterprise is outside that standard's scope; undetermined: "
-        "`missing` would decide it; unavailable: the governing standard is not in the pack (or not in "
-        "force on the day)"
+        "cite it); not_applicable: the enterprise is outside that standard's scope and the matter is "
+        "judged here; undetermined: `missing` would decide it (or, with `missing` empty, the governing "
+        "standard was applied but the finding's facts touch none of its rules); unavailable: the rules "
+        "that govern the matter for this enterprise are not in the pack (the governing standard is "
+        "missing or not in force on the day, or the enterprise is outside the one in the pack)"
     )
     missing: list[str] = Field(default_factory=list)
 

@@ -137,6 +137,8 @@ def _check_vocabulary(pack: Pack, report: LintReport) -> None:
         for derivation in standard.derivations:
             read.update(derivation.when.facts)
             read.add(derivation.spec.derives)
+        for route in standard.routes.values():
+            read.update(route.when.facts)
     for name, spec in pack.facts.items():
         if name not in read and spec.matter is None:
             report.problems.append(

@@ -2,8 +2,8 @@
 
 The texts travel with the pack (``rules/sources/`` in the repository, ``hazardrules/rules/sources``
 in the wheel); the pack loader ignores the folder and classification never reads it. A provision's
-path is made of the numbers in its labels (第三条 → 3, （一）→ 1, 十、 → 10, 1. → 1); unnumbered
-lead-ins (导语) have no path.
+path is made of the numbers in its labels (第三条 → 3, （一）→ 1, 十、 → 10, 1. → 1) and the letters
+of lettered items (4.2 → 4.2, a) → 4.2.a); unnumbered lead-ins (导语) have no path.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .numerals import label_numbers
+from .numerals import label_path
 
 SOURCES_FOLDER = "sources"
 CLOSING = ("；", "。")
@@ -108,20 +108,20 @@ def _companions(directory: str) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _collect(provisions: list[dict[str, Any]], prefix: tuple[int, ...], out: dict[str, SourceItem]) -> None:
+def _collect(provisions: list[dict[str, Any]], prefix: tuple[str, ...], out: dict[str, SourceItem]) -> None:
     for provision in provisions:
         label = str(provision.get("label", ""))
-        numbers = tuple(label_numbers(label)) if _is_numbered(label) else ()
-        path = prefix + numbers
-        if numbers:
-            key = ".".join(map(str, path))
+        segments = tuple(label_path(label).split(".")) if _is_numbered(label) else ()
+        path = prefix + segments
+        if segments:
+            key = ".".join(path)
             evidence = tuple(str(e) for e in provision.get("evidence") or ())
             out[key] = SourceItem(key, label, provision.get("text"), str(provision.get("status")), evidence)
         _collect(provision.get("children") or [], path, out)
 
 
 def _is_numbered(label: str) -> bool:
-    return bool(label_numbers(label)) and "及以后" not in label
+    return bool(label_path(label)) and "及以后" not in label
 
 
 def text_matches(rule_text: str, source_text: str | None) -> bool:

@@ -69,7 +69,7 @@ def classify(
 
     judge = Judge(pack, runner, prepared, None if chosen.everything else chosen)
     judgements = [judge.apply(standard, of(standard)) for standard in law.standards]
-    deferred, routed = resolve(pack, prepared, judgements, day, judge.apply)
+    deferred, routed = resolve(pack, prepared, judgements, day, judge.apply, complete)
     applied: list[tuple[Judgement, models.CitedProvision | None]] = [(j, None) for j in judgements]
     applied.extend(routed)
     references = [_reference(pack, judge.apply(s, of(s)), complete) for s in law.references]

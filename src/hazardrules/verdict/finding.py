@@ -162,9 +162,10 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
             problems.append(FindingProblem("unknown_installation_kind", message, f"{where}.kind"))
             continue
         own = _check_facts(pack, installation.facts, f"{where}.facts", problems, hints)
+        lineage = pack.kind_lineage(installation.kind)
         for name in own:
             fact_kind = pack.facts[name].installation
-            if fact_kind != installation.kind:
+            if fact_kind not in lineage:
                 what = "a fact of the enterprise" if fact_kind is None else f"a fact of {fact_kind}"
                 message = f"{where} ({installation.id}, {installation.kind}): {name!r} is {what}; " + (
                     "give it under the finding's facts"
@@ -172,7 +173,8 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
                     else "give it on such an installation"
                 )
                 problems.append(FindingProblem("misplaced_fact", message, f"{where}.facts.{name}"))
-        listed.setdefault(installation.kind, []).append(installation.id)
+        for covered in lineage:
+            listed.setdefault(covered, []).append(installation.id)
         installations.append(PreparedInstallation(installation.id, installation.kind, own))
     enterprise: dict[str, Any] = {}
     implicit: dict[str, dict[str, Any]] = {}
@@ -200,6 +202,9 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
                 problems.append(FindingProblem("conflict", message, "sector"))
                 continue
             implied[name], implied_by[name] = value, slug
+    # a sector of one kind of device (a boiler works) reads top-level device facts as one such device
+    kinds = {pack.sectors[slug].installation for slug in sectors} - {None}
+    implicit = _merge_broader(pack, implicit, next(iter(kinds)) if len(kinds) == 1 else None)
     for name, value in implied.items():
         if name in enterprise and enterprise[name] != value:
             slug = implied_by[name]
@@ -227,6 +232,31 @@ def _sectors(pack: Pack, given: str | list[str], problems: list[FindingProblem])
             continue
         if slug not in out:
             out.append(slug)
+    return out
+
+
+def _merge_broader(
+    pack: Pack,
+    implicit: dict[str, dict[str, Any]],
+    default_kind: str | None,
+) -> dict[str, dict[str, Any]]:
+    """Top-level facts of a broader kind (a special-equipment device) describe the same unnamed
+    installation as the top-level facts of the one narrower kind given (a boiler), or, when none is
+    given, one of the kind the sector is about (sector 锅炉: a boiler). With facts of several narrower
+    kinds they stay an installation of their own."""
+    out = dict(implicit)
+    for broad in list(implicit):
+        narrower = [k for k in implicit if k != broad and broad in pack.kind_lineage(k)]
+        if not narrower and default_kind and default_kind != broad:
+            if broad in pack.kind_lineage(default_kind):
+                out[default_kind] = out.pop(broad)
+            continue
+        if len(narrower) != 1:
+            # None, or several (a boiler's and a crane's facts): which one the broader facts describe
+            # is not said, so they stay with an installation of their own kind (never guessed).
+            continue
+        out[narrower[0]] = {**implicit[broad], **out[narrower[0]]}
+        del out[broad]
     return out
 
 

@@ -2,9 +2,10 @@
 once per installation (enterprise facts + its own), through whichever engine was chosen.
 
 A rule about a kind of installation holds when it holds for any installation of that kind, is decided
-false only when it is false for every one, and is open otherwise. When the finding lists no
-installation of a kind, that kind's rules are judged on the enterprise's facts alone (as before
-installations existed).
+false only when it is false for every one, and is open otherwise. An installation of a narrower kind
+(a boiler) meets the rules of the broader kind too (every special-equipment device). When the finding
+lists no installation of a kind, that kind's rules are judged on the enterprise's facts alone (as
+before installations existed).
 """
 
 from __future__ import annotations
@@ -120,13 +121,16 @@ class Judge:
         enterprise = self.prepared.env
         base = self.evaluate(standard, units, enterprise)
         judgement = Judgement(standard, sector, units, base, self._touched(base), self.given, sectors=sectors)
+        # Each installation meets the rules of its kind and of the broader kinds it is a case of.
         for installation in self.prepared.installations:
-            own = tuple(u for u in units if u.kind == installation.kind)
+            lineage = self.pack.kind_lineage(installation.kind)
+            own = tuple(u for u in units if u.kind in lineage)
             if not own:
                 continue
             result = self.evaluate(standard, own, {**enterprise, **installation.facts})
             values = {unit.key: value for unit, value in result.values}
-            judgement.per_kind.setdefault(installation.kind, []).append((installation, result, values))
+            for kind in lineage:
+                judgement.per_kind.setdefault(kind, []).append((installation, result, values))
         return judgement
 
     def _touched(self, base: StandardResult) -> set[int]:
