@@ -99,12 +99,12 @@ def test_the_finding_schema_knows_every_fact(pack: hazardrules.Pack, docs: dict[
             assert fact["x-unit"] == spec.unit and spec.unit in fact["description"]
         if spec.minimum is not None:
             assert fact["minimum"] == spec.minimum
-        if spec.installation:
-            kind = defs[f"Installation.{spec.installation}"]
-            assert name in kind["properties"]["facts"]["properties"]
-            assert kind["properties"]["kind"] == {"const": spec.installation}
-    kinds = {v["$ref"].rsplit(".", 1)[1] for v in defs["Installation"]["oneOf"]}
-    assert kinds == {f.installation for f in pack.facts.values() if f.installation}
+        for kind in pack.installation_kinds:  # a kind answers its own facts and its broader kinds'
+            answers = name in defs[f"Installation.{kind}"]["properties"]["facts"]["properties"]
+            assert answers == (spec.installation in pack.kind_lineage(kind)), (kind, name)
+    kinds = [v["$ref"].rsplit(".", 1)[1] for v in defs["Installation"]["oneOf"]]
+    assert kinds == list(pack.installation_kinds)
+    assert all(defs[f"Installation.{k}"]["properties"]["kind"] == {"const": k} for k in kinds)
     assert defs["SectorSlug"]["enum"] == list(pack.sectors)
 
 
@@ -147,7 +147,7 @@ def _bad_findings(pack: hazardrules.Pack) -> list[tuple[dict[str, Any], str]]:
     }
     counted = next(n for n, f in pack.facts.items() if f.type == "integer" and f.minimum == 0)
     kind, kind_fact = next((f.installation, n) for n, f in pack.facts.items() if f.installation)
-    other_kind = next(k for k in pack.installation_kinds if k != kind)
+    other_kind = next(k for k in pack.installation_kinds if kind not in pack.kind_lineage(k))
     base = {"sector": "metallurgy", "observed_on": "2024-03-01"}
     return [
         ({**base, "facts": {"contractor.presnt": True}}, "unknown_fact"),

@@ -129,15 +129,16 @@ def finding_schema(pack: Pack, sector: Sectors = None) -> Schema:
     else:
         names = list(pack.facts)
     defs: Schema = {f"Fact.{name}": fact_schema(pack, name) for name in names}
-    kinds = {pack.facts[n].installation for n in names} - {None}
     variants = []
     for kind, spec in pack.installation_kinds.items():
-        if kind not in kinds:
+        lineage = pack.kind_lineage(kind)  # its own facts and those of the broader kinds it is a case of
+        own = [n for n in names if pack.facts[n].installation in lineage]
+        if slugs and not own:
             continue
-        own = [n for n in names if pack.facts[n].installation == kind]
+        broader = "".join(f"（属于{pack.installation_kinds[k].name}）" for k in lineage[1:2])
         defs[f"Installation.{kind}"] = {
             "title": spec.name,
-            "description": f"{spec.name}：{spec.examples or ''}".rstrip("："),
+            "description": f"{spec.name}{broader}：{spec.examples or ''}".rstrip("："),
             "type": "object",
             "properties": {
                 "id": {"type": "string", "description": "The caller's name for it, unique in the finding"},

@@ -39,7 +39,12 @@ class KindInfo(BaseModel):
     kind: str
     name: str = Field(description="Chinese name, e.g. 除尘系统")
     examples: str | None = None
-    facts: list[str] = Field(description="The facts an installation of this kind answers")
+    is_a: str | None = Field(
+        default=None, description="The broader kind it is a case of, whose facts it answers too"
+    )
+    facts: list[str] = Field(
+        description="The facts an installation of this kind answers (its broader kinds' too)"
+    )
 
 
 class Vocabulary(BaseModel):
@@ -99,7 +104,8 @@ def vocabulary(pack: Pack, sector: str | None = None) -> Vocabulary:
             kind=kind,
             name=spec.name,
             examples=spec.examples,
-            facts=[f.name for f in facts if f.installation == kind],
+            is_a=spec.is_a,
+            facts=[f.name for f in facts if f.installation in pack.kind_lineage(kind)],
         )
         for kind, spec in pack.installation_kinds.items()
     ]
