@@ -188,12 +188,17 @@ class Service:
             records = iter(open_findings(io.BufferedReader(io.BytesIO(body))))
         except InputError as exc:
             raise Refused(400, "not_utf8", str(exc)) from None
-        return _Streamed(self._stream(records, options))
+        return _Streamed(self._stream(request, records, options))
 
-    async def _stream(self, records: Iterator[Record], options: dict[str, Any]) -> AsyncIterator[bytes]:
+    async def _stream(
+        self, request: Request, records: Iterator[Record], options: dict[str, Any]
+    ) -> AsyncIterator[bytes]:
         """Slices of output lines, each classified in a worker thread and written as it is done."""
         state = _StreamState()
         while not state.done:
+            if await request.is_disconnected():  # nobody reads the rest: stop classifying it
+                log.info("client gone after %d record(s)", state.count)
+                return
             try:
                 text = await self.run(partial(self._slice, records, options, state))
             except Refused as exc:  # the status is already sent: say it in the stream, and stop
