@@ -508,18 +508,15 @@ Top functions, whole-site:
     print("single-issue profile\n" + single_parts + "\n\nwhole-site profile\n" + site_parts)
     if not args.no_write:
         results = HERE / "RESULTS.md"
-        # Keep the sections other scripts write (between their markers): stream_check.py,
-        # compare_versions.py.
+        # Keep the sections other scripts write (between their markers).
         old = results.read_text(encoding="utf-8") if results.exists() else ""
-        kept = "".join(
-            old[old.index(start) : old.index(end) + len(end)] + "\n"
-            for start, end in (
-                ("<!-- stream_check: start -->", "<!-- stream_check: end -->"),
-                ("<!-- compare_versions: start -->", "<!-- compare_versions: end -->"),
-            )
-            if start in old and end in old
-        )
-        results.write_text(report.rstrip("\n") + "\n\n" + kept if kept else report, encoding="utf-8")
+        kept = ""
+        for name in ("stream_check", "compare_versions", "service_load"):
+            start, end = f"<!-- {name}: start -->", f"<!-- {name}: end -->"
+            if start in old and end in old:
+                kept += old[old.index(start) : old.index(end) + len(end)] + "\n\n"
+        text = report.rstrip("\n") + "\n\n" + kept.rstrip("\n") + "\n" if kept else report
+        results.write_text(text, encoding="utf-8")
         print(f"\nwrote {results}")
     return 0
 

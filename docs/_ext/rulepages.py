@@ -30,6 +30,7 @@ from sphinx.errors import ExtensionError
 import hazardrules
 from hazardrules.interfaces.checklist import Question, checklist, scope_facts
 from hazardrules.interfaces.cli import example_finding
+from hazardrules.interfaces.schema import documents
 from hazardrules.interfaces.describe import (
     EVIDENCE_KIND,
     EXPECT,
@@ -673,6 +674,36 @@ def dev_notes_page(pack: Pack) -> str:
     return "\n".join(lines) + "\n"
 
 
+CODE_GROUPS = {
+    "warnings": ("Warnings (`verdict.warnings[].code`)", "The finding may not say what the caller meant, or the verdict has a limit to heed."),
+    "notes": ("Notes (`verdict.notes[].code`)", "Context for reading the verdict."),
+    "gaps": ("Gaps (`verdict.gaps[].code`)", "Law that governs the finding but was not applied: never a `not_major` with one."),
+    "reference": ("References (`verdict.reference[].code`)", "Evaluations under superseded standards, never part of the verdict."),
+    "error": ("Finding and record errors (`problems[].code`)", "Why a finding could not be classified: `FindingError.problems`, the error objects of a batch and of `POST /v1/classify/stream`, and the HTTP service's 400/422 bodies."),
+    "request": ("HTTP request errors (`problems[].code`)", "Why the HTTP service refused a request, in the same body as a finding error."),
+}
+
+
+def codes_page() -> str:
+    """The developer page of the stable codes, generated from ``verdict/codes.py``."""
+    lines = [
+        "# 稳定代码（codes）",
+        "",
+        "Programs match on `code`; people read `message` (Chinese). A code, once published, keeps its",
+        "meaning. The same codes appear in Python (`Notice.code`, `FindingProblem.code`), on the command",
+        "line (`hazardrules codes`, the error objects of `classify`) and over HTTP (`GET /v1/codes`, every",
+        "error body), and the JSON Schemas list them as enums (`hazardrules schema`). A *reserved* code is",
+        "published for a situation this version does not detect yet: it is never emitted.",
+        "",
+    ]
+    for where, (title, intro) in CODE_GROUPS.items():
+        lines += [f"## {title}", "", intro, "", "| code | meaning (中文) | |", "| --- | --- | --- |"]
+        for code in codes(where):  # type: ignore[arg-type]
+            lines.append(f"| `{code.code}` | {cell(code.meaning)} | {'reserved' if code.reserved else ''} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def generate(app: Sphinx) -> None:
     docs = Path(app.srcdir)
     sources = pack_sources_dir(shipped_rules_dir())
@@ -712,6 +743,19 @@ def generate(app: Sphinx) -> None:
     (schemas / "verdict.json").write_text(json.dumps(hazardrules.Verdict.model_json_schema(), ensure_ascii=False, indent=2), encoding="utf-8")
 
 
+def write_schemas(app: Sphinx, config: Any) -> None:
+    """``_schemas/schemas/*.json``: the JSON Schemas and the OpenAPI document, published with the
+    site (``html_extra_path``, so written before Sphinx checks that the folder exists)."""
+    schemas = Path(app.confdir) / "_schemas"
+    if schemas.exists():
+        shutil.rmtree(schemas)
+    for name, document in documents(hazardrules.load_pack()).items():
+        path = schemas / "schemas" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", write_schemas)
     app.connect("builder-inited", generate)
     return {"version": "2", "parallel_read_safe": True}

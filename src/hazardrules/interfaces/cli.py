@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import traceback
+from collections import Counter
 from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
@@ -17,18 +18,19 @@ from typing import IO, Any
 
 from .._version import __version__
 from ..errors import FindingError, FindingProblem, HazardRulesError, PackError
-from ..models import Finding, Verdict
-from ..pack.format import FactsFile, PackManifest, SectorsFile, StandardFile
+from ..models import Verdict
 from ..pack.model import Pack
 from ..pack.resources import load_pack
 from ..verdict.finding import strict_date
+from .commands import add_commands
 from .describe import TEXT_STATUS, rule_detail, rule_summary, rule_text
+from .gate import FAIL_ON, gate
 from .lint import lint
 from .reader import InputError, Record, open_findings
 from .table import Table, render
 from .verdict_view import COLUMNS, error_cells, render_error_text, render_text
 
-# Exit codes (docs/cli.md). A later --fail-on option may add its own below 5.
+# Exit codes (docs/cli.md); classify --fail-on adds 5 and 6 (gate.py).
 OK = 0  # every record classified (whatever the verdicts)
 BAD_RECORDS = 1  # some records could not be classified (each reported); lint found problems
 USAGE = 2  # a wrong command line or argument (argparse uses 2 as well)
@@ -145,6 +147,11 @@ def _parser() -> argparse.ArgumentParser:
         type=_readings,
         help="documented readings (not the law) that may set facts: all (default), none, or reading ids",
     )
+    p.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        help="exit 5 if a verdict is major; with undetermined, also 6 if one is undetermined",
+    )
     p.set_defaults(handler=_classify)
 
     rules = sub.add_parser("rules", help="list or show rules").add_subparsers(metavar="ACTION")
@@ -200,9 +207,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=_lint)
 
-    p = sub.add_parser("schema", help="print JSON Schemas")
-    p.add_argument("which", nargs="?", choices=("all", "finding", "verdict", "pack"), default="all")
-    p.set_defaults(handler=_schema)
+    add_commands(sub)  # schema, serve
     return parser
 
 
@@ -255,6 +260,7 @@ def _classify(args: argparse.Namespace) -> int:
             raise _InputError(f"{name}: {exc}") from None
         out = _Output(args.format, reader.shape, pack)
         bad = crashed = total = 0
+        statuses: Counter[str] = Counter()
         for record in reader:
             total += 1
             where = f"{name}:{record.line}: " + ("" if record.index is None else f"element {record.index}: ")
@@ -276,6 +282,7 @@ def _classify(args: argparse.Namespace) -> int:
                     pack=pack,
                     readings=args.readings,
                 )
+                statuses[result.status] += 1
             except FindingError as exc:
                 bad += 1
                 result = _error_object(record, exc)
@@ -292,6 +299,10 @@ def _classify(args: argparse.Namespace) -> int:
             raw.close()
     if bad or crashed:
         _error(f"{name}: {total} record(s), {total - bad - crashed} classified, {bad + crashed} not")
+    gated = None if crashed else gate(statuses, args.fail_on)
+    if gated is not None:
+        _error(f"{name}: {gated[1]}")
+        return gated[0]
     return INTERRUPTED if crashed else BAD_RECORDS if bad else OK
 
 
@@ -500,7 +511,14 @@ def _codes(args: argparse.Namespace) -> int:
 
     found = codes()
     if args.format == "json":
-        print(_dump([{"code": c.code, "where": c.where, "meaning": c.meaning} for c in found]))
+        print(
+            _dump(
+                [
+                    {"code": c.code, "where": c.where, "meaning": c.meaning, "reserved": c.reserved}
+                    for c in found
+                ]
+            )
+        )
     else:
         print(render([["code", "where", "meaning"], *([c.code, c.where, c.meaning] for c in found)]))
     return 0
@@ -557,21 +575,4 @@ def example_finding(name: str = "finding") -> str:
 
 def _example(args: argparse.Namespace) -> int:
     sys.stdout.write(example_finding(args.name))
-    return 0
-
-
-def _schema(args: argparse.Namespace) -> int:
-    schemas: dict[str, Any] = {}
-    if args.which in ("all", "finding"):
-        schemas["finding"] = Finding.model_json_schema()
-    if args.which in ("all", "verdict"):
-        schemas["verdict"] = Verdict.model_json_schema()
-    if args.which in ("all", "pack"):
-        schemas["pack"] = {
-            "pack.yaml": PackManifest.model_json_schema(),
-            "sectors.yaml": SectorsFile.model_json_schema(),
-            "facts/*.yaml": FactsFile.model_json_schema(),
-            "standards/*.yaml": StandardFile.model_json_schema(),
-        }
-    print(_dump(schemas if args.which == "all" else schemas[args.which]))
     return 0

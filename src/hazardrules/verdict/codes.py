@@ -1,4 +1,5 @@
-"""The stable codes of everything a verdict says besides its hits: warnings, notes, gaps, references.
+"""The stable codes of everything a verdict says besides its hits: warnings, notes, gaps, references,
+and of every problem that stops a finding (``FindingError``), a record of a batch or an HTTP request.
 
 Programs match on ``code``; people read ``message`` (Chinese). A code, once published, keeps its
 meaning; ``hazardrules codes`` lists them and the documentation has a page generated from this table.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Where = Literal["warnings", "notes", "gaps", "reference", "error"]
+Where = Literal["warnings", "notes", "gaps", "reference", "error", "request"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +18,7 @@ class Code:
     code: str
     where: Where
     meaning: str  # Chinese, for the documentation
+    reserved: bool = False  # published for a situation this version does not detect yet: never emitted
 
 
 _ALL = [
@@ -111,6 +113,27 @@ _ALL = [
     Code("too_deep", "error", "嵌套超过 32 层。"),
     Code("too_long", "error", "记录超过 1,048,576 个字符，已跳过。"),
     Code("internal_error", "error", "处理该记录时遇到程序错误（请报告）；其他记录照常判定，退出码为 4。"),
+    # request errors of the HTTP service (`hazardrules serve`), beside the finding errors above
+    Code("payload_too_large", "request", "请求体超过服务的大小上限（HTTP 413）。"),
+    Code("request_timeout", "request", "请求体未在时限内送达（HTTP 408）。"),
+    Code("timeout", "request", "判定未在服务的时限内完成（HTTP 503），可稍后重试。"),
+    Code("not_found", "request", "没有这个地址或这条规则（HTTP 404）。"),
+    Code("method_not_allowed", "request", "该地址不接受这种请求方法（HTTP 405）。"),
+    Code(
+        "unsupported_media_type",
+        "request",
+        "请求体的类型不对：判定用 application/json，批量用 application/x-ndjson（HTTP 415）。",
+    ),
+    Code(
+        "invalid_argument",
+        "request",
+        "请求参数不对（如日期格式、select 没有匹配的规则、k 不是正整数）（HTTP 400）。",
+    ),
+    Code(
+        "unavailable",
+        "request",
+        "该功能需要未安装的可选依赖（如 suggest 需要 hazardrules[suggest]）（HTTP 501）。",
+    ),
 ]
 CODES: dict[str, Code] = {c.code: c for c in _ALL}
 
