@@ -33,6 +33,9 @@ FORWARDED = {
     ("verdict/deferral.py", "code"),  # one of four literals assigned just before
     ("verdict/law.py", "code"),  # standard_status_unknown or standard_not_encoded, assigned before
     ("verdict/classify.py", "code"),  # _notice(code, …) checks it against the registry
+    ("verdict/industry.py", "code"),  # _notice(code, …) asserts it is registered
+    ("pack/industries.py", "code"),  # _error(code, …): FindingProblem of the literal codes its callers pass
+    ("interfaces/verdict_view.py", "n"),  # _notice(n) formats a notice for the table: no code emitted
 }
 
 
