@@ -81,7 +81,8 @@ def classify(
     :class:`~hazardrules.Summary` instead: the same decision without citations, traces or
     explanations, several times faster to build and a fraction of the size. Raises
     :class:`~hazardrules.FindingError` for a finding that cannot be classified, including one
-    with no facts at all (unless ``complete=True``), and :class:`~hazardrules.ArgumentError` for a wrong argument.
+    with no facts at all (unless ``complete=True``), and :class:`~hazardrules.ArgumentError` for a
+    wrong argument.
     """
     if detail != "full" and detail != "summary":
         raise ArgumentError(f"detail must be 'full' or 'summary', not {shorten(repr(detail))}")
