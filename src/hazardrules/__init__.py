@@ -48,6 +48,7 @@ from .pack.format import Example, FactSpec, Note, RuleSpec, SectorSpec, Standard
 from .pack.model import Pack
 from .pack.resources import load_pack
 from .verdict.classify import classify
+from .verdict.tables import classify_table, findings_table
 
 __all__ = [
     "ArgumentError",
@@ -94,6 +95,8 @@ __all__ = [
     "__version__",
     "checklist",
     "classify",
+    "classify_table",
+    "findings_table",
     "lint",
     "load_pack",
     "standards",

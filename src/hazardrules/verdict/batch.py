@@ -94,10 +94,14 @@ def classify_table(
     if isinstance(table, pa.RecordBatch):
         table = pa.Table.from_batches([table])
     if not isinstance(table, pa.Table):
-        raise ArgumentError(f"classify_table takes a pyarrow Table or RecordBatch, not {type(table).__name__}")
+        raise ArgumentError(
+            f"classify_table takes a pyarrow Table or RecordBatch, not {type(table).__name__}"
+        )
     if "sector" not in table.column_names:
         raise ArgumentError("the table has no 'sector' column (one row per finding: sector, id, facts…)")
-    options = Options(chosen_pack, on_day, complete, select_t, ignore_t, None if chosen.everything else chosen)
+    options = Options(
+        chosen_pack, on_day, complete, select_t, ignore_t, None if chosen.everything else chosen
+    )
     parts = [_classify_slice(table.slice(start, BATCH_ROWS), options) for start in _starts(table.num_rows)]
     out = pa.concat_tables(parts) if parts else OUTPUT_SCHEMA.empty_table()
     out = out.replace_schema_metadata(_metadata(options))
@@ -106,9 +110,7 @@ def classify_table(
     return out
 
 
-def iter_classify(
-    batches: Iterable[pa.RecordBatch | pa.Table], **options: Any
-) -> Iterator[pa.Table]:
+def iter_classify(batches: Iterable[pa.RecordBatch | pa.Table], **options: Any) -> Iterator[pa.Table]:
     """``classify_table`` over a stream of batches (e.g. a Parquet file read batch by batch)."""
     for batch in batches:
         yield classify_table(batch, **options)
@@ -201,13 +203,13 @@ def _classify_slice(table: pa.Table, options: Options) -> pa.Table:
         for position, key in enumerate(unique.tolist()):
             sector = slugs[key // span]
             day = _day(key % span + low)
-            law = _law(pack, sector, day)
-            if law is None:
+            found = _law(pack, sector, day)
+            if found is None:
                 continue
-            short = (sector, *law[0])
+            short = (sector, *found[0])
             if short not in laws:
-                laws[short] = (day, law[1])
-                named.append((sector, day, law[1]))
+                laws[short] = (day, found[1])
+                named.append((sector, day, found[1]))
             group_of[position] = list(laws).index(short)
         groups = group_of[inverse]
         route[rows[groups < 0]] = True
@@ -338,7 +340,9 @@ def _sectors(pack: Pack, table: pa.Table, route: Mask) -> tuple[npt.NDArray[np.i
             slugs.append(slug)
         lookup.append(slugs.index(slug))
     table_of = np.asarray([*lookup, -1], dtype=np.int64)
-    indices = np.asarray(encoded.indices.fill_null(len(lookup)).to_numpy(zero_copy_only=False), dtype=np.int64)
+    indices = np.asarray(
+        encoded.indices.fill_null(len(lookup)).to_numpy(zero_copy_only=False), dtype=np.int64
+    )
     codes = table_of[indices]
     route |= codes < 0
     return codes, slugs
@@ -359,7 +363,9 @@ def _days(table: pa.Table, on: dt.date | None, route: Mask) -> npt.NDArray[np.in
         column = column.cast(pa.date32()) if not pa.types.is_timestamp(kind) else pc.cast(column, pa.date32())
         kind = column.type
     if pa.types.is_date32(kind):
-        given = np.asarray(column.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+        given = np.asarray(
+            column.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64
+        )
     elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
         encoded = column.cast(pa.string()).dictionary_encode()
         parsed: list[int] = []
@@ -382,7 +388,9 @@ def _days(table: pa.Table, on: dt.date | None, route: Mask) -> npt.NDArray[np.in
 _PLANS: dict[tuple[int, tuple[str, ...]], tuple[CompiledStandard, columnar.StandardPlan | None]] = {}
 
 
-def _plan(pack: Pack, standard: CompiledStandard, units: tuple[CompiledRule, ...]) -> columnar.StandardPlan | None:
+def _plan(
+    pack: Pack, standard: CompiledStandard, units: tuple[CompiledRule, ...]
+) -> columnar.StandardPlan | None:
     key = (id(standard), tuple(u.key for u in units))
     found = _PLANS.get(key)
     if found is None or found[0] is not standard:
@@ -525,7 +533,9 @@ def _decide(
         open_[rule_id] = open_.get(rule_id, _false(size)) | (values.unknown & seen)
         examined[rule_id] = examined.get(rule_id, _false(size)) | seen
     hit_masks = [values.true for _, values in units]
-    undecided = [values.unknown & seen & ~holding[i] for i, (_, values), seen in zip(ids, units, reported, strict=True)]
+    undecided = [
+        values.unknown & seen & ~holding[i] for i, (_, values), seen in zip(ids, units, reported, strict=True)
+    ]
     any_hit = _any(hit_masks, size)
     any_open = _any(undecided, size)
     any_cleared = _any(
@@ -554,12 +564,14 @@ def _decide(
             if any(v is None for v in found):
                 continue
             read: frozenset[str] = frozenset().union(*found)  # type: ignore[arg-type]
-            outside = pc.invert(pc.is_in(column.data.flatten(), value_set=pa.array(sorted(read), pa.string())))
+            outside = pc.invert(
+                pc.is_in(column.data.flatten(), value_set=pa.array(sorted(read), pa.string()))
+            )
             value_unread |= columnar._rows_with(column, outside, size) & column.known
         warn_masks += [("fact_not_read", unread), ("value_not_read", value_unread)]
     else:
         value_unread = _false(size)
-    gaps = list(dict.fromkeys(g.code for g in law.gaps))
+    gaps: list[str] = list(dict.fromkeys(g.code for g in law.gaps))
     major = any_hit
     undetermined = ~major & (any_open | value_unread | bool(gaps))
     nothing = ~major & ~undetermined & ~any_cleared
@@ -609,7 +621,9 @@ def _lists(masks: Sequence[Mask], labels: Sequence[str], size: int) -> pa.Array:
     """Per row, the labels whose mask holds there, each once, in order of first appearance."""
     kept = [(m, label) for m, label in zip(masks, labels, strict=True) if m.any()]
     if not kept:
-        return pa.ListArray.from_arrays(pa.array(np.zeros(size + 1, dtype=np.int32)), pa.array([], pa.string()))
+        return pa.ListArray.from_arrays(
+            pa.array(np.zeros(size + 1, dtype=np.int32)), pa.array([], pa.string())
+        )
     names = list(dict.fromkeys(label for _, label in kept))
     number = {name: i for i, name in enumerate(names)}
     matrix = np.stack([m for m, _ in kept], axis=1)  # rows × entries, row-major
@@ -640,7 +654,9 @@ def _missing_entries(
         if values.pairs is None:
             entries += _row_missing(result, values.plan.unit, rows)
             continue
-        exprs = [values.plan.applies, values.plan.condition] if values.plan.applies else [values.plan.condition]
+        exprs = (
+            [values.plan.applies, values.plan.condition] if values.plan.applies else [values.plan.condition]
+        )
         for expr, pairs in zip(exprs, values.pairs, strict=True):
             assert expr is not None
             root = rows & _unknown(pairs[0])
@@ -837,10 +853,12 @@ def _verdicts(source: pa.Table, out: pa.Table, verdicts: Verdicts, options: Opti
     elif isinstance(verdicts, str):
         if verdicts not in ("major", "not_major", "undetermined"):
             raise ArgumentError(f"verdicts: 'all', a status, row positions or a function; not {verdicts!r}")
-        chosen = np.asarray(pc.fill_null(pc.equal(out.column("status"), verdicts), False).to_numpy(), dtype=bool)
+        chosen = np.asarray(
+            pc.fill_null(pc.equal(out.column("status"), verdicts), False).to_numpy(), dtype=bool
+        )
     elif callable(verdicts):
         chosen = np.asarray(verdicts(out), dtype=bool)
-    else:
+    elif verdicts is not None:
         chosen = np.zeros(size, dtype=bool)
         chosen[np.asarray(list(verdicts), dtype=np.intp)] = True
     texts: list[str | None] = [None] * size
@@ -858,15 +876,6 @@ def _verdicts(source: pa.Table, out: pa.Table, verdicts: Verdicts, options: Opti
             continue
         texts[row] = verdict.model_dump_json()
     return pa.array(texts, pa.string())
-
-
-def summary_rows(table: pa.Table) -> list[dict[str, Any]]:
-    """The output table as a list of dicts (for tests and small tables)."""
-    return table.to_pylist()
-
-
-def as_mapping(row: Mapping[str, Any]) -> dict[str, Any]:
-    return dict(row)
 
 
 # -- building a table from findings ------------------------------------------------------------------
@@ -895,7 +904,11 @@ def findings_table(findings: Iterable[Any], pack: Pack | None = None) -> pa.Tabl
         count += 1
         fitted = _fitted(chosen, finding)
         if fitted is None:
-            ids.append(finding.get("id") if isinstance(finding, Mapping) and isinstance(finding.get("id"), str) else None)
+            ids.append(
+                finding.get("id")
+                if isinstance(finding, Mapping) and isinstance(finding.get("id"), str)
+                else None
+            )
             sectors.append(None)
             days.append(None)
             whole.append(json.dumps(finding, ensure_ascii=False, default=_jsonable))
