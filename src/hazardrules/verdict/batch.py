@@ -43,10 +43,10 @@ from .classify import classify
 from .explanation import explain_missing
 from .finding import MAX_SAFE_INTEGER, strict_date, today
 from .law import Law, governing_law
-from .reads import unit_reads
+from .reads import Reads, unit_reads
 from .select import selector
 
-BATCH_ROWS = 65_536  # rows evaluated together: bounds the working memory, whatever the table's size
+BATCH_ROWS = 131_072  # rows evaluated together: bounds the working memory, whatever the table's size
 META = ("id", "sector", "observed_on", "description", "facts", "installations", "finding")
 Verdicts = str | Sequence[int] | Callable[[pa.Table], Any] | None
 
@@ -147,6 +147,9 @@ class _Slice:
     size: int
     route: Mask  # rows answered by classify() one by one
     columns: dict[str, Column]  # fact columns whose values are all valid where known
+    known: dict[str, npt.NDArray[np.intp]]  # fact column → the rows where it is known
+    group: npt.NDArray[np.int64]  # each row's group (-1: none)
+    present: dict[str, set[int]]  # fact column → the groups with a row where it is known
     slugs: list[str]  # the sectors met
     sector: npt.NDArray[np.int64]  # per row, its sector's position in ``slugs`` (-1: routed)
     day: npt.NDArray[np.int64]  # days since 1970 per row
@@ -189,7 +192,8 @@ def _classify_slice(table: pa.Table, options: Options) -> pa.Table:
     route |= matter
     if not options.complete:
         route |= ~given
-    state = _Slice(table, size, route, columns, slugs, codes, days)
+    known = {name: np.flatnonzero(column.known) for name, column in columns.items()}
+    state = _Slice(table, size, route, columns, known, np.full(size, -1, np.int64), {}, slugs, codes, days)
     out = _Output(size)
     rows = np.flatnonzero(~route)
     if len(rows):
@@ -213,12 +217,15 @@ def _classify_slice(table: pa.Table, options: Options) -> pa.Table:
             group_of[position] = list(laws).index(short)
         groups = group_of[inverse]
         route[rows[groups < 0]] = True
+        state.group[rows] = groups
+        for name, where in known.items():
+            state.present[name] = set(np.unique(state.group[where]).tolist())
         order = np.argsort(groups, kind="stable")
         bounds = np.searchsorted(groups[order], np.arange(len(named) + 1))
         for number, (sector, day, law) in enumerate(named):
             members = rows[order[bounds[number] : bounds[number + 1]]]
             if len(members):
-                _classify_group(state, members, sector, day, law, options, out)
+                _classify_group(state, number, members, sector, day, law, options, out)
     _classify_routed(state, options, out)
     return out.table(table)
 
@@ -440,6 +447,7 @@ def _take(column: Column, rows: npt.NDArray[np.intp], whole: bool) -> Column:
 
 def _classify_group(
     state: _Slice,
+    group: int,
     rows: npt.NDArray[np.intp],
     sector: str,
     day: dt.date,
@@ -462,7 +470,26 @@ def _classify_group(
     if any(p is None for p in plans) or (installed and not flat):
         state.route[rows] = True  # the vector path does not cover this law: row by row
         return
-    given = {name: _take(column, rows, whole) for name, column in state.columns.items()}
+    reads = [unit_reads(pack, s, sector, u) for s, u in judgements]
+    read_facts: frozenset[str] = frozenset().union(*(r.facts for r in reads))
+    needed = set(read_facts) | set(pack.sectors[sector].implies)
+    for standard, units in judgements:
+        for unit in units:
+            needed.update(unit.condition.facts)
+            needed.update(unit.applies.facts if unit.applies is not None else ())
+        for derivation in standard.derivations:
+            needed.update(derivation.when.facts)
+            needed.add(derivation.spec.derives)
+    present = [name for name, groups in state.present.items() if group in groups]
+    given = {name: _take(state.columns[name], rows, whole) for name in present if name in needed}
+    unread_names = {n for n in present if n not in read_facts and pack.facts[n].matter is None}
+    unread = np.zeros(size, dtype=bool)
+    if unread_names and judgements:
+        local = np.empty(state.size, dtype=np.intp)
+        local[rows] = np.arange(size)
+        for name in unread_names:
+            where = state.known[name]
+            unread[local[where[state.group[where] == group]]] = True
     reroute = np.zeros(size, dtype=bool)
     env = dict(given)
     for name, value in pack.sectors[sector].implies.items():
@@ -478,7 +505,9 @@ def _classify_group(
         result = columnar.evaluate(found, env, size)
         reroute |= result.conflict
         results.append(result)
-    decided = _decide(pack, state, given, results, judgements, sector, law, day, options, size)
+    decided = _decide(
+        pack, given, results, judgements, reads, unread, unread_names, sector, law, day, options, size
+    )
     keep = ~reroute
     state.route[rows[reroute]] = True
     out.put(rows[keep], decided, keep, state.day[rows[keep]])
@@ -500,10 +529,12 @@ class _Decided:
 
 def _decide(
     pack: Pack,
-    state: _Slice,
     given: dict[str, Column],
     results: list[columnar.BatchResult],
     judgements: list[tuple[CompiledStandard, tuple[CompiledRule, ...]]],
+    reads: list[Reads],
+    unread: Mask,
+    unread_names: set[str],
     sector: str,
     law: Law,
     day: dt.date,
@@ -548,17 +579,9 @@ def _decide(
     # warnings, in classify's order
     warn_masks: list[tuple[str, Mask]] = []
     if judgements:
-        reads = [unit_reads(pack, s, sector, u) for s, u in judgements]
-        read_facts = frozenset().union(*(r.facts for r in reads))
-        unread = _false(size)
-        unread_facts: set[str] = set()
-        for name, column in given.items():
-            if name not in read_facts and pack.facts[name].matter is None:
-                unread |= column.known
-                unread_facts.add(name)
         value_unread = _false(size)
         for name, column in given.items():
-            if column.kind != "set" or name in unread_facts:
+            if column.kind != "set" or name in unread_names:
                 continue
             found = [r.values.get(name, frozenset()) for r in reads]
             if any(v is None for v in found):
@@ -729,24 +752,30 @@ class _Output:
         count = len(rows)
         if not count:
             return
+        everything = bool(keep.all())
         selection = pa.array(np.flatnonzero(keep))
 
+        def kept(array: pa.Array) -> pa.Array:
+            return array if everything else array.take(selection)
+
         def constant_list(values: list[str]) -> pa.Array:
-            return pa.repeat(pa.scalar(values, pa.list_(pa.string())), count)
+            offsets = pa.array(np.arange(count + 1, dtype=np.int32) * len(values))
+            items = pa.array(values, pa.string()).take(pa.array(np.tile(np.arange(len(values)), count)))
+            return pa.ListArray.from_arrays(offsets, items)
 
         self.parts.append(
             (
                 rows,
                 {
-                    "status": decided.status.take(selection),
+                    "status": kept(decided.status),
                     "sector": pa.repeat(pa.scalar(decided.sector, pa.string()), count),
                     "on": pa.array(days.astype(np.int32), pa.int32()).cast(pa.date32()),
                     "standards": constant_list(decided.standards),
-                    "hits": decided.hits.take(selection),
-                    "undetermined": decided.undetermined.take(selection),
-                    "missing_facts": decided.missing.take(selection),
-                    "warnings": decided.warnings.take(selection),
-                    "notes": decided.notes.take(selection),
+                    "hits": kept(decided.hits),
+                    "undetermined": kept(decided.undetermined),
+                    "missing_facts": kept(decided.missing),
+                    "warnings": kept(decided.warnings),
+                    "notes": kept(decided.notes),
                     "gaps": constant_list(decided.gaps),
                     "error": pa.nulls(count, pa.string()),
                 },
@@ -772,17 +801,22 @@ class _Output:
         else:
             ids = pa.nulls(self.size, pa.string())
         columns: dict[str, pa.Array] = {"id": ids}
+        in_order = bool(np.array_equal(order, np.arange(self.size)))
         for name in OUTPUT_SCHEMA.names:
             if name == "id":
                 continue
             merged = pa.concat_arrays([part[name] for _, part in self.parts]) if self.parts else pa.array([])
-            columns[name] = merged.take(pa.array(back))
+            columns[name] = merged if in_order else merged.take(pa.array(back))
         return pa.table(columns, schema=OUTPUT_SCHEMA)
 
 
 def row_finding(table: pa.Table, row: int) -> Any:
     """The finding a row describes, as ``classify`` takes it (null cells are absent facts)."""
-    record = {name: table.column(name)[row].as_py() for name in table.column_names}
+    return record_finding(table.slice(row, 1).to_pylist()[0])
+
+
+def record_finding(record: Mapping[str, Any]) -> Any:
+    """The finding of one row given as a mapping of column name to value (null: absent)."""
     if record.get("finding") is not None:
         return _json_cell("finding", record["finding"])
     finding: dict[str, Any] = {}
@@ -823,10 +857,11 @@ def _json_cell(name: str, text: str) -> Any:
 def _classify_routed(state: _Slice, options: Options, out: _Output) -> None:
     rows = np.flatnonzero(state.route).tolist()
     records: list[dict[str, Any]] = []
-    for row in rows:
+    given = state.table.take(pa.array(rows, pa.int64())).to_pylist() if rows else []
+    for record in given:
         finding_id = None
         try:
-            finding = row_finding(state.table, row)
+            finding = record_finding(record)
             finding_id = finding.get("id") if isinstance(finding, Mapping) else None
             summary = classify(
                 finding,
