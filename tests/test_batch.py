@@ -201,3 +201,20 @@ def test_bad_arguments() -> None:
 def test_empty_table() -> None:
     out = hazardrules.classify_table(findings_table([]))
     assert out.num_rows == 0 and out.schema.names[:2] == ["id", "status"]
+
+
+def test_pandas_and_polars_adapters() -> None:
+    from hazardrules.interfaces.frames import classify_pandas, classify_polars
+
+    pd = pytest.importorskip("pandas")
+    pl = pytest.importorskip("polars")
+    register = [
+        {"id": "a", "sector": "metallurgy", "contractor.present": True, "contractor.coordinated": False},
+        {"id": "b", "sector": "metallurgy", "contractor.present": True, "contractor.coordinated": None},
+    ]
+    expected = hazardrules.classify_table(pa.Table.from_pylist(register)).to_pylist()
+    by_pandas = classify_pandas(pd.DataFrame(register))
+    assert list(by_pandas["status"]) == [r["status"] for r in expected] == ["major", "undetermined"]
+    assert [list(x) for x in by_pandas["missing_facts"]] == [r["missing_facts"] for r in expected]
+    by_polars = classify_polars(pl.DataFrame(register))
+    assert by_polars.to_arrow().to_pylist() == expected

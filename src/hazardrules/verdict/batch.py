@@ -177,7 +177,7 @@ def _classify_slice(table: pa.Table, options: Options) -> pa.Table:
             route |= _non_empty(_combined(table.column(name)))
     codes, slugs = _sectors(pack, table, route)
     days = _days(table, options.on, route)
-    if "id" in table.column_names and not pa.types.is_string(table.column("id").type):
+    if "id" in table.column_names and not _is_text(table.column("id").type):
         route |= _valid(_combined(table.column("id")))
     matter = np.zeros(size, dtype=bool)
     given = np.zeros(size, dtype=bool)
@@ -251,6 +251,11 @@ def _day(days: int) -> dt.date:
     return _EPOCH + dt.timedelta(days=days)
 
 
+def _is_text(kind: pa.DataType) -> bool:
+    """Arrow's text types: string, large_string and string_view (what polars hands over)."""
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind))
+
+
 def _combined(column: pa.ChunkedArray) -> pa.Array:
     return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
 
@@ -303,14 +308,14 @@ def _fact_column(pack: Pack, name: str, array: pa.Array, valid: Mask) -> tuple[C
         return Column("number", valid & ~bad, data), bad
     allowed = pa.array(sorted(spec.values or {}), pa.string())
     if kind == "enum":
-        if not (pa.types.is_string(atype) or pa.types.is_large_string(atype)):
+        if not _is_text(atype):
             return None, valid
         array = array.cast(pa.string())
         ok = np.asarray(pc.is_in(array, value_set=allowed).to_numpy(zero_copy_only=False), dtype=bool)
         bad = valid & ~ok
         return Column("enum", valid & ~bad, array), bad
-    if not (pa.types.is_list(atype) or pa.types.is_large_list(atype)) or not (
-        pa.types.is_string(atype.value_type) or pa.types.is_large_string(atype.value_type)
+    if not (pa.types.is_list(atype) or pa.types.is_large_list(atype) or pa.types.is_list_view(atype)) or not (
+        _is_text(atype.value_type)
     ):
         return None, valid
     array = array.cast(pa.list_(pa.string()))
@@ -331,7 +336,7 @@ def _sectors(pack: Pack, table: pa.Table, route: Mask) -> tuple[npt.NDArray[np.i
     """Each row's sector as a position in the list of sector slugs met (-1, and routed: unknown)."""
     column = _combined(table.column("sector"))
     size = len(column)
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+    if not _is_text(column.type):
         route[:] = True
         return np.full(size, -1, dtype=np.int64), []
     encoded = column.cast(pa.string()).dictionary_encode()
@@ -373,7 +378,7 @@ def _days(table: pa.Table, on: dt.date | None, route: Mask) -> npt.NDArray[np.in
         given = np.asarray(
             column.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64
         )
-    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+    elif _is_text(kind):
         encoded = column.cast(pa.string()).dictionary_encode()
         parsed: list[int] = []
         for text in encoded.dictionary.to_pylist():
@@ -796,8 +801,8 @@ class _Output:
         order = np.concatenate([rows for rows, _ in self.parts]) if self.parts else np.zeros(0, np.intp)
         back = np.empty(self.size, dtype=np.int64)
         back[order] = np.arange(len(order))
-        if "id" in source.column_names and pa.types.is_string(source.column("id").type):
-            ids = _combined(source.column("id"))
+        if "id" in source.column_names and _is_text(source.column("id").type):
+            ids = _combined(source.column("id")).cast(pa.string())
         else:
             ids = pa.nulls(self.size, pa.string())
         columns: dict[str, pa.Array] = {"id": ids}
