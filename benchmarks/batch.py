@@ -11,6 +11,7 @@ machine in the same run; the per-record loop is timed on a sample and its rate i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import gc
 import os
@@ -30,8 +31,6 @@ import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-import contextlib
 
 from tests._examples import all_examples  # noqa: E402
 from tests._synthetic import BOOLS, ENUMS, INTEGERS, NUMBERS, SETS, write_synthetic_pack  # noqa: E402
@@ -249,7 +248,8 @@ def main() -> None:
         lines += [
             "### Memory: `hazardrules classify register.parquet -o verdicts.parquet --detail summary`",
             "",
-            "A separate process; peak resident memory (VmHWM) includes the interpreter, pyarrow and the pack.",
+            "A separate process; its peak resident memory (VmHWM) includes the interpreter, pyarrow",
+            "and the pack.",
             "",
             "| findings | peak RSS | wall time (with start-up) | findings/s |",
             "| --- | --- | --- | --- |",

@@ -218,3 +218,11 @@ def test_pandas_and_polars_adapters() -> None:
     assert [list(x) for x in by_pandas["missing_facts"]] == [r["missing_facts"] for r in expected]
     by_polars = classify_polars(pl.DataFrame(register))
     assert by_polars.to_arrow().to_pylist() == expected
+
+
+def test_the_same_finding_under_other_ids() -> None:
+    """Rows answered one by one are worked out once per distinct finding: ids are still each row's."""
+    finding = {"sector": "metallurgy", "facts": {"hazchem.incompatible_mixed_storage": True}}
+    broken = {"sector": "metallurgy", "facts": {"contractor.present": "yes"}}
+    register = [{**finding, "id": "a"}, {**finding, "id": "b"}, finding, {**broken, "id": "c"}, broken]
+    check(register)

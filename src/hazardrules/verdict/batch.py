@@ -860,30 +860,64 @@ def _json_cell(name: str, text: str) -> Any:
 
 
 def _classify_routed(state: _Slice, options: Options, out: _Output) -> None:
+    """The rows the vector path does not cover, through ``classify`` — once per distinct finding:
+    a summary depends on the finding but not on its id or its free-text description."""
     rows = np.flatnonzero(state.route).tolist()
     records: list[dict[str, Any]] = []
     given = state.table.take(pa.array(rows, pa.int64())).to_pylist() if rows else []
+    seen: dict[str, tuple[str, Any]] = {}
     for record in given:
-        finding_id = None
-        try:
-            finding = record_finding(record)
-            finding_id = finding.get("id") if isinstance(finding, Mapping) else None
-            summary = classify(
-                finding,
-                on=options.on,
-                complete=options.complete,
-                select=options.select,
-                ignore=options.ignore,
-                pack=options.pack,
-                detail="summary",
-            )
-        except FindingError as exc:
-            if exc.finding_id is None and isinstance(finding_id, str):
-                exc = FindingError(exc.problems, finding_id)
-            records.append({"error": json.dumps(exc.to_dict(), ensure_ascii=False)})
-            continue
-        records.append(summary.model_dump(include=set(SUMMARY_FIELDS)))
+        finding_id = record.get("id")
+        key = _memo_key(record)
+        found = seen.get(key) if key is not None else None
+        if found is None:
+            found = _routed_one(record, options)
+            if key is not None:
+                seen[key] = found
+        kind, value = found
+        if kind == "error":
+            error = {"finding_id": finding_id if isinstance(finding_id, str) else None, "problems": value}
+            records.append({"error": json.dumps(error, ensure_ascii=False)})
+        else:
+            records.append(value)
     out.put_rows(rows, records)
+
+
+def _memo_key(record: Mapping[str, Any]) -> str | None:
+    """What a row's summary depends on (None: do not share it with another row)."""
+    finding_id = record.get("id")
+    if finding_id is not None and not isinstance(finding_id, str):
+        return None
+    kept = {
+        k: v
+        for k, v in record.items()
+        if v is not None and k != "id" and not (k == "description" and isinstance(v, str))
+    }
+    try:
+        return json.dumps(kept, sort_keys=True, default=_jsonable)
+    except (TypeError, ValueError):
+        return None
+
+
+def _routed_one(record: Mapping[str, Any], options: Options) -> tuple[str, Any]:
+    finding_id = None
+    try:
+        finding = record_finding(record)
+        finding_id = finding.get("id") if isinstance(finding, Mapping) else None
+        summary = classify(
+            finding,
+            on=options.on,
+            complete=options.complete,
+            select=options.select,
+            ignore=options.ignore,
+            pack=options.pack,
+            detail="summary",
+        )
+    except FindingError as exc:
+        if exc.finding_id is None and isinstance(finding_id, str):
+            exc = FindingError(exc.problems, finding_id)
+        return "error", exc.to_dict()["problems"]
+    return "ok", summary.model_dump(include=set(SUMMARY_FIELDS))
 
 
 def _verdicts(source: pa.Table, out: pa.Table, verdicts: Verdicts, options: Options) -> pa.Array:
