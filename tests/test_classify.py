@@ -134,9 +134,11 @@ def test_date_selects_the_standards_in_force() -> None:
     assert "工贸行业重大生产安全事故隐患判定标准（2017版）" in gap.message
     assert hazardrules.classify({**finding, "observed_on": None}).on == dt.date.today()
     # A day before any document known for the sector: an error that says what is known.
-    with pytest.raises(FindingError, match="no standard known to this pack governs sector 'coal_mine'"):
+    unknown_day = "no standard known to this pack governs sector 'coal_mine_underground'"
+    with pytest.raises(FindingError, match=unknown_day):
         hazardrules.classify(
-            {"sector": "煤矿", "facts": {"special_worker.uncertified_on_duty": True}}, on=dt.date(2019, 1, 1)
+            {"sector": "井工煤矿", "facts": {"special_worker.uncertified_on_duty": True}},
+            on=dt.date(2019, 1, 1),
         )
 
 
@@ -283,3 +285,20 @@ def test_status_follows_hits_and_undetermined(finding: dict[str, Any]) -> None:
         # The facts named in "because" alone are enough for the rule to hold.
         alone = hazardrules.classify({**finding, "facts": hit.because}, select=[hit.rule])
         assert hit.rule in {h.rule for h in alone.hits}
+
+
+def test_a_selection_that_picks_no_rule_does_not_change_later_verdicts() -> None:
+    """What the rules read is kept per (standard, sector, selection); an empty selection once shared
+    its key with the whole sector, so a later verdict warned that facts its rules read were read by none."""
+    from hazardrules.verdict import reads
+
+    reads._CACHE.clear()  # the order matters: the empty selection must be seen first
+    finding = {
+        "sector": "metal_mine_underground",
+        "observed_on": "2024-04-22",
+        "facts": {"underground.main_pumps": 3},
+    }
+    hazardrules.classify(finding, select=["coal-2020:4.1"])  # no rule of the sector's standard selected
+    verdict = hazardrules.classify(finding)
+    assert "fact_not_read" not in [w.code for w in verdict.warnings]
+    assert any(u.rule == "fm-2022:1.7.1" for u in verdict.undetermined)

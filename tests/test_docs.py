@@ -32,7 +32,7 @@ def test_unencoded_provisions_are_listed_not_hidden(
     site: Path, pack: hazardrules.Pack, sources_dir: Path
 ) -> None:
     for slug, standard in pack.standards.items():
-        source = load_source(sources_dir, slug)
+        source = load_source(sources_dir, slug, standard.meta.document_number)
         assert source is not None
         page = text_of(site / "rules" / f"{slug}.html")
         encoded = {r.path for r in standard.rules} | {p.split(":")[1] for p in standard.provisions}

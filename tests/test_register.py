@@ -75,7 +75,7 @@ def test_a_gongmao_hand_over_to_hc_2017_stops_when_it_is_superseded() -> None:
 @pytest.mark.parametrize(
     ("sector", "document"),
     [
-        ("煤矿", "coal-2026"),
+        ("井工煤矿", "coal-2026"),
         ("金属非金属地下矿山", "fm-2022"),
         ("尾矿库", "fm-2022"),
         ("房屋市政工程", "cs-2024"),

@@ -14,7 +14,8 @@ RULES = [r for r in hazardrules.load_pack().compiled_rules()]
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
 def test_text_equals_source(rule, sources_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    source = load_source(sources_dir, rule.standard)
+    meta = hazardrules.load_pack().standard(rule.standard)
+    source = load_source(sources_dir, rule.standard, meta.document_number)
     assert source is not None, f"no source for {rule.standard}"
     item = source.items.get(rule.path)
     assert item is not None, f"{rule.id}: path {rule.path} is not in the source"
@@ -39,6 +40,6 @@ def test_text_match_allows_only_the_closing_punctuation() -> None:
 def test_standard_metadata_equals_source(pack: hazardrules.Pack, sources_dir: Path) -> None:
     for slug in pack.standards:
         meta = pack.standard(slug)
-        source = load_source(sources_dir, slug)
+        source = load_source(sources_dir, slug, meta.document_number)
         assert source is not None
         assert (meta.title, meta.document_number) == (source.title, source.document_number)

@@ -33,12 +33,12 @@ from hazardrules.interfaces.describe import (
     fact_kind,
     fact_value,
 )
+from hazardrules.pack.numerals import label_path
 from hazardrules.lang.chinese import to_chinese
 from hazardrules.pack.format import Evidence, Note, OfficialPublication
 from hazardrules.pack.model import CompiledRule, CompiledStandard, Pack
-from hazardrules.pack.numerals import label_numbers
 from hazardrules.pack.resources import shipped_rules_dir
-from hazardrules.pack.sources import pack_sources_dir
+from hazardrules.pack.sources import pack_sources_dir, source_document
 
 OUT = "rules"
 ROLE = {"scope": "适用范围", "deferral": "另行规定（转致）", "cross_cutting": "通用条款", "definition": "定义", "other": "其他"}
@@ -89,19 +89,20 @@ def clause_entry(item_id: str, kind: str, name: str) -> list[str]:
 
 
 # -- sources ---------------------------------------------------------------------------------------
-def load_tree(sources: Path, slug: str) -> list[dict[str, Any]]:
-    data = yaml.safe_load((sources / f"{slug}.yaml").read_text(encoding="utf-8")) or {}
+def load_tree(sources: Path, slug: str, document_number: str | None = None) -> list[dict[str, Any]]:
+    data = source_document(sources, slug, document_number) or {}
     return data.get("provisions") or []
 
 
 def flatten(
-    items: list[dict[str, Any]], prefix: tuple[int, ...] = (), depth: int = 0
+    items: list[dict[str, Any]], prefix: tuple[str, ...] = (), depth: int = 0
 ) -> Iterator[tuple[int, str | None, dict[str, Any]]]:
     for item in items:
         label = str(item.get("label", ""))
-        numbers = tuple(label_numbers(label)) if "及以后" not in label else ()
+        read = label_path(label) if "及以后" not in label else ""
+        numbers = tuple(read.split(".")) if read else ()
         path = prefix + numbers
-        yield depth, ".".join(map(str, path)) if numbers else None, item
+        yield depth, ".".join(path) if numbers else None, item
         yield from flatten(item.get("children") or [], path, depth + 1)
 
 
@@ -121,6 +122,7 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path) -> str:
         ("替代", "；".join(meta.supersedes) or "—"),
         ("被替代", meta.superseded_by or "—"),
     ]
+    rows += related_rows(pack, meta.slug)
     for deferral in meta.defers:
         target = "、".join(
             f"{{ref}}`{s} <std-{s}>`" if s in pack.standards else f"{s}（尚未收录）" for s in deferral.standards
@@ -136,7 +138,8 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path) -> str:
         lines += ["```{note}", meta.notes.strip(), "```", ""]
     lines += ["## 条款", ""]
     rules = {r.path: r for r in standard.rules}
-    for depth, path, item in flatten(load_tree(sources, meta.slug)):
+    unencoded = {u.path: u.reason for u in standard.unencoded}
+    for depth, path, item in flatten(load_tree(sources, meta.slug, meta.document_number)):
         label = item.get("label", "")
         text = item.get("text") or "（官方文本缺失）"
         status = str(item.get("status", "missing"))
@@ -161,11 +164,40 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path) -> str:
                     lines += clause_entry(item_id, "provision", f"{label}　{text}")
         else:
             where = f"`{item_id}`" if item_id else "（无编号）"
-            lines += ([f"({anchor(item_id)})="] if item_id else []) + [f"### {label}", "", f"> {text}", ""]
+            title = f"{label} {item['heading']}" if item.get("heading") else label
+            reason = unencoded.get(path or "")
+            why = f"：{reason}" if reason else "：本条款尚无判定规则"
+            lines += ([f"({anchor(item_id)})="] if item_id else []) + [f"### {title}", "", f"> {text}", ""]
             if item_id:
                 lines += clause_entry(item_id, "provision", f"{label}　{text}")
-            lines += [f"- **未编码**：本条款尚无判定规则（{where}；官方文本汇编中的状态：{SOURCE_STATUS.get(status, status)}）。", ""]
+            lines += [f"- **未编码**{why}（{where}；官方文本汇编中的状态：{SOURCE_STATUS.get(status, status)}）。", ""]
     return "\n".join(lines) + "\n"
+
+
+def document_link(pack: Pack, slug: str) -> str:
+    document = pack.register.get(slug)
+    name = f"《{document.title}》（{document.document_number or slug}）" if document else slug
+    return f"{{ref}}`{name} <std-{slug}>`" if slug in pack.standards else f"{name}（未收录于规则包）"
+
+
+def related_rows(pack: Pack, slug: str) -> list[tuple[str, str]]:
+    """Rows linking a standard to its earlier and later versions and to its supplements."""
+    rows: list[tuple[str, str]] = []
+    document = pack.register.get(slug)
+    if document is not None:
+        for other in document.predecessors:
+            ended = pack.register[other].ends if other in pack.register else None
+            rows.append(("前一版本", document_link(pack, other) + (f"，施行至{ended - dt.timedelta(days=1)}" if ended else "")))
+        if document.successor:
+            rows.append(("后一版本", f"{document_link(pack, document.successor)}，自{document.ends}起施行"))
+    meta = pack.standards[slug].meta
+    for other in meta.supplements:
+        rows.append(("补充的标准（一并适用）", document_link(pack, other)))
+    for other, standard in pack.standards.items():
+        if slug in standard.meta.supplements:
+            start = standard.meta.effective or standard.meta.published
+            rows.append(("补充文件（一并适用）", f"{document_link(pack, other)}，自{start}起"))
+    return rows
 
 
 def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule) -> list[str]:
@@ -186,9 +218,14 @@ def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule) -> 
     lines.append("- 适用行业：" + "、".join(f"{pack.sectors[s].name}" for s in ordered))
     if rule.applies is not None:
         lines.append(f"- 适用条件：{to_chinese(rule.applies.ast, pack.facts)}")
+    kinds = [pack.installation_kinds[k].name for k in rule.kinds if k is not None]
+    if kinds:
+        lines.append("- 判定对象：逐个" + "、".join(f"“{k}”" for k in kinds) + "分别判断")
     lines.append(f"- 判定逻辑：{to_chinese(rule.condition.ast, pack.facts)}")
     for citing in rule.also_cites:
-        lines.append(f"- 同时引用：{citing.provision.label}，当{to_chinese(citing.when.ast, pack.facts)}")
+        always = citing.when.text.strip() == "true"
+        when = "" if always else f"，当{to_chinese(citing.when.ast, pack.facts)}"
+        lines.append(f"- 同时引用：{citing.provision.label}{when}")
     lines += ["", "<details><summary>条件表达式（规则语言原文）</summary>", "", "```text"]
     if spec.applies.when:
         lines.append(f"applies.when: {spec.applies.when}")
@@ -209,7 +246,11 @@ def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule) -> 
     lines += ["", "**示例**", "", "| # | 行业 | 事实 | 结果 |", "| --- | --- | --- | --- |"]
     for number, example in enumerate(spec.examples, 1):
         sector = pack.sectors[example.sector or ordered[0]].name
-        given = "；".join(fact_value(pack, k, v) for k, v in example.facts.items()) or "（未给出事实）"
+        parts = [fact_value(pack, k, v) for k, v in example.facts.items()]
+        for inst in example.installations:  # each installation with its own facts
+            kind = pack.installation_kinds[inst.kind].name
+            parts.append(f"{inst.id}（{kind}）：" + "，".join(fact_value(pack, k, v) for k, v in inst.facts.items()))
+        given = "；".join(parts) or "（未给出事实）"
         outcome = EXPECT[example.expect] + (f"：{example.note}" if example.note else "")
         lines.append(f"| {number} | {sector} | {cell(given)} | {cell(outcome)} |")
     lines += [""]
@@ -234,11 +275,18 @@ def coverage_page(pack: Pack, sources: Path) -> str:
              "以及规则条文的核对状态。规则数与 `hazardrules rules list --standard <代号>` 一致。", "",
              "| 标准 | 官方文本末级条款 | 判定规则 | 引用条款 | 未编码 | 条文已核实 | 条文未核实 |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
+    entries: list[tuple[str, dict[str, Any]]] = []
     for file in sorted(sources.glob("*.yaml")):
-        slug = file.stem
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
         if not data.get("provisions"):
             continue  # not a standard's text (the register of documents)
+        entries.append((file.stem, data))
+        for companion in data.get("companion_documents") or []:  # e.g. a supplement inside fm-2022.yaml
+            number = companion.get("document_number")
+            slug = next((s for s, c in pack.standards.items() if c.meta.document_number == number),
+                        companion.get("slug") or companion.get("slug_suggestion") or str(number))
+            entries.append((slug, companion))
+    for slug, data in entries:
         leaves = [p for _, p, item in flatten(data.get("provisions") or []) if p and not item.get("children")]
         if slug in pack.standards:
             standard = pack.standards[slug]

@@ -7,7 +7,7 @@ prints their JSON Schemas.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
@@ -35,8 +35,10 @@ class Finding(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"title": "Finding"})
 
     id: str | None = Field(default=None, description="The caller's identifier, echoed back")
-    sector: str = Field(
-        description="Sector slug (metallurgy), Chinese name (冶金) or GB/T 4754-2017 industry code (3110)"
+    sector: str | Annotated[list[str], Field(min_length=1)] = Field(
+        description="Sector slug (metallurgy), Chinese name (冶金) or GB/T 4754-2017 industry code (3110); "
+        "or a list of them for a site run as several sectors (an underground mine with a tailings pond: "
+        '["metal_mine_underground", "tailings_pond"]), judged under the law of each'
     )
     observed_on: dt.date | None = Field(
         default=None, description="Date of the observation; selects the standards in force"
@@ -173,9 +175,11 @@ class Deferred(BaseModel):
     facts: list[str] = Field(description="The finding's facts about this matter")
     route: Literal["applied", "not_applicable", "undetermined", "unavailable"] = Field(
         description="applied: the governing standard's rules were applied to the finding (their hits "
-        "cite it); not_applicable: the enterprise is outside that standard's scope; undetermined: "
-        "`missing` would decide it; unavailable: the governing standard is not in the pack (or not in "
-        "force on the day)"
+        "cite it); not_applicable: the enterprise is outside that standard's scope and the matter is "
+        "judged here; undetermined: `missing` would decide it (or, with `missing` empty, the governing "
+        "standard was applied but the finding's facts touch none of its rules); unavailable: the rules "
+        "that govern the matter for this enterprise are not in the pack (the governing standard is "
+        "missing or not in force on the day, or the enterprise is outside the one in the pack)"
     )
     missing: list[str] = Field(default_factory=list)
 
@@ -259,7 +263,11 @@ class Verdict(BaseModel):
 
     finding_id: str | None
     status: Status
-    sector: str = Field(description="The sector slug the finding was classified under")
+    sector: str = Field(description="The sector slug the finding was classified under (the first one)")
+    sectors: list[str] = Field(
+        default_factory=list,
+        description="Every sector the finding was classified under, in the finding's order",
+    )
     on: dt.date = Field(description="The day whose standards were applied")
     standards: list[StandardInForce] = Field(description="The encoded standards applied")
     hits: list[Hit] = Field(default_factory=list)
@@ -298,7 +306,8 @@ class Summary(BaseModel):
 
     finding_id: str | None
     status: Status
-    sector: str = Field(description="The sector slug the finding was classified under")
+    sector: str = Field(description="The sector slug the finding was classified under (the first one)")
+    sectors: list[str] = Field(description="Every sector the finding was classified under")
     on: dt.date = Field(description="The day whose standards were applied")
     standards: list[str] = Field(description="Slugs of the encoded standards applied")
     hits: list[str] = Field(default_factory=list, description="Ids of the rules that hold")

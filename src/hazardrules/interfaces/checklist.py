@@ -80,8 +80,9 @@ def checklist(
     unknown = [w for w in chosen if w not in shorts]
     if unknown:
         raise HazardRulesError(f"unknown --with {', '.join(unknown)} (known: {', '.join(sorted(shorts))})")
-    scope = {fact: short in chosen for short, fact in shorts.items()}
     slug = resolve_sector(pack, sector)
+    implied = pack.sectors[slug].implies  # scope facts the sector answers itself
+    scope = {fact: short in chosen for short, fact in shorts.items() if fact not in implied}
     verdict = classify({"sector": slug, "facts": scope}, on=on, complete=True, pack=pack)
     read = _values_read(pack, verdict)
     items: list[ChecklistItem] = []
@@ -97,9 +98,9 @@ def checklist(
             for fact in undecided.missing
             if fact not in nested
         ]
-        kind = next(
-            (pack.facts[q.fact].installation for q in questions if pack.facts[q.fact].installation), None
-        )
+        unit = pack.compiled_rule(undecided.rule)
+        declared = unit.kinds[0] if len(unit.kinds) == 1 else None  # the rule's own kind (boiler)
+        kind = declared or _kind_asked(pack, [q.fact for q in questions])
         previous = items[-1] if items else None
         if previous is not None and previous.rule == undecided.rule and previous.installation_kind == kind:
             continue
@@ -132,6 +133,16 @@ def checklist(
         items=items,
         other_scopes=others,
     )
+
+
+def _kind_asked(pack: Pack, facts: list[str]) -> str | None:
+    """The installation kind the questions are asked of: the narrowest their facts describe (a boiler,
+    not the special-equipment device it is a case of)."""
+    kinds = [k for f in facts if (k := pack.facts[f].installation) is not None]
+    for kind in kinds:
+        if all(other in pack.kind_lineage(kind) for other in kinds):
+            return kind
+    return kinds[0] if kinds else None
 
 
 def _values_read(pack: Pack, verdict: Verdict) -> dict[str, frozenset[str] | None]:

@@ -75,7 +75,8 @@ def lint(path: str | Path | None = None, *, sources: str | Path | None = None) -
         report.problems.append(Problem(str(source_dir), None, "sources directory does not exist"))
     else:
         for standard in pack.standards.values():
-            _check_texts(standard, load_source(source_dir, standard.slug), report)
+            source = load_source(source_dir, standard.slug, standard.meta.document_number)
+            _check_texts(standard, source, report)
         if report.texts_checked == 0 and pack.standards:
             report.problems.append(
                 Problem(
@@ -136,6 +137,8 @@ def _check_vocabulary(pack: Pack, report: LintReport) -> None:
         for derivation in standard.derivations:
             read.update(derivation.when.facts)
             read.add(derivation.spec.derives)
+        for route in standard.routes.values():
+            read.update(route.when.facts)
     for name, spec in pack.facts.items():
         if name not in read and spec.matter is None:
             report.problems.append(

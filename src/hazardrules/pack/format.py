@@ -18,7 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, Strin
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 FactName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$")]
-RULE_ID = re.compile(r"^(?P<slug>[a-z][a-z0-9]*(?:-[a-z0-9]+)*):(?P<path>\d+(?:\.\d+)*)$")
+# A provision's path: the numbers of its labels, and the letter of a lettered item (4.2 a) → 4.2.a).
+PATH = r"\d+(?:\.(?:\d+|[a-z]))*"
+RULE_ID = re.compile(rf"^(?P<slug>[a-z][a-z0-9]*(?:-[a-z0-9]+)*):(?P<path>{PATH})$")
 NAMED_ID = re.compile(r"^(?P<slug>[a-z][a-z0-9]*(?:-[a-z0-9]+)*):(?P<name>[a-z][a-z0-9_-]*)$")
 RuleId = Annotated[str, StringConstraints(pattern=RULE_ID.pattern)]
 NamedId = Annotated[str, StringConstraints(pattern=NAMED_ID.pattern)]
@@ -115,6 +117,11 @@ class InstallationKind(_Strict):
 
     name: str = Field(description="Chinese name, e.g. 除尘系统")
     examples: str | None = Field(default=None, description="What counts as one, in Chinese")
+    is_a: Identifier | None = Field(
+        default=None,
+        description="A broader kind this kind is a case of (a boiler is a special-equipment device): "
+        "facts and rules of the broader kind apply to every installation of this kind too",
+    )
     notes: str | None = None
 
 
@@ -140,6 +147,11 @@ class SectorSpec(_Strict):
         default_factory=dict,
         description="Facts the sector itself answers (a hazardous-chemicals trader is a 危险化学品经营单位)",
     )
+    installation: Identifier | None = Field(
+        default=None,
+        description="The installation kind a finding in this sector is about (sector 锅炉: a boiler): facts "
+        "of a broader kind given at the top level describe one installation of this kind",
+    )
     notes: str | None = None
     dev_note: str | None = Field(default=None, description=DEV_NOTE)
 
@@ -162,6 +174,12 @@ class Route(_Strict):
     standard: Slug
     as_sector: Identifier = Field(description="The governing standard's sector whose rules apply")
     when: str = Field(description="When the enterprise falls within the governing standard's scope")
+    outside: Literal["judged_here", "other_rules"] = Field(
+        default="judged_here",
+        description="When `when` is false: judged_here — the matter is judged under this standard "
+        "alone; other_rules — it stays governed by rules the pack does not hold (the verdict names "
+        "them and is never not_major on it)",
+    )
     basis: str | None = None
 
 
@@ -223,6 +241,10 @@ class StandardMeta(_Strict):
     sectors: list[Identifier]
     supersedes: list[str] = Field(default_factory=list)
     superseded_by: str | None = None
+    supplements: list[Slug] = Field(
+        default_factory=list,
+        description="Standards this one supplements and is applied with (矿安〔2024〕41号 → fm-2022)",
+    )
     defers: list[Deferral] = Field(default_factory=list)
     official_publication: OfficialPublication | None = Field(
         default=None, description="The issuer's publication: what citations link to"
@@ -237,6 +259,12 @@ class Applicability(_Strict):
     )
     when: str | None = Field(
         default=None, description="A condition on the enterprise (e.g. it uses liquid ammonia)"
+    )
+    installation: Identifier | None = Field(
+        default=None,
+        description="The installation kind the rule is judged on, when its facts do not say it alone "
+        "(GB 45067 4.2 a): a boiler's periodic-inspection conclusion is a fact of every special-"
+        "equipment device); the facts it reads must be of this kind or of a broader one",
     )
 
 
@@ -303,7 +331,7 @@ class RuleSpec(_Strict):
 class UnencodedProvision(_Strict):
     """A provision of the standard that the pack does not encode, and why (its text is missing…)."""
 
-    path: Annotated[str, StringConstraints(pattern=r"^\d+(?:\.\d+)*$")]
+    path: Annotated[str, StringConstraints(pattern=rf"^{PATH}$")]
     label: str
     reason: str = Field(description="Why it is not encoded, in Chinese (e.g. 官方文本未能获取)")
     sectors: list[Identifier] | None = Field(
@@ -314,7 +342,7 @@ class UnencodedProvision(_Strict):
 class ProvisionSpec(_Strict):
     """A provision that is cited but is not itself a rule (scope, deferral, cross-cutting)."""
 
-    path: Annotated[str, StringConstraints(pattern=r"^\d+(?:\.\d+)*$")]
+    path: Annotated[str, StringConstraints(pattern=rf"^{PATH}$")]
     label: str
     text: str
     text_status: TextStatus

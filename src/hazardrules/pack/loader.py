@@ -45,7 +45,7 @@ from .model import (
     CompiledStandard,
     Pack,
 )
-from .numerals import label_numbers
+from .numerals import label_path
 from .safe_yaml import UnsafeYaml, load_yaml
 
 Root = Traversable | Path
@@ -76,6 +76,7 @@ class _Loader:
         self.problems: list[Problem] = []
         self.digest = hashlib.sha256()
         self.fact_kinds: dict[str, str | None] = {}
+        self.lineage: dict[str, tuple[str, ...]] = {}  # kind → itself and the kinds it is a case of
 
     def problem(self, file: str, item: str | None, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(file, item, message, severity))
@@ -191,6 +192,7 @@ class _Loader:
         for name, spec in facts.items():
             if spec.installation is not None and spec.installation not in kinds:
                 self.problem(fact_origin[name], name, f"unknown installation kind {spec.installation!r}")
+        self.lineage = self.kind_lineages(kinds, kind_origin)
         self.fact_kinds = {name: spec.installation for name, spec in facts.items()}
         types = {name: _fact_type(spec) for name, spec in facts.items()}
         matters = {m.matter for _, f in standard_files for m in f.standard.defers}
@@ -201,6 +203,8 @@ class _Loader:
                 )
         sectors = dict(sectors_file.sectors) if sectors_file else {}
         for slug, sector_spec in sectors.items():
+            if sector_spec.installation is not None and sector_spec.installation not in kinds:
+                self.problem("sectors.yaml", slug, f"unknown installation kind {sector_spec.installation!r}")
             for fact, value in sector_spec.implies.items():
                 if fact not in types:
                     self.problem("sectors.yaml", slug, f"implies unknown fact {fact!r}")
@@ -303,6 +307,32 @@ class _Loader:
                 self.problem(standard.file, slug, message)
         return register
 
+    def kind_lineages(
+        self, kinds: dict[str, InstallationKind], origin: dict[str, str]
+    ) -> dict[str, tuple[str, ...]]:
+        """Each kind with the broader kinds it is a case of (``is_a``), checking each exists once."""
+        out: dict[str, tuple[str, ...]] = {}
+        for kind, spec in kinds.items():
+            lineage = [kind]
+            current: InstallationKind | None = spec
+            while current is not None and current.is_a is not None:
+                if current.is_a not in kinds:
+                    self.problem(origin[kind], kind, f"is_a: unknown installation kind {current.is_a!r}")
+                    break
+                if current.is_a in lineage:
+                    cycle = " → ".join([*lineage, current.is_a])
+                    self.problem(origin[kind], kind, f"is_a: the kinds form a cycle ({cycle})")
+                    break
+                lineage.append(current.is_a)
+                current = kinds.get(current.is_a)
+            out[kind] = tuple(lineage)
+        return out
+
+    def specific(self, kinds: set[str]) -> set[str]:
+        """The kinds without those that are a broader kind of another one in the set."""
+        broader = {b for k in kinds for b in self.lineage.get(k, (k,))[1:]}
+        return kinds - broader
+
     def problems_for(self, name: str) -> bool:
         return any(p.file == name for p in self.problems)
 
@@ -347,7 +377,8 @@ class _Loader:
                 continue
             target_kind = self.fact_kinds.get(spec.derives)
             read_kinds = {self.fact_kinds.get(f) for f in when.facts} - {None}
-            if read_kinds - {target_kind}:
+            allowed = set(self.lineage.get(target_kind, (target_kind,))) if target_kind else set()
+            if read_kinds - allowed:
                 where = ", ".join(sorted(k for k in read_kinds if k))
                 if target_kind is None:
                     message = (
@@ -404,7 +435,7 @@ class _Loader:
             when = self.expression(file, slug, f"{where}: route.when", route.when, types)
             if when is not None:
                 routes[deferral.matter] = CompiledRoute(
-                    deferral.matter, route.standard, route.as_sector, when
+                    deferral.matter, route.standard, route.as_sector, when, route.outside
                 )
         own = self.compile_derivations(((file, d) for d in parsed.derivations), slug, types)
         derivations = self.order_derivations(file, [*pack_derivations, *own])
@@ -507,7 +538,9 @@ class _Loader:
         return compiled
 
     def kind_of(self, facts: Iterable[str]) -> set[str]:
-        return {k for f in facts if (k := self.fact_kinds.get(f)) is not None}
+        """The installation kinds the facts are about, the most specific only (boiler, not also the
+        special-equipment device it is a case of)."""
+        return self.specific({k for f in facts if (k := self.fact_kinds.get(f)) is not None})
 
     def split_by_kind(
         self,
@@ -516,31 +549,51 @@ class _Loader:
         derived_by: dict[str, list[CompiledDerivation]],
         types: dict[str, ExprType],
     ) -> list[CompiledRule] | None:
-        """The rule's evaluable units: itself when it reads at most one installation kind; else one
-        unit per kind of its top-level alternatives (each alternative about one kind)."""
+        """The rule's evaluable units: itself when it names its kind in applies.installation, or reads
+        at most one installation kind and is not alternatives about the enterprise beside alternatives
+        about that kind (with an applicability read from the enterprise only); else one unit per kind
+        of its top-level alternatives (each alternative about one kind, or about the enterprise: such
+        a part is judged once, on the enterprise's facts, and never names an installation)."""
         kinds = self.kind_of(rule.touch)
-        if len(kinds) <= 1:
+        declared = rule.spec.applies.installation
+        if declared is not None:
+            lineage = self.lineage.get(declared)
+            if lineage is None:
+                self.problem(file, rule.id, f"applies.installation: unknown installation kind {declared!r}")
+                return None
+            foreign = {k for f in rule.touch if (k := self.fact_kinds.get(f)) is not None} - set(lineage)
+            if foreign:
+                where = ", ".join(sorted(foreign))
+                message = f"applies.installation is {declared}, but the rule reads facts of {where}"
+                self.problem(file, rule.id, message)
+                return None
+            return [replace(rule, kind=declared, kinds=(declared,))]
+        ast = rule.condition.ast
+        groups: dict[str | None, list[n.Node]] = {}
+        if kinds and isinstance(ast, n.Or):
+            for operand in ast.operands:
+                found = self.kind_of(_closure(fact_names(operand), derived_by))
+                if len(found) > 1:
+                    self.problem(
+                        file, rule.id, f"the alternative {operand} reads facts of several installation kinds"
+                    )
+                    return None
+                groups.setdefault(next(iter(found), None), []).append(operand)
+        applies_kinds = self.kind_of(_closure(rule.applies.facts, derived_by)) if rule.applies else set()
+        if len(kinds) <= 1 and (len(groups) <= 1 or applies_kinds):
+            # One kind (or none), and no enterprise alternative that could be judged on its own: an
+            # applicability read from the installation makes every alternative a question about it.
             return [replace(rule, kind=next(iter(kinds), None), kinds=(next(iter(kinds), None),))]
         where = ", ".join(sorted(kinds))
-        applies_kinds = self.kind_of(_closure(rule.applies.facts, derived_by)) if rule.applies else set()
-        ast = rule.condition.ast
         if applies_kinds or not isinstance(ast, n.Or):
             self.problem(
                 file,
                 rule.id,
                 f"the rule reads facts of several installation kinds ({where}): its condition must be "
-                "alternatives (or) each about one kind, and applies.when may read only enterprise facts",
+                "alternatives (or) each about one kind or about the enterprise, and applies.when may read "
+                "only enterprise facts",
             )
             return None
-        groups: dict[str | None, list[n.Node]] = {}
-        for operand in ast.operands:
-            found = self.kind_of(_closure(fact_names(operand), derived_by))
-            if len(found) > 1:
-                self.problem(
-                    file, rule.id, f"the alternative {operand} reads facts of several installation kinds"
-                )
-                return None
-            groups.setdefault(next(iter(found), None), []).append(operand)
         parts = []
         for kind, operands in groups.items():
             node = operands[0] if len(operands) == 1 else n.Or(tuple(operands))
@@ -562,7 +615,7 @@ class _Loader:
         return parts
 
     def check_label(self, file: str, item: str, label: str, path: str) -> None:
-        numbers = ".".join(str(n) for n in label_numbers(label))
+        numbers = label_path(label)
         if numbers != path:
             self.problem(file, item, f"label {label!r} reads as path {numbers or '(none)'}, not {path}")
 

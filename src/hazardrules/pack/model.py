@@ -43,6 +43,7 @@ class CompiledRoute:
     standard: str
     as_sector: str
     when: CompiledExpr
+    outside: str = "judged_here"  # when ``when`` is false: judged_here or other_rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +167,15 @@ class Pack:
         if standard is None:
             return "not_encoded"
         return "partial" if standard.unencoded else "encoded"
+
+    def kind_lineage(self, kind: str) -> tuple[str, ...]:
+        """The kind and the broader kinds it is a case of (boiler → boiler, special_equipment)."""
+        lineage = [kind]
+        spec = self.installation_kinds.get(kind)
+        while spec is not None and spec.is_a is not None and spec.is_a not in lineage:
+            lineage.append(spec.is_a)
+            spec = self.installation_kinds.get(spec.is_a)
+        return tuple(lineage)
 
     def fact_labels(self) -> Mapping[str, str]:
         return {name: spec.label for name, spec in self.facts.items()}

@@ -1,4 +1,5 @@
-"""Chinese numerals in provision labels: 第十一条 → 11, （二十）→ 20, 一（九）1. → 1, 9, 1."""
+"""Chinese numerals in provision labels: 第十一条 → 11, （二十）→ 20, 一（九）1. → 1, 9, 1; the lettered
+items of a national standard: 4.2 a) → 4, 2, a."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ _DIGITS = {
 }
 _UNITS = {"十": 10, "百": 100}
 _RUN = re.compile(r"[零〇一二两三四五六七八九十百]+|\d+")
+# A path segment: a number (Chinese or Arabic) or the letter of a lettered item ("a)" / "a）").
+_SEGMENT = re.compile(r"[零〇一二两三四五六七八九十百]+|\d+|(?<![A-Za-z])[a-z](?=[)）])")
 
 
 def chinese_to_int(text: str) -> int:
@@ -39,6 +42,19 @@ def chinese_to_int(text: str) -> int:
 def label_numbers(label: str) -> list[int]:
     """The numbers in a label, in order: 第三条第（一）项 → [3, 1]."""
     return [int(run) if run.isdigit() else chinese_to_int(run) for run in _RUN.findall(label)]
+
+
+def label_path(label: str) -> str:
+    """The path a label reads as: 第三条第（一）项 → "3.1", 4.2 a) → "4.2.a" ("" if none)."""
+    segments = []
+    for run in _SEGMENT.findall(label):
+        if run.isdigit():
+            segments.append(str(int(run)))
+        elif run.isascii():
+            segments.append(run)
+        else:
+            segments.append(str(chinese_to_int(run)))
+    return ".".join(segments)
 
 
 def int_to_chinese(number: int) -> str:

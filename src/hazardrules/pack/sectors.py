@@ -23,7 +23,8 @@ def resolve_sector(pack: Pack, value: str) -> str:
     if aliased:
         choices = ", ".join(f"{slug} ({pack.sectors[slug].name})" for slug in aliased)
         message = (
-            f"sector {value!r} covers several sectors judged by different provisions: {choices}; give one"
+            f"sector {value!r} covers several sectors judged by different provisions: {choices}; give one, "
+            "or a list of those the site runs"
         )
         raise FindingError([FindingProblem("ambiguous_sector", message, "sector")])
     match = _CODE.match(text)

@@ -2,12 +2,13 @@
 
 The texts travel with the pack (``rules/sources/`` in the repository, ``hazardrules/rules/sources``
 in the wheel); the pack loader ignores the folder and classification never reads it. A provision's
-path is made of the numbers in its labels (第三条 → 3, （一）→ 1, 十、 → 10, 1. → 1); unnumbered
-lead-ins (导语) have no path.
+path is made of the numbers in its labels (第三条 → 3, （一）→ 1, 十、 → 10, 1. → 1) and the letters
+of lettered items (4.2 → 4.2, a) → 4.2.a); unnumbered lead-ins (导语) have no path.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .numerals import label_numbers
+from .numerals import label_path
 
 SOURCES_FOLDER = "sources"
 CLOSING = ("；", "。")
@@ -54,11 +55,13 @@ def pack_sources_dir(pack_root: Traversable | Path) -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
-def load_source(directory: Path, slug: str) -> Source | None:
-    file = directory / f"{slug}.yaml"
-    if not file.is_file():
+def load_source(directory: Path, slug: str, document_number: str | None = None) -> Source | None:
+    """The official text of standard ``slug``: ``<slug>.yaml``, or a companion document held inside
+    another source file (a supplement such as 矿安〔2024〕41号 in fm-2022.yaml), found by its slug or
+    its document number."""
+    data = source_document(directory, slug, document_number)
+    if data is None:
         return None
-    data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
     items: dict[str, SourceItem] = {}
     _collect(data.get("provisions") or [], (), items)
     publication = data.get("official_publication")
@@ -73,20 +76,52 @@ def load_source(directory: Path, slug: str) -> Source | None:
     )
 
 
-def _collect(provisions: list[dict[str, Any]], prefix: tuple[int, ...], out: dict[str, SourceItem]) -> None:
+def source_document(directory: Path, slug: str, document_number: str | None = None) -> dict[str, Any] | None:
+    """The raw source record of ``slug`` (see :func:`load_source`)."""
+    file = directory / f"{slug}.yaml"
+    if file.is_file():
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        return data if isinstance(data, dict) else {}
+    companions = _companions(str(directory.resolve()))
+    found = companions.get(slug)
+    if found is None and document_number:
+        found = companions.get(document_number)
+    return found
+
+
+@functools.lru_cache(maxsize=8)
+def _companions(directory: str) -> dict[str, dict[str, Any]]:
+    """Companion documents of every source file, by slug, suggested slug and document number."""
+    out: dict[str, dict[str, Any]] = {}
+    for file in sorted(Path(directory).glob("*.yaml")):
+        text = file.read_text(encoding="utf-8")
+        if "companion_documents" not in text:
+            continue
+        data = yaml.safe_load(text) or {}
+        for companion in data.get("companion_documents") or []:
+            if not isinstance(companion, dict):
+                continue
+            for key in ("slug", "slug_suggestion", "document_number"):
+                value = companion.get(key)
+                if isinstance(value, str) and value:
+                    out.setdefault(value, companion)
+    return out
+
+
+def _collect(provisions: list[dict[str, Any]], prefix: tuple[str, ...], out: dict[str, SourceItem]) -> None:
     for provision in provisions:
         label = str(provision.get("label", ""))
-        numbers = tuple(label_numbers(label)) if _is_numbered(label) else ()
-        path = prefix + numbers
-        if numbers:
-            key = ".".join(map(str, path))
+        segments = tuple(label_path(label).split(".")) if _is_numbered(label) else ()
+        path = prefix + segments
+        if segments:
+            key = ".".join(path)
             evidence = tuple(str(e) for e in provision.get("evidence") or ())
             out[key] = SourceItem(key, label, provision.get("text"), str(provision.get("status")), evidence)
         _collect(provision.get("children") or [], path, out)
 
 
 def _is_numbered(label: str) -> bool:
-    return bool(label_numbers(label)) and "及以后" not in label
+    return bool(label_path(label)) and "及以后" not in label
 
 
 def text_matches(rule_text: str, source_text: str | None) -> bool:

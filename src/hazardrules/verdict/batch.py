@@ -190,6 +190,15 @@ def _classify_slice(table: pa.Table, options: Options) -> pa.Table:
         else:
             matter |= column.known
     route |= matter
+    # Facts of two or more installation kinds on one finding are several unnamed installations,
+    # which a narrower and a broader kind may share or not: classify() judges those rows.
+    kinds: dict[str, Mask] = {}
+    for name, column in columns.items():
+        kind = pack.facts[name].installation
+        if kind is not None:
+            kinds[kind] = kinds.get(kind, np.zeros(size, dtype=bool)) | column.known
+    if len(kinds) > 1:
+        route |= np.sum(np.stack(list(kinds.values())), axis=0) > 1
     if not options.complete:
         route |= ~given
     known = {name: np.flatnonzero(column.known) for name, column in columns.items()}

@@ -24,7 +24,7 @@ from .deferral import resolve
 from .explanation import citation, construct, explain_because, explain_missing, explain_rule
 from .finding import PreparedFinding, PreparedInstallation, prepare, today
 from .judge import Evaluated, Judge, Judgement
-from .law import governing_law
+from .law import governing_law, governing_law_of
 from .reads import sector_reads
 from .select import selector
 
@@ -94,15 +94,23 @@ def classify(
         message = "the finding gives no facts: give what was observed, or use complete=True for a checklist"
         raise FindingError([FindingProblem("no_facts", message, "facts")], prepared.finding.id)
     day = on or prepared.finding.observed_on or today()
-    law = governing_law(pack, prepared.sector, day, prepared.finding.id)
+    sectors = prepared.all_sectors
+    if len(sectors) == 1:
+        law = governing_law(pack, sectors[0], day, prepared.finding.id)
+    else:
+        law = governing_law_of(pack, sectors, day, prepared.finding.id)
+
+    def of(standard: CompiledStandard) -> tuple[str, ...]:
+        return law.sectors.get(standard.slug, sectors)
+
     judge = Judge(pack, runner, prepared, None if chosen.everything else chosen)
-    judgements = [judge.apply(standard, prepared.sector) for standard in law.standards]
-    deferred, routed = resolve(pack, prepared, judgements, day, judge.apply)
+    judgements = [judge.apply(standard, of(standard)) for standard in law.standards]
+    deferred, routed = resolve(pack, prepared, judgements, day, judge.apply, complete)
     applied: list[tuple[Judgement, models.CitedProvision | None]] = [(j, None) for j in judgements]
     applied.extend(routed)
     if detail == "summary":
         return _summary(pack, prepared, day, applied, deferred, law.gaps, complete, engine)
-    references = [_reference(pack, judge.apply(s, prepared.sector), complete) for s in law.references]
+    references = [_reference(pack, judge.apply(s, of(s)), complete) for s in law.references]
     return _verdict(pack, prepared, day, applied, deferred, law.gaps, references, complete, engine)
 
 
@@ -195,6 +203,7 @@ def _verdict(
         finding_id=prepared.finding.id,
         status=status,
         sector=prepared.sector,
+        sectors=list(prepared.all_sectors),
         on=day,
         standards=[_standard(j.standard) for j, _ in judgements],
         hits=hits,
@@ -275,6 +284,7 @@ def _summary(
         finding_id=prepared.finding.id,
         status=status,
         sector=prepared.sector,
+        sectors=list(prepared.all_sectors),
         on=day,
         standards=[j.standard.slug for j, _ in judgements],
         hits=list(hits),
@@ -297,6 +307,7 @@ def summarise(verdict: models.Verdict) -> models.Summary:
         finding_id=verdict.finding_id,
         status=verdict.status,
         sector=verdict.sector,
+        sectors=list(verdict.sectors),
         on=verdict.on,
         standards=[s.slug for s in verdict.standards],
         hits=list(dict.fromkeys(h.rule for h in verdict.hits)),
@@ -330,7 +341,7 @@ def _unread(pack: Pack, prepared: PreparedFinding, judgements: list[Judgement]) 
         out.append(
             _notice(
                 "fact_not_read",
-                f"以下事实不被行业“{pack.sectors[prepared.sector].name}”当日适用的任何条款读取，对判定没有作用：{where}",
+                f"以下事实不被行业“{_names(pack, prepared)}”当日适用的任何条款读取，对判定没有作用：{where}",
                 facts=unread,
             )
         )
@@ -347,12 +358,16 @@ def _unread(pack: Pack, prepared: PreparedFinding, judgements: list[Judgement]) 
                 _notice(
                     "value_not_read",
                     f"「{pack.facts[fact].label}」中的选项「{labels.get(item, item)}」（{item}）不被行业"
-                    f"“{pack.sectors[prepared.sector].name}”当日适用的任何条款读取，对判定没有作用"
+                    f"“{_names(pack, prepared)}”当日适用的任何条款读取，对判定没有作用"
                     f"{_readers(pack, fact, item)}",
                     facts=[fact],
                 )
             )
     return out
+
+
+def _names(pack: Pack, prepared: PreparedFinding) -> str:
+    return "、".join(pack.sectors[s].name for s in prepared.all_sectors)
 
 
 def _readers(pack: Pack, fact: str, value: str | None) -> str:

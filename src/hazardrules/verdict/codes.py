@@ -43,11 +43,15 @@ _ALL = [
     # notes: context for reading the verdict
     Code("deferred_applied", "notes", "工贸 第二条等转致条款所指事项已按其专门标准判定。"),
     Code("deferred_not_applicable", "notes", "转致事项的专门标准不适用于该企业，只按本标准判定。"),
-    Code("deferred_undetermined", "notes", "转致事项是否适用专门标准取决于尚未给出的事实。"),
+    Code(
+        "deferred_undetermined",
+        "notes",
+        "转致事项尚未判定：是否适用专门标准取决于尚未给出的事实，或已适用专门标准但给出的事实未涉及其任何条款。",
+    ),
     Code(
         "deferred_unavailable",
         "notes",
-        "转致事项的专门标准未收录于规则包（或当日不在施行），需按其规定另行判定。",
+        "转致事项的专门标准未收录于规则包（或当日不在施行），或企业不属于已收录专门标准的适用范围，需按其规定另行判定。",
     ),
     Code("catch_all_not_assessed", "notes", "兜底条款（“其他……”）需要监管部门认定，本次未作评估。"),
     # gaps: law that governs the finding but was not applied; never a not_major with one

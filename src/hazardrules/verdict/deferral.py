@@ -35,9 +35,21 @@ def matters_of(pack: Pack, prepared: PreparedFinding) -> dict[str, list[str]]:
 
 
 def resolve(
-    pack: Pack, prepared: PreparedFinding, judgements: list[Judgement], day: dt.date, apply: Apply
+    pack: Pack,
+    prepared: PreparedFinding,
+    judgements: list[Judgement],
+    day: dt.date,
+    apply: Apply,
+    complete: bool = False,
 ) -> tuple[list[models.Deferred], list[tuple[Judgement, models.CitedProvision]]]:
-    """The deferrals the finding triggers, and the governing standards applied through them."""
+    """The deferrals the finding triggers, and the governing standards applied through them.
+
+    A governing standard applied through a route but none of whose rules the finding's facts touch
+    (only ``matter.special_equipment`` was given, say) leaves the matter open: ``undetermined`` with
+    nothing in ``missing``. A route whose enterprise is outside the governing standard leaves the
+    matter to the deferring standard (``not_applicable``), or, when the route says the matter stays
+    governed by other rules (``outside: other_rules``), open as ``unavailable``.
+    """
     matters = matters_of(pack, prepared)
     if not matters:
         return [], []
@@ -66,12 +78,15 @@ def resolve(
                 if value is None:
                     state, missing = "undetermined", explain(route.when.ast, env).missing()
                 elif value is False:
-                    state = "not_applicable"
+                    state = "not_applicable" if route.outside == "judged_here" else "unavailable"
                 else:
                     state = "applied"
                     if target.slug not in applied:
                         applied.add(target.slug)
-                        routed.append((apply(target, route.as_sector), cited))
+                        judgement = apply(target, route.as_sector)
+                        routed.append((judgement, cited))
+                        if not complete and not any(e.touched for e in judgement.items(False)):
+                            state = "undetermined"
             deferred.append(
                 models.Deferred(
                     matter=deferral.matter,
@@ -90,6 +105,7 @@ def resolve(
 
 def notice(pack: Pack, deferred: models.Deferred, day: dt.date) -> models.Notice:
     """The verdict's note on a deferral, in Chinese."""
+    outside = _outside_route(pack, deferred, day) if deferred.route == "unavailable" else None
     names = []
     for slug in deferred.standards:
         document = pack.register.get(slug)
@@ -107,12 +123,35 @@ def notice(pack: Pack, deferred: models.Deferred, day: dt.date) -> models.Notice
         text, code = f"{head}：已同时按该标准判定。", "deferred_applied"
     elif deferred.route == "not_applicable":
         text, code = f"{head}：该企业不属于该标准的适用范围，只按本标准判定。", "deferred_not_applicable"
-    elif deferred.route == "undetermined":
+    elif deferred.route == "undetermined" and deferred.missing:
         text = f"{head}：是否适用该标准取决于{'、'.join(deferred.missing)}。"
         code = "deferred_undetermined"
+    elif deferred.route == "undetermined":
+        text = (
+            f"{head}：已转按该标准判定，但给出的事实未涉及该标准的任何条款，"
+            "该事项尚未判定，请给出该标准所需的事实。"
+        )
+        code = "deferred_undetermined"
+    elif outside is not None:
+        text, code = (
+            f"{head}：该企业不属于《{outside.meta.title}》的适用范围，本规则包未收录可适用于该企业的"
+            f"{deferred.governed_by}，请按其规定另行判定。",
+            "deferred_unavailable",
+        )
     else:
         text, code = (
             f"{head}：该标准未收录于规则包或当日不在施行，请按其规定另行判定。",
             "deferred_unavailable",
         )
     return models.Notice(code=code, message=text, facts=list(deferred.facts))
+
+
+def _outside_route(pack: Pack, deferred: models.Deferred, day: dt.date) -> CompiledStandard | None:
+    """The routed standard, when the deferral is open because the enterprise is outside its scope
+    (``outside: other_rules``) rather than because it is missing from the pack."""
+    deferring = pack.standards.get(deferred.cited.citation.standard)
+    route = deferring.routes.get(deferred.matter) if deferring else None
+    if route is None or route.outside != "other_rules":
+        return None
+    target = pack.standards.get(route.standard)
+    return target if target is not None and target.in_force(day) else None

@@ -34,7 +34,12 @@ class PreparedFinding:
     sector: str
     facts: dict[str, Any]  # the enterprise's facts, normalised values: sets become frozensets
     installations: tuple[PreparedInstallation, ...] = ()
-    implied: dict[str, Any] = field(default_factory=dict)  # facts the sector answers (not "given")
+    implied: dict[str, Any] = field(default_factory=dict)  # facts the sectors answer (not "given")
+    sectors: tuple[str, ...] = ()  # every sector of the finding; ``sector`` is the first
+
+    @property
+    def all_sectors(self) -> tuple[str, ...]:
+        return self.sectors or (self.sector,)
 
     @property
     def env(self) -> dict[str, Any]:
@@ -134,11 +139,8 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
     """Validate ``finding`` fully; raise :class:`FindingError` listing every problem."""
     model = coerce_finding(finding)
     problems: list[FindingProblem] = []
-    sector = ""
-    try:
-        sector = resolve_sector(pack, model.sector)
-    except FindingError as exc:
-        problems.extend(exc.problems)
+    sectors = _sectors(pack, model.sector, problems)
+    sector = sectors[0] if sectors else ""
     hints = [MAX_HINTS]
     facts = _check_facts(pack, model.facts, "facts", problems, hints)
     installations: list[PreparedInstallation] = []
@@ -160,9 +162,10 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
             problems.append(FindingProblem("unknown_installation_kind", message, f"{where}.kind"))
             continue
         own = _check_facts(pack, installation.facts, f"{where}.facts", problems, hints)
+        lineage = pack.kind_lineage(installation.kind)
         for name in own:
             fact_kind = pack.facts[name].installation
-            if fact_kind != installation.kind:
+            if fact_kind not in lineage:
                 what = "a fact of the enterprise" if fact_kind is None else f"a fact of {fact_kind}"
                 message = f"{where} ({installation.id}, {installation.kind}): {name!r} is {what}; " + (
                     "give it under the finding's facts"
@@ -170,7 +173,8 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
                     else "give it on such an installation"
                 )
                 problems.append(FindingProblem("misplaced_fact", message, f"{where}.facts.{name}"))
-        listed.setdefault(installation.kind, []).append(installation.id)
+        for covered in lineage:
+            listed.setdefault(covered, []).append(installation.id)
         installations.append(PreparedInstallation(installation.id, installation.kind, own))
     enterprise: dict[str, Any] = {}
     implicit: dict[str, dict[str, Any]] = {}
@@ -186,18 +190,74 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
             problems.append(FindingProblem("misplaced_fact", message, f"facts.{name}"))
         else:
             implicit.setdefault(fact_kind, {})[name] = value
-    implied = dict(pack.sectors[sector].implies) if sector else {}
+    implied: dict[str, Any] = {}
+    implied_by: dict[str, str] = {}
+    for slug in sectors:
+        for name, value in pack.sectors[slug].implies.items():
+            if name in implied and implied[name] != value:
+                message = (
+                    f"sector {implied_by[name]!r} makes fact {name!r} {implied[name]!r}, but sector "
+                    f"{slug!r} ({pack.sectors[slug].name}) makes it {value!r}: they cannot be combined"
+                )
+                problems.append(FindingProblem("conflict", message, "sector"))
+                continue
+            implied[name], implied_by[name] = value, slug
+    # a sector of one kind of device (a boiler works) reads top-level device facts as one such device
+    kinds = {pack.sectors[slug].installation for slug in sectors} - {None}
+    implicit = _merge_broader(pack, implicit, next(iter(kinds)) if len(kinds) == 1 else None)
     for name, value in implied.items():
         if name in enterprise and enterprise[name] != value:
+            slug = implied_by[name]
             message = (
-                f"fact {name!r} is {enterprise[name]!r} in the finding, but sector {sector!r} "
-                f"({pack.sectors[sector].name}) makes it {value!r}"
+                f"fact {name!r} is {enterprise[name]!r} in the finding, but sector {slug!r} "
+                f"({pack.sectors[slug].name}) makes it {value!r}"
             )
             problems.append(FindingProblem("conflict", message, f"facts.{name}"))
     if problems:
         raise FindingError(_capped(problems), model.id)
     unnamed = [PreparedInstallation(None, kind, own) for kind, own in implicit.items()]
-    return PreparedFinding(model, sector, enterprise, (*unnamed, *installations), implied)
+    return PreparedFinding(model, sector, enterprise, (*unnamed, *installations), implied, tuple(sectors))
+
+
+def _sectors(pack: Pack, given: str | list[str], problems: list[FindingProblem]) -> list[str]:
+    """The finding's sector slugs, in order, each once (a list names a site run as several sectors)."""
+    names = [given] if isinstance(given, str) else list(given)
+    out: list[str] = []
+    for number, name in enumerate(names):
+        try:
+            slug = resolve_sector(pack, name)
+        except FindingError as exc:
+            where = "sector" if isinstance(given, str) else f"sector[{number}]"
+            problems.extend(FindingProblem(p.code, p.message, where) for p in exc.problems)
+            continue
+        if slug not in out:
+            out.append(slug)
+    return out
+
+
+def _merge_broader(
+    pack: Pack,
+    implicit: dict[str, dict[str, Any]],
+    default_kind: str | None,
+) -> dict[str, dict[str, Any]]:
+    """Top-level facts of a broader kind (a special-equipment device) describe the same unnamed
+    installation as the top-level facts of the one narrower kind given (a boiler), or, when none is
+    given, one of the kind the sector is about (sector 锅炉: a boiler). With facts of several narrower
+    kinds they stay an installation of their own."""
+    out = dict(implicit)
+    for broad in list(implicit):
+        narrower = [k for k in implicit if k != broad and broad in pack.kind_lineage(k)]
+        if not narrower and default_kind and default_kind != broad:
+            if broad in pack.kind_lineage(default_kind):
+                out[default_kind] = out.pop(broad)
+            continue
+        if len(narrower) != 1:
+            # None, or several (a boiler's and a crane's facts): which one the broader facts describe
+            # is not said, so they stay with an installation of their own kind (never guessed).
+            continue
+        out[narrower[0]] = {**implicit[broad], **out[narrower[0]]}
+        del out[broad]
+    return out
 
 
 def _check_facts(

@@ -2,9 +2,10 @@
 once per installation (enterprise facts + its own), through whichever engine was chosen.
 
 A rule about a kind of installation holds when it holds for any installation of that kind, is decided
-false only when it is false for every one, and is open otherwise. When the finding lists no
-installation of a kind, that kind's rules are judged on the enterprise's facts alone (as before
-installations existed).
+false only when it is false for every one, and is open otherwise. An installation of a narrower kind
+(a boiler) meets the rules of the broader kind too (every special-equipment device). When the finding
+lists no installation of a kind, that kind's rules are judged on the enterprise's facts alone (as
+before installations existed).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Judgement:
     touched: set[int]  # positions in enterprise.values that a given enterprise fact can change
     given: frozenset[str]
     per_kind: dict[str, list[PerInstallation]] = field(default_factory=dict)
+    sectors: tuple[str, ...] = ()  # every sector whose rules were applied (``sector`` is the first)
 
     def items(self, complete: bool) -> list[Evaluated]:
         """The values a verdict reports: every one that holds, and the others that a given fact
@@ -62,6 +64,29 @@ class Judgement:
                 if own is True or complete or reached:
                     out.append(Evaluated(unit, own, result, installation, reached))
         return out
+
+
+_UNION: dict[tuple[int, tuple[str, ...]], tuple[CompiledStandard, tuple[CompiledRule, ...]]] = {}
+
+
+def _units(standard: CompiledStandard, sectors: tuple[str, ...]) -> tuple[CompiledRule, ...]:
+    """The standard's rule units for the sectors: one sector's own tuple (the engines keep plans for
+    it), or the union for several, each unit once in the order of the standard's text."""
+    if len(sectors) == 1:
+        return standard.by_sector.get(sectors[0], ())
+    key = (id(standard), sectors)
+    found = _UNION.get(key)
+    if found is not None and found[0] is standard:
+        return found[1]
+    chosen: dict[str, CompiledRule] = {}
+    for sector in sectors:
+        for unit in standard.by_sector.get(sector, ()):
+            chosen.setdefault(unit.key, unit)
+    union = tuple(sorted(chosen.values(), key=lambda u: (u.order, u.key)))
+    if len(_UNION) > 256:
+        _UNION.clear()
+    _UNION[key] = (standard, union)
+    return union
 
 
 class Judge:
@@ -86,20 +111,26 @@ class Judge:
         except FindingError as exc:
             raise FindingError(exc.problems, self.prepared.finding.id) from None
 
-    def apply(self, standard: CompiledStandard, sector: str) -> Judgement:
-        units = standard.by_sector.get(sector, ())
+    def apply(self, standard: CompiledStandard, sector: str | tuple[str, ...]) -> Judgement:
+        """Judge the finding on the standard's rules for ``sector`` (or for each of several sectors)."""
+        sectors = (sector,) if isinstance(sector, str) else sector
+        units = _units(standard, sectors)
+        sector = sectors[0]
         if self.chosen is not None:
             units = tuple(u for u in units if self.chosen(u.id))
         enterprise = self.prepared.env
         base = self.evaluate(standard, units, enterprise)
-        judgement = Judgement(standard, sector, units, base, self._touched(base), self.given)
+        judgement = Judgement(standard, sector, units, base, self._touched(base), self.given, sectors=sectors)
+        # Each installation meets the rules of its kind and of the broader kinds it is a case of.
         for installation in self.prepared.installations:
-            own = tuple(u for u in units if u.kind == installation.kind)
+            lineage = self.pack.kind_lineage(installation.kind)
+            own = tuple(u for u in units if u.kind in lineage)
             if not own:
                 continue
             result = self.evaluate(standard, own, {**enterprise, **installation.facts})
             values = {unit.key: value for unit, value in result.values}
-            judgement.per_kind.setdefault(installation.kind, []).append((installation, result, values))
+            for kind in lineage:
+                judgement.per_kind.setdefault(kind, []).append((installation, result, values))
         return judgement
 
     def _touched(self, base: StandardResult) -> set[int]:

@@ -17,6 +17,31 @@ class Law:
     standards: list[CompiledStandard] = field(default_factory=list)  # encoded, in force: applied
     gaps: list[models.Gap] = field(default_factory=list)
     references: list[CompiledStandard] = field(default_factory=list)  # superseded, encoded
+    # For a finding in several sectors: each standard (applied or reference) → the sectors it governs.
+    sectors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def governing_law_of(
+    pack: Pack, sectors: tuple[str, ...], day: dt.date, finding_id: str | None = None
+) -> Law:
+    """The law for a site run as several sectors: each sector's law, merged (each standard once,
+    judged on the rules of every sector it governs; each gap once)."""
+    merged = Law()
+    for sector in sectors:
+        law = governing_law(pack, sector, day, finding_id)
+        for standard in law.standards:
+            if standard.slug not in merged.sectors:
+                merged.standards.append(standard)
+            merged.sectors[standard.slug] = (*merged.sectors.get(standard.slug, ()), sector)
+        for standard in law.references:
+            if standard not in merged.references and standard.slug not in merged.sectors:
+                merged.references.append(standard)
+            if standard in merged.references:
+                merged.sectors[standard.slug] = (*merged.sectors.get(standard.slug, ()), sector)
+        for gap in law.gaps:
+            if gap not in merged.gaps:
+                merged.gaps.append(gap)
+    return merged
 
 
 def in_force(document: RegisterDocument, day: dt.date) -> bool:

@@ -16,7 +16,8 @@ class Reads:
     values: dict[str, frozenset[str] | None]  # set fact → values read (None: any)
 
 
-_CACHE: dict[tuple[int, str, tuple[str, ...]], tuple[CompiledStandard, Reads]] = {}
+# the units are the sector's own tuple (None) or a selection of it, by keys (an empty selection is ())
+_CACHE: dict[tuple[int, str, tuple[str, ...] | None], tuple[CompiledStandard, Reads]] = {}
 
 
 def sector_reads(pack: Pack, judgement: Judgement) -> Reads:
@@ -28,7 +29,7 @@ def unit_reads(pack: Pack, standard: CompiledStandard, sector: str, units: tuple
     key = (
         id(standard),
         sector,
-        tuple(u.key for u in units) if units is not standard.by_sector.get(sector) else (),
+        tuple(u.key for u in units) if units is not standard.by_sector.get(sector) else None,
     )
     found = _CACHE.get(key)
     if found is not None and found[0] is standard:
