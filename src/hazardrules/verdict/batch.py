@@ -694,11 +694,16 @@ def _missing_entries(
         exprs = (
             [values.plan.applies, values.plan.condition] if values.plan.applies else [values.plan.condition]
         )
-        for expr, pairs in zip(exprs, values.pairs, strict=True):
-            assert expr is not None
-            root = rows & _unknown(pairs[0])
-            if root.any():
-                _leaf_entries(result, expr, pairs, root, entries, ())
+        own: list[tuple[str, Mask]] = []
+        try:
+            for expr, pairs in zip(exprs, values.pairs, strict=True):
+                assert expr is not None
+                root = rows & _unknown(pairs[0])
+                if root.any():
+                    _leaf_entries(result, expr, pairs, root, own, ())
+        except columnar.Unsupported:  # a derivation behind a fact is evaluated row by row
+            own = _row_missing(result, values.plan.unit, rows)
+        entries += own
     return entries
 
 
@@ -730,7 +735,8 @@ def _leaf_entries(
         for derivation in result.plan.standard.derived_by.get(leaf.fact, ()):
             step = by_id[derivation.spec.id]
             inner = result.derivation_pairs(step)
-            assert inner is not None and step.when is not None
+            if inner is None or step.when is None:
+                raise columnar.Unsupported(derivation.spec.id)
             root = mask & _unknown(inner[0])
             if root.any():
                 _leaf_entries(result, step.when, inner, root, entries, (*expanding, leaf.fact))
