@@ -30,6 +30,7 @@ from hazardrules.interfaces.spark import classify_dataframe  # noqa: E402
 from ._examples import all_examples  # noqa: E402
 
 FINDINGS = 1_000_000
+PACK = hazardrules.load_pack()
 SUMMARY = ("hits", "undetermined", "missing_facts", "warnings")
 # pyspark 4.x warns that it is not yet tested with pandas 3 (the batch path does not use pandas).
 pytestmark = pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
@@ -44,8 +45,9 @@ def spark() -> Any:
         .appName("hazardrules-test")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.files.maxPartitionBytes", str(4 << 20))  # a partition per few row groups
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "65536")
-        .config("spark.driver.memory", "2g")
+        .config("spark.driver.memory", "3g")
         .getOrCreate()
     )
     yield session
@@ -62,8 +64,19 @@ def summary(finding: dict[str, Any]) -> tuple[Any, ...]:
 
 @pytest.mark.slow
 def test_a_million_findings_on_spark_local(spark: Any, tmp_path: Path) -> None:
-    base = [f for _, _, f, _ in all_examples()]
+    # A register of three standards' sectors (about 240 fact columns; all ~1,100 facts of the pack
+    # would make the JVM's side of the test several times slower). Spark's vectorised Parquet reader
+    # does not read nested (list) columns, and a file with one is read row by row on the JVM, so the
+    # register has no set facts; those are covered by the differential tests of the batch API.
+    base = [
+        f
+        for rule, _, f, _ in all_examples()
+        if rule.startswith(("gm-2023", "hc-2017", "fw-2017"))
+        and "installations" not in f
+        and not any(PACK.facts[k].type == "set" for k in f.get("facts", {}))
+    ]
     table = hazardrules.findings_table(base)
+    assert not any(pa.types.is_list(t) for t in table.schema.types)
     picks = np.arange(FINDINGS) % len(base)
     register = table.take(pa.array(picks))
     register = register.set_column(0, "id", pa.array([f"F-{i}" for i in range(FINDINGS)], pa.string()))
@@ -71,7 +84,7 @@ def test_a_million_findings_on_spark_local(spark: Any, tmp_path: Path) -> None:
     pq.write_table(register, path, row_group_size=100_000)
     started = time.perf_counter()
 
-    frame = spark.read.parquet(str(path)).repartition(4)
+    frame = spark.read.parquet(str(path))
     classify_dataframe(frame).write.parquet(str(tmp_path / "verdicts"))
     took = time.perf_counter() - started
     print(f"spark local[2]: {FINDINGS:,} findings read, classified and written in {took:.1f} s")
