@@ -274,7 +274,25 @@ def _valid(array: pa.Array) -> Mask:
         return np.ones(len(array), dtype=bool)
     if array.null_count == len(array):
         return np.zeros(len(array), dtype=bool)
-    return np.asarray(array.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    bitmap = array.buffers()[0]
+    if bitmap is None or pa.types.is_dictionary(array.type):
+        return np.asarray(array.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    return _bits(bitmap, array.offset, len(array))
+
+
+def _bits(buffer: pa.Buffer, offset: int, size: int) -> Mask:
+    """An Arrow bitmap (validity, or a boolean array's values) as a numpy bool array."""
+    raw = np.frombuffer(buffer, dtype=np.uint8)
+    first = offset // 8
+    bits = np.unpackbits(raw[first : (offset + size + 7) // 8 + 1], bitorder="little")
+    start = offset - first * 8
+    return bits[start : start + size].astype(bool)
+
+
+def _numbers(array: pa.Array, dtype: type[np.generic]) -> npt.NDArray[Any]:
+    """A primitive array's values as numpy (whatever sits under a null: callers mask it)."""
+    values = np.frombuffer(array.buffers()[1], dtype=np.dtype(array.type.to_pandas_dtype()))
+    return values[array.offset : array.offset + len(array)].astype(dtype)
 
 
 def _non_empty(array: pa.Array) -> Mask:
@@ -298,14 +316,14 @@ def _fact_column(pack: Pack, name: str, array: pa.Array, valid: Mask) -> tuple[C
     if kind == "bool":
         if not pa.types.is_boolean(atype):
             return None, valid
-        data = np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+        data = _bits(array.buffers()[1], array.offset, size) & valid
         return Column("bool", valid, data), np.zeros(size, dtype=bool)
     if kind in ("number", "integer"):
-        if pa.types.is_integer(atype):
-            data = np.asarray(pc.fill_null(array, 0).to_numpy(zero_copy_only=False)).astype(np.int64)
+        if pa.types.is_integer(atype) and not pa.types.is_uint64(atype):
+            data = np.where(valid, _numbers(array, np.int64), 0)
             bad = valid & ((data > MAX_SAFE_INTEGER) | (data < -MAX_SAFE_INTEGER))
-        elif pa.types.is_floating(atype) and kind == "number":
-            data = np.asarray(pc.fill_null(array, 0.0).to_numpy(zero_copy_only=False)).astype(np.float64)
+        elif pa.types.is_floating(atype) and kind == "number" and not pa.types.is_float16(atype):
+            data = np.where(valid, _numbers(array, np.float64), 0.0)
             bad = valid & ~np.isfinite(data)
             data = np.where(bad, 0.0, data)
         else:
