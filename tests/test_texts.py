@@ -9,13 +9,14 @@ import pytest
 import hazardrules
 from hazardrules.pack.sources import load_source, text_matches
 
-RULES = [r for r in hazardrules.load_pack().compiled_rules()]
+PACK = hazardrules.load_pack()
+RULES = [r for r in PACK.compiled_rules()]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
 def test_text_equals_source(rule, sources_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    meta = hazardrules.load_pack().standard(rule.standard)
-    source = load_source(sources_dir, rule.standard, meta.document_number)
+    standard = PACK.standards[rule.standard]
+    source = load_source(sources_dir, rule.standard, standard.meta.document_number, names=standard.names)
     assert source is not None, f"no source for {rule.standard}"
     item = source.items.get(rule.path)
     assert item is not None, f"{rule.id}: path {rule.path} is not in the source"

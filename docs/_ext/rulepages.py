@@ -33,12 +33,11 @@ from hazardrules.interfaces.describe import (
     fact_kind,
     fact_value,
 )
-from hazardrules.pack.numerals import label_path
 from hazardrules.lang.chinese import to_chinese
 from hazardrules.pack.format import Evidence, Note, OfficialPublication
 from hazardrules.pack.model import CompiledRule, CompiledStandard, Pack
 from hazardrules.pack.resources import shipped_rules_dir
-from hazardrules.pack.sources import pack_sources_dir, source_document
+from hazardrules.pack.sources import LEAD, load_source, pack_sources_dir, source_document, walk
 
 OUT = "rules"
 ROLE = {"scope": "适用范围", "deferral": "另行规定（转致）", "cross_cutting": "通用条款", "definition": "定义", "other": "其他"}
@@ -95,15 +94,11 @@ def load_tree(sources: Path, slug: str, document_number: str | None = None) -> l
 
 
 def flatten(
-    items: list[dict[str, Any]], prefix: tuple[str, ...] = (), depth: int = 0
+    items: list[dict[str, Any]], names: dict[str, str] | None = None
 ) -> Iterator[tuple[int, str | None, dict[str, Any]]]:
-    for item in items:
-        label = str(item.get("label", ""))
-        read = label_path(label) if "及以后" not in label else ""
-        numbers = tuple(read.split(".")) if read else ()
-        path = prefix + numbers
-        yield depth, ".".join(path) if numbers else None, item
-        yield from flatten(item.get("children") or [], path, depth + 1)
+    """Each provision with its depth and address, as lint computes them (hazardrules.pack.sources)."""
+    for node in walk(items, names):
+        yield node.depth, node.path, node.item
 
 
 # -- pages -----------------------------------------------------------------------------------------
@@ -136,15 +131,28 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path) -> str:
     lines += ["```", ""]
     if meta.notes:
         lines += ["```{note}", meta.notes.strip(), "```", ""]
+    if standard.unencoded:
+        lines += ["```{warning}", f"本标准在规则包中只是部分编码：{len(standard.unencoded)}个条款未收录（原因见下文各条款）。"
+                  "适用这些条款的行业，判定结果不会是“不构成重大事故隐患”，而是“无法判定”，并列出未收录的条款。", "```", ""]
+    unverified = [r for r in standard.rules if r.spec.text_status != "verified"]
+    if unverified:
+        lines += ["```{important}", f"{len(unverified)}条判定规则的条文未经核实（来源标注为回忆稿或单一转录稿之外的文字），"
+                  "引用前请与官方文本核对：" + "、".join(r.spec.label for r in unverified) + "。", "```", ""]
     lines += ["## 条款", ""]
     rules = {r.path: r for r in standard.rules}
-    unencoded = {u.path: u.reason for u in standard.unencoded}
-    for depth, path, item in flatten(load_tree(sources, meta.slug, meta.document_number)):
+    unencoded = {u.path: u for u in standard.unencoded}
+    nodes = list(flatten(load_tree(sources, meta.slug, meta.document_number), standard.names))
+    for position, (depth, path, item) in enumerate(nodes):
         label = item.get("label", "")
         text = item.get("text") or "（官方文本缺失）"
+        if item.get("partial_text"):
+            text = f"（官方文本缺失；所见开头：“{item['partial_text']}……”）"
         status = str(item.get("status", "missing"))
         item_id = f"{meta.slug}:{path}" if path else None
-        if path in rules:
+        if position + 1 < len(nodes) and path is not None and nodes[position + 1][1] == path:
+            # an article whose single unnumbered situation (next) takes its path: the article's sentence
+            lines += [f"## {label}", "", f"> {text}", ""]
+        elif path in rules:
             lines += rule_section(pack, standard, rules[path])
         elif item_id and item_id in standard.provisions:
             provision = standard.provisions[item_id]
@@ -162,11 +170,21 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path) -> str:
                 lines += [f"> {text}", ""]
                 if item_id:
                     lines += clause_entry(item_id, "provision", f"{label}　{text}")
+        elif path is not None and item_id and path in unencoded:
+            missing = unencoded[path]
+            chosen = missing.sectors if missing.sectors is not None else meta.sectors
+            sectors = "、".join(pack.sectors[s].name for s in chosen)
+            title = f"{missing.label} {item['heading']}" if item.get("heading") else missing.label
+            lines += [f"({anchor(item_id)})=", f"### {title}", "", f"> {text}", ""]
+            lines += clause_entry(item_id, "provision", f"{label}　{text}")
+            lines += [f"- **未编码**（`{item_id}`；官方文本汇编中的状态：{SOURCE_STATUS.get(status, status)}）：{missing.reason}",
+                      f"- 适用行业：{sectors or '（不影响任何行业的判定）'}——这些行业的判定结果不会是“不构成”。", ""]
+        elif path is not None and path.split(".")[-1] == LEAD:
+            lines += [f"### {label}（导语）", "", f"> {text}", "", "- 导语，不是判定情形。", ""]
         else:
             where = f"`{item_id}`" if item_id else "（无编号）"
             title = f"{label} {item['heading']}" if item.get("heading") else label
-            reason = unencoded.get(path or "")
-            why = f"：{reason}" if reason else "：本条款尚无判定规则"
+            why = "：本条款尚无判定规则"
             lines += ([f"({anchor(item_id)})="] if item_id else []) + [f"### {title}", "", f"> {text}", ""]
             if item_id:
                 lines += clause_entry(item_id, "provision", f"{label}　{text}")
@@ -275,29 +293,46 @@ def coverage_page(pack: Pack, sources: Path) -> str:
              "以及规则条文的核对状态。规则数与 `hazardrules rules list --standard <代号>` 一致。", "",
              "| 标准 | 官方文本末级条款 | 判定规则 | 引用条款 | 未编码 | 条文已核实 | 条文未核实 |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
-    entries: list[tuple[str, dict[str, Any]]] = []
+    partial: list[CompiledStandard] = []
+    entries: list[tuple[str, str | None]] = []
     for file in sorted(sources.glob("*.yaml")):
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
         if not data.get("provisions"):
             continue  # not a standard's text (the register of documents)
-        entries.append((file.stem, data))
+        entries.append((file.stem, None))
         for companion in data.get("companion_documents") or []:  # e.g. a supplement inside fm-2022.yaml
             number = companion.get("document_number")
             slug = next((s for s, c in pack.standards.items() if c.meta.document_number == number),
                         companion.get("slug") or companion.get("slug_suggestion") or str(number))
-            entries.append((slug, companion))
-    for slug, data in entries:
-        leaves = [p for _, p, item in flatten(data.get("provisions") or []) if p and not item.get("children")]
-        if slug in pack.standards:
-            standard = pack.standards[slug]
+            entries.append((slug, number))
+    for slug, number in entries:
+        standard = pack.standards.get(slug)
+        names = standard.names if standard else None
+        source = load_source(sources, slug, number or (standard.meta.document_number if standard else None), names=names)
+        if source is None:
+            continue
+        leaves = [i.path for i in source.situations()]
+        if standard is not None:
             rules = {r.path for r in standard.rules}
             cited = {pid.split(":", 1)[1] for pid in standard.provisions}
             missing = len([p for p in leaves if p not in rules and p not in cited])
             verified = sum(1 for r in standard.rules if r.spec.text_status == "verified")
-            name = f"{{ref}}`{data.get('title', slug)} <std-{slug}>`"
+            name = f"{{ref}}`{source.title or slug} <std-{slug}>`"
             lines.append(f"| {name} | {len(leaves)} | {len(rules)} | {len(cited)} | {missing} | {verified} | {len(rules) - verified} |")
+            if standard.unencoded:
+                partial.append(standard)
         else:
-            lines.append(f"| {data.get('title', slug)}（`{slug}`，尚未收录） | {len(leaves)} | 0 | 0 | {len(leaves)} | 0 | 0 |")
+            lines.append(f"| {source.title or slug}（`{slug}`，尚未收录） | {len(leaves)} | 0 | 0 | {len(leaves)} | 0 | 0 |")
+    if partial:
+        lines += ["", "## 部分编码的标准：未收录的条款", "",
+                  "下列条款未收录于规则包。适用这些条款的行业，判定结果不会是“不构成重大事故隐患”（而是“无法判定”，并在 `gaps` 中列出这些条款）。", "",
+                  "| 标准 | 条款 | 编号 | 适用行业 | 原因 |", "| --- | --- | --- | --- | --- |"]
+        for standard in partial:
+            for missing in standard.unencoded:
+                sectors = missing.sectors if missing.sectors is not None else standard.meta.sectors
+                names = "、".join(pack.sectors[s].name for s in sectors) or "（无）"
+                lines.append(f"| {{ref}}`{standard.slug} <std-{standard.slug}>` | {cell(missing.label)} | "
+                             f"`{standard.slug}:{missing.path}` | {cell(names)} | {cell(missing.reason)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -363,6 +398,10 @@ def checklist_page(pack: Pack, sector: str, on: dt.date) -> str:
         lines.append(f"- 适用标准：《{standard.title}》（{standard.document_number}）")
     lines += ["", "```{list-table}", ":class: sheet-header", "", "* - 企业名称", "  - ", "* - 检查日期", "  - ",
               "* - 检查人员", "  - ", "```", ""]
+    if base.gaps:
+        lines += ["```{warning}", "以下内容未收录于规则包，本清单没有相应问题，须对照官方文本另行检查：", ""]
+        lines += [f"- {gap.message}" for gap in base.gaps]
+        lines += ["```", ""]
     lines += checklist_items(base.items)
     seen = {item.rule for item in base.items}
     for question in base.other_scopes:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import HazardRulesError
 from ..lang.reads import values_read
-from ..models import Citation, StandardInForce, Verdict
+from ..models import Citation, Gap, StandardInForce, Verdict
 from ..pack.model import Pack
 from ..pack.resources import default_pack
 from ..pack.sectors import resolve_sector
@@ -62,6 +62,11 @@ class Checklist(BaseModel):
     items: list[ChecklistItem]
     other_scopes: list[Question] = Field(
         description="Questions that decide whether further groups of rules apply (use --with)"
+    )
+    gaps: list[Gap] = Field(
+        default_factory=list,
+        description="Law that governs the sector but has no questions here (a standard or provisions "
+        "not in the pack): check it against the official text",
     )
 
 
@@ -132,6 +137,7 @@ def checklist(
         ],
         items=items,
         other_scopes=others,
+        gaps=verdict.gaps,
     )
 
 
@@ -202,6 +208,9 @@ def render_text(sheet: Checklist, shorts: dict[str, str]) -> str:
                 lines.append("      也可以回答以下问题，由其推定：")
             for alternative in question.alternatives:
                 lines.append(f"      · {alternative.question} {_answer_hint(alternative)}")
+    if sheet.gaps:
+        lines += ["", "未收录于规则包、须对照官方文本另行检查："]
+        lines += [f"  ！{gap.message}" for gap in sheet.gaps]
     if sheet.other_scopes:
         lines += ["", "另需确认（决定专项条款是否适用）："]
         by_fact = {fact: short for short, fact in shorts.items()}

@@ -75,7 +75,8 @@ def lint(path: str | Path | None = None, *, sources: str | Path | None = None) -
         report.problems.append(Problem(str(source_dir), None, "sources directory does not exist"))
     else:
         for standard in pack.standards.values():
-            source = load_source(source_dir, standard.slug, standard.meta.document_number)
+            number = standard.meta.document_number
+            source = load_source(source_dir, standard.slug, number, names=standard.names)
             _check_texts(standard, source, report)
         if report.texts_checked == 0 and pack.standards:
             report.problems.append(
@@ -216,17 +217,30 @@ def _check_texts(standard: CompiledStandard, source: Source | None, report: Lint
                 )
             )
     _check_publication(standard, source, report)
+    for label in source.unplaced:
+        message = (
+            f"{label} has no number in the official source: name it under 'unnumbered' "
+            "(source_label, segment, label) so that its provisions have paths"
+        )
+        report.problems.append(Problem(file, meta.slug, message))
+    for article in standard.unnumbered:
+        if article.source_label not in source.labels:
+            message = f"unnumbered: no provision labelled {article.source_label!r} in the official source"
+            report.problems.append(Problem(file, meta.slug, message))
     encoded = {r.id.split(":", 1)[1] for r in standard.parsed_rules}
     encoded |= {p.path for p in standard.provisions.values()}
     listed = {u.path for u in standard.unencoded}
-    for path, item in source.items.items():
-        is_leaf = not any(other.startswith(path + ".") for other in source.items)
-        if is_leaf and path not in encoded and path not in listed:
-            message = (
-                f"{item.label} ({path}) of the official source is neither a rule, a cited provision nor "
-                "listed under unencoded (say why it is not encoded)"
+    for item in source.situations():
+        if item.path not in encoded and item.path not in listed:
+            what = (
+                "an open tail of the text (list it under unencoded)"
+                if item.tail
+                else (
+                    "neither a rule, a cited provision nor listed under unencoded (say why it is not encoded)"
+                )
             )
-            report.problems.append(Problem(file, f"{meta.slug}:{path}", message))
+            message = f"{item.label} ({item.path}) of the official source is {what}"
+            report.problems.append(Problem(file, f"{meta.slug}:{item.path}", message))
     for unencoded in standard.unencoded:
         if unencoded.path not in source.items:
             message = f"unencoded: path {unencoded.path} does not exist in the official source {source.slug}"

@@ -18,8 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, Strin
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 FactName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$")]
-# A provision's path: the numbers of its labels, and the letter of a lettered item (4.2 a) → 4.2.a).
-PATH = r"\d+(?:\.(?:\d+|[a-z]))*"
+# A path segment is a number (第三条 → 3) or, for a provision the official text gives without a number,
+# a name: ``lead`` for an unnumbered lead-in, or a segment declared under ``unnumbered`` (taxi).
+SEGMENT = r"(?:\d+|[a-z][a-z0-9_]*)"
+PATH = rf"{SEGMENT}(?:\.{SEGMENT})*"
 RULE_ID = re.compile(rf"^(?P<slug>[a-z][a-z0-9]*(?:-[a-z0-9]+)*):(?P<path>{PATH})$")
 NAMED_ID = re.compile(r"^(?P<slug>[a-z][a-z0-9]*(?:-[a-z0-9]+)*):(?P<name>[a-z][a-z0-9_-]*)$")
 RuleId = Annotated[str, StringConstraints(pattern=RULE_ID.pattern)]
@@ -329,7 +331,10 @@ class RuleSpec(_Strict):
 
 
 class UnencodedProvision(_Strict):
-    """A provision of the standard that the pack does not encode, and why (its text is missing…)."""
+    """A provision of the standard that the pack does not encode, and why (its text is missing…).
+
+    An open tail of the source (``（二）及以后``) is listed at the path of its first item (4.2).
+    """
 
     path: Annotated[str, StringConstraints(pattern=rf"^{PATH}$")]
     label: str
@@ -355,10 +360,27 @@ class ProvisionSpec(_Strict):
     notes: list[Note] = Field(default_factory=list)
 
 
+class UnnumberedArticle(_Strict):
+    """An article the official text gives without a number (its number was not seen), named so that
+    its provisions have paths: ``{source_label: 第?条（出租汽车客运企业）, segment: taxi}`` makes
+    its item （一） ``<slug>:taxi.1``."""
+
+    source_label: str = Field(description="The article's label in the official source, exactly")
+    segment: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")] = Field(
+        description="The path segment standing for its unknown number (not 'lead')"
+    )
+    label: str = Field(
+        description="How citations name it, in Chinese (e.g. 出租汽车客运企业条款（条号未见）)"
+    )
+
+
 class StandardFile(_Strict):
     """``standards/<slug>.yaml``."""
 
     standard: StandardMeta
+    unnumbered: list[UnnumberedArticle] = Field(
+        default_factory=list, description="Articles whose number the official text does not show"
+    )
     provisions: list[ProvisionSpec] = Field(default_factory=list)
     rules: list[RuleSpec] = Field(default_factory=list)
     derivations: list[DerivationSpec] = Field(default_factory=list)

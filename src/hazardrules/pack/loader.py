@@ -47,6 +47,7 @@ from .model import (
 )
 from .numerals import label_path
 from .safe_yaml import UnsafeYaml, load_yaml
+from .sources import LEAD
 
 Root = Traversable | Path
 MAX_FILE_BYTES = 4 * 2**20  # the largest shipped file is 0.2 MB
@@ -77,6 +78,7 @@ class _Loader:
         self.digest = hashlib.sha256()
         self.fact_kinds: dict[str, str | None] = {}
         self.lineage: dict[str, tuple[str, ...]] = {}  # kind → itself and the kinds it is a case of
+        self.names: set[str] = set()  # the unnumbered segments of the standard being compiled
 
     def problem(self, file: str, item: str | None, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(file, item, message, severity))
@@ -412,6 +414,11 @@ class _Loader:
         if meta.ends and meta.effective and meta.ends <= meta.effective:
             self.problem(file, slug, "standard.ends must be after standard.effective")
 
+        self.names = set()
+        for article in parsed.unnumbered:
+            if article.segment == LEAD or article.segment in self.names:
+                self.problem(file, slug, f"unnumbered: segment {article.segment!r} is reserved or used twice")
+            self.names.add(article.segment)
         provisions: dict[str, Any] = {}
         for provision in parsed.provisions:
             pid = f"{slug}:{provision.path}"
@@ -529,6 +536,7 @@ class _Loader:
             routes=routes,
             units=tuple(units),
             unencoded=tuple(unencoded),
+            unnumbered=tuple(parsed.unnumbered),
         )
         by_sector: dict[str, list[CompiledRule]] = {s: [] for s in meta.sectors}
         for unit in units:
@@ -615,9 +623,21 @@ class _Loader:
         return parts
 
     def check_label(self, file: str, item: str, label: str, path: str) -> None:
+        """The label reads as the path without its named segments (lead, declared names); a letter
+        segment is a lettered item (4.2 a) → 4.2.a)."""
+        segments = path.split(".")
         numbers = label_path(label)
-        if numbers != path:
+        numeric = ".".join(s for s in segments if s != LEAD and s not in self.names)
+        if numbers != numeric:
             self.problem(file, item, f"label {label!r} reads as path {numbers or '(none)'}, not {path}")
+        for segment in segments:
+            lettered = len(segment) == 1 and segment.isalpha()
+            if not segment.isdigit() and not lettered and segment != LEAD and segment not in self.names:
+                self.problem(
+                    file,
+                    item,
+                    f"path segment {segment!r} is neither a number, 'lead' nor declared under unnumbered",
+                )
 
     def order_derivations(self, file: str, derivations: list[CompiledDerivation]) -> list[CompiledDerivation]:
         """Order derivations so each runs after those deriving what it reads; report cycles."""

@@ -19,6 +19,7 @@ from .format import (
     SectorSpec,
     StandardMeta,
     UnencodedProvision,
+    UnnumberedArticle,
 )
 
 
@@ -90,6 +91,12 @@ class CompiledStandard:
     units: tuple[CompiledRule, ...] = ()
     by_sector: dict[str, tuple[CompiledRule, ...]] = field(default_factory=dict)  # sector → units
     unencoded: tuple[UnencodedProvision, ...] = ()
+    unnumbered: tuple[UnnumberedArticle, ...] = ()
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Source label → path segment, for the articles the official text gives without a number."""
+        return {a.source_label: a.segment for a in self.unnumbered}
 
     @property
     def slug(self) -> str:

@@ -129,6 +129,7 @@ def _verdict(
     undecided: list[models.Undecided] = []
     cleared: list[models.Cleared] = []
     examined: set[str] = set()
+    out_of_scope: list[str] = []  # cleared only because the rule does not apply (applies.when false)
     for judgement, via in judgements:
         items = judgement.items(complete)
         holding = {e.unit.id for e in items if e.value is True}
@@ -146,6 +147,9 @@ def _verdict(
                 undecided.append(_undecided(pack, item, via))
             elif rule_id not in open_rules:
                 cleared.append(_cleared(pack, item, via))
+                applies = item.unit.applies
+                if applies is not None and applies.evaluate(item.result.env) is False:
+                    out_of_scope.append(item.unit.id)
     missing: dict[str, None] = {}
     for open_rule in undecided:
         missing.update(dict.fromkeys(open_rule.missing))
@@ -177,6 +181,16 @@ def _verdict(
         catch_alls = [
             u.id for j, _ in judgements for u in j.units if u.spec.catch_all and u.id not in examined
         ]
+        if len(out_of_scope) == len(cleared):
+            ids = list(dict.fromkeys(out_of_scope))
+            notes.append(
+                _notice(
+                    "outside_scope",
+                    f"所判定的条款（{'、'.join(ids)}）都因适用条件不满足而不成立：检查对象不在这些条款的适用范围内。"
+                    "“不构成”只表示这些判定标准不把它判定为重大事故隐患，其他违法违规行为仍应依法处理。",
+                    rules=ids,
+                )
+            )
         if catch_alls:
             ids = list(dict.fromkeys(catch_alls))
             notes.append(

@@ -54,6 +54,11 @@ _ALL = [
         "转致事项的专门标准未收录于规则包（或当日不在施行），或企业不属于已收录专门标准的适用范围，需按其规定另行判定。",
     ),
     Code("catch_all_not_assessed", "notes", "兜底条款（“其他……”）需要监管部门认定，本次未作评估。"),
+    Code(
+        "outside_scope",
+        "notes",
+        "“不构成”的结论只因检查对象不在所判定条款的适用范围内（如渔船核定载员不足10人）。",
+    ),
     # gaps: law that governs the finding but was not applied; never a not_major with one
     Code("standard_not_encoded", "gaps", "当日施行、适用于该行业的判定标准未收录于规则包。"),
     Code("standard_status_unknown", "gaps", "可能适用于该行业的判定标准现行状态未经确认，且未收录。"),

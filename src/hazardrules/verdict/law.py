@@ -106,23 +106,23 @@ def _governing_law(pack: Pack, sector: str, day: dt.date) -> Law:
         standard = pack.standards.get(document.id)
         if standard is not None and standard.in_force(day) and document.status_confirmed:
             law.standards.append(standard)
-            missing = [
-                f"{standard.slug}:{p.path}"
+            unencoded = [
+                p
                 for p in standard.unencoded
                 if sector in (p.sectors if p.sectors is not None else standard.meta.sectors)
             ]
-            if missing:
-                labels = "、".join(
-                    p.label for p in standard.unencoded if f"{standard.slug}:{p.path}" in missing
-                )
+            if unencoded:
+                by_reason: dict[str, list[str]] = {}
+                for p in unencoded:
+                    by_reason.setdefault(p.reason, []).append(p.label)
+                listed = "；".join(f"{'、'.join(labels)}——{reason}" for reason, labels in by_reason.items())
                 law.gaps.append(
                     models.Gap(
                         code="provisions_missing",
-                        message=f"{_name(document)}中适用于该行业的{labels}未收录于规则包"
-                        f"（{document.not_encoded_reason or '原因见标准说明'}），"
-                        "因此不能判定为不构成重大事故隐患。",
+                        message=f"{_name(document)}中适用于该行业的以下条款未收录于规则包：{listed}。"
+                        "因此不能判定为不构成重大事故隐患；请对照官方文本就这些条款另行判定。",
                         document=document_ref(pack, document),
-                        provisions=missing,
+                        provisions=[f"{standard.slug}:{p.path}" for p in unencoded],
                     )
                 )
             continue
