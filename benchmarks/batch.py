@@ -33,7 +33,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests._examples import all_examples  # noqa: E402
-from tests._synthetic import BOOLS, ENUMS, INTEGERS, NUMBERS, SETS, write_synthetic_pack  # noqa: E402
 
 import hazardrules  # noqa: E402
 from hazardrules.verdict.batch import classify_table, findings_table  # noqa: E402
@@ -138,27 +137,28 @@ def cli_memory(path: Path, out: Path) -> tuple[float, float]:
     return (int(found[1]) / 1024 if found else float("nan")), took
 
 
-def synthetic_rate(rules: int, rows: int, facts: int) -> float:
-    root = Path(tempfile.mkdtemp(prefix="hazardrules-bench-"))
-    pack = hazardrules.load_pack(write_synthetic_pack(root / "rules", rules, 11))
-    rng = random.Random(5)
-    names = [*BOOLS, *NUMBERS, *INTEGERS, *ENUMS, *SETS]
+def _sectors_of(slugs: list[str]) -> set[str]:
+    return {sector for slug in slugs for sector in PACK.standards[slug].by_sector}
+
+
+def facts_rate(facts: int, rows: int) -> float:
+    """Metallurgy findings giving ``facts`` random facts each (two-valued), out of its rules' facts."""
+    rng = random.Random(facts)
+    names = sorted(
+        {f for u in PACK.standards["gm-2023"].by_sector["metallurgy"] for f in u.touch}
+        - {f for f, spec in PACK.facts.items() if spec.matter is not None or spec.installation is not None}
+    )
     findings = []
-    for _ in range(2000):
-        chosen = rng.sample(names, min(facts, len(names)))
-        given: dict[str, Any] = {}
-        for name in chosen:
-            if name in BOOLS:
-                given[name] = rng.random() < 0.5
-            elif name in NUMBERS or name in INTEGERS:
-                given[name] = rng.randint(0, 12)
-            elif name in ENUMS:
-                given[name] = rng.choice(ENUMS[name])
-            else:
-                given[name] = rng.sample(SETS[name], rng.randint(0, 2))
-        findings.append({"sector": rng.choice(["one", "two"]), "facts": given})
-    table = tiled(findings_table(findings, pack), rows)
-    return rate_batch(table, pack=pack)[0]
+    for _ in range(3000):
+        picked = rng.sample(names, min(facts, len(names)))
+        findings.append(
+            {
+                "sector": "metallurgy",
+                "observed_on": "2025-06-01",
+                "facts": {n: _random_value(rng, n) for n in picked},
+            }
+        )
+    return rate_batch(tiled(findings_table(findings), rows))[0]
 
 
 def machine() -> list[tuple[str, str]]:
@@ -260,16 +260,28 @@ def main() -> None:
             lines += spark_figures(Path(folder), big)
 
     growth = []
-    for rules in [40, 160] if args.quick else [100, 300, 600]:
-        growth.append(f"| {rules} rules, 3 facts per finding | {synthetic_rate(rules, big // 4, 3):,.0f}/s |")
-    for facts in [1, 8] if args.quick else [1, 4, 8, 16]:
-        growth.append(
-            f"| 300 rules, {facts} facts per finding | {synthetic_rate(300, big // 4, facts):,.0f}/s |"
-        )
+    rows = big // 5
+    few = ["gm-2023", "hc-2017", "fw-2017"]
+    chosen = [u for u in PACK.rule_index if u.startswith(tuple(f + ":" for f in few))]
+    small = tiled(findings_table([f for f in plain if f["sector"] in _sectors_of(few)]), rows)
+    growth.append(
+        f"| {len(chosen)} rules (gm-2023, hc-2017, fw-2017 selected), their sectors' single-issue findings | "
+        f"{rate_batch(small, select=few)[0]:,.0f}/s |"
+    )
+    growth.append(
+        f"| {len(PACK.rule_index)} rules (the whole pack), the same findings | "
+        f"{rate_batch(small)[0]:,.0f}/s |"
+    )
+    growth.append(
+        f"| {len(PACK.rule_index)} rules, single-issue findings of every sector | "
+        f"{rate_batch(tiled(findings_table(plain), rows))[0]:,.0f}/s |"
+    )
+    for facts in [1, 4, 16, 64]:
+        growth.append(f"| metallurgy, {facts} facts per finding | {facts_rate(facts, rows):,.0f}/s |")
     lines += [
         "### Growth with rules and with facts per finding",
         "",
-        f"Synthetic packs of random conditions (tests/_synthetic.py), {big // 4:,} findings each.",
+        f"{rows:,} findings each.",
         "",
         "| pack, findings | classify_table |",
         "| --- | --- |",

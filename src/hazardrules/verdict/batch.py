@@ -601,10 +601,16 @@ def _decide(
     ]
     any_hit = _any(hit_masks, size)
     any_open = _any(undecided, size)
-    any_cleared = _any(
+    cleared_masks = [
+        values.false & seen & ~holding[i] & ~open_[i]
+        for i, (_, values), seen in zip(ids, units, reported, strict=True)
+    ]
+    any_cleared = _any(cleared_masks, size)
+    # cleared although the rule applies (not only because its applies.when is false)
+    in_scope = _any(
         [
-            values.false & seen & ~holding[i] & ~open_[i]
-            for i, (_, values), seen in zip(ids, units, reported, strict=True)
+            mask & ~_applies_false(result, values)
+            for (result, values), mask in zip(units, cleared_masks, strict=True)
         ],
         size,
     )
@@ -653,9 +659,22 @@ def _decide(
         undetermined=_lists(undecided, ids, size),
         missing=_lists([m for _, m in missing], [f for f, _ in missing], size),
         warnings=_lists([m for _, m in warn_masks], [c for c, _ in warn_masks], size),
-        notes=_lists([not_major & catch_all], ["catch_all_not_assessed"], size),
+        notes=_lists(
+            [not_major & ~in_scope, not_major & catch_all], ["outside_scope", "catch_all_not_assessed"], size
+        ),
         gaps=gaps,
     )
+
+
+def _applies_false(result: columnar.BatchResult, values: columnar.UnitValues) -> Mask:
+    """Where the unit's applicability condition is false (never, for a unit without one)."""
+    unit = values.plan.unit
+    if unit.applies is None:
+        return _false(result.size)
+    if values.pairs is not None and values.plan.applies is not None:
+        return values.pairs[0][0][1]
+    applies = unit.applies
+    return columnar._row_by_row(applies.evaluate, applies.facts, result.env, result.size)[1]
 
 
 _STATUSES = pa.array(["undetermined", "major", "not_major"], pa.string())

@@ -251,6 +251,7 @@ def _summary(
     undecided: dict[str, None] = {}
     missing: dict[str, None] = {}
     unverified = cleared = False
+    in_scope_cleared = False  # a rule cleared although it applies (not only by its applies.when)
     examined: set[str] = set()
     for judgement, _ in judgements:
         items = judgement.items(complete)
@@ -269,6 +270,9 @@ def _summary(
                 missing.update(dict.fromkeys(explain_missing(item.unit, item.result)))
             elif rule_id not in open_rules:
                 cleared = True
+                applies = item.unit.applies
+                if applies is None or applies.evaluate(item.result.env) is not False:
+                    in_scope_cleared = True
     open_deferrals = [d for d in deferred if d.route in ("undetermined", "unavailable")]
     for deferral in open_deferrals:
         missing.update(dict.fromkeys(deferral.missing))
@@ -287,6 +291,8 @@ def _summary(
             warnings["nothing_examined"] = None
     else:
         status = "not_major"
+        if not in_scope_cleared:
+            notes["outside_scope"] = None
         if any(u.spec.catch_all and u.id not in examined for j, _ in judgements for u in j.units):
             notes["catch_all_not_assessed"] = None
     if day > today():
