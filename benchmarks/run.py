@@ -511,8 +511,8 @@ Top functions, whole-site:
         # Keep the sections other scripts write (between their markers).
         old = results.read_text(encoding="utf-8") if results.exists() else ""
         kept = ""
-        for name in ("stream_check", "compare_versions", "service_load"):
-            start, end = f"<!-- {name}: start -->", f"<!-- {name}: end -->"
+        markers = [(f"<!-- {n}: start -->", f"<!-- {n}: end -->") for n in ("stream_check", "compare_versions", "service_load")]
+        for start, end in [*markers, ("<!-- batch:begin -->", "<!-- batch:end -->")]:
             if start in old and end in old:
                 kept += old[old.index(start) : old.index(end) + len(end)] + "\n\n"
         text = report.rstrip("\n") + "\n\n" + kept.rstrip("\n") + "\n" if kept else report

@@ -41,6 +41,7 @@ from .models import (
     Reference,
     ReferenceHit,
     StandardInForce,
+    Summary,
     Trace,
     TraceNode,
     Undecided,
@@ -50,6 +51,7 @@ from .pack.format import Example, FactSpec, Note, RuleSpec, SectorSpec, Standard
 from .pack.model import Pack
 from .pack.resources import load_pack
 from .verdict.classify import classify
+from .verdict.tables import classify_table, findings_table
 
 __all__ = [
     "ArgumentError",
@@ -91,6 +93,7 @@ __all__ = [
     "StandardStatus",
     "Suggestion",
     "Suggestions",
+    "Summary",
     "Trace",
     "TraceNode",
     "Undecided",
@@ -98,7 +101,9 @@ __all__ = [
     "__version__",
     "checklist",
     "classify",
+    "classify_table",
     "facts",
+    "findings_table",
     "installation_kinds",
     "lint",
     "load_pack",

@@ -369,3 +369,34 @@ class Verdict(BaseModel):
     pack: PackInfo
     engine: str
     hazardrules_version: str
+
+
+class Summary(BaseModel):
+    """A verdict without its explanations (``detail="summary"``): what a register keeps per finding.
+
+    The same decision as the full :class:`Verdict` — status, the rules that hold and those still
+    open, the facts still needed, the codes of its warnings, notes and gaps — without citations,
+    traces, ``because`` or cleared rules. Rule ids and codes are listed once each, in the verdict's
+    order. ``classify_table`` returns one row of this shape per finding.
+    """
+
+    model_config = ConfigDict(json_schema_extra={"title": "Summary"})
+
+    finding_id: str | None
+    status: Status
+    sector: str = Field(description="The sector slug the finding was classified under (the first one)")
+    sectors: list[str] = Field(description="Every sector the finding was classified under")
+    on: dt.date = Field(description="The day whose standards were applied")
+    standards: list[str] = Field(description="Slugs of the encoded standards applied")
+    hits: list[str] = Field(default_factory=list, description="Ids of the rules that hold")
+    undetermined: list[str] = Field(default_factory=list, description="Ids of the rules still open")
+    missing_facts: list[str] = Field(
+        default_factory=list, description="Every fact that would decide an undetermined rule"
+    )
+    warnings: list[str] = Field(default_factory=list, description="Codes of the verdict's warnings")
+    notes: list[str] = Field(default_factory=list, description="Codes of the verdict's notes")
+    gaps: list[str] = Field(default_factory=list, description="Codes of the verdict's gaps")
+    complete: bool
+    pack: PackInfo
+    engine: str
+    hazardrules_version: str

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from .._version import __version__
 from ..errors import FindingError, FindingProblem, HazardRulesError, PackError
-from ..models import Verdict
+from ..models import Summary, Verdict
 from ..pack.model import Pack
 from ..pack.resources import load_pack
 from ..verdict.finding import strict_date
@@ -27,7 +27,7 @@ from .describe import TEXT_STATUS, rule_detail, rule_summary, rule_text
 from .gate import FAIL_ON, gate
 from .lint import lint
 from .reader import InputError, Record, open_findings
-from .table import Table, render
+from .table import Column, Table, render
 from .verdict_view import COLUMNS, error_cells, render_error_text, render_text
 
 # Exit codes (docs/cli.md); classify --fail-on adds 5 and 6 (gate.py).
@@ -152,6 +152,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=FAIL_ON,
         help="exit 5 if a verdict is major; with undetermined, also 6 if one is undetermined",
     )
+    _batch_options(p)
     p.set_defaults(handler=_classify)
 
     rules = sub.add_parser("rules", help="list or show rules").add_subparsers(metavar="ACTION")
@@ -242,6 +243,8 @@ def _classify(args: argparse.Namespace) -> int:
     pack = _pack(args)
     selector(pack, args.select, args.ignore)  # a pattern matching no rule is a usage error, up front
     reading_switch(pack, args.readings)  # so is an unknown reading
+    if _batched(args):
+        return _classify_batches(args, pack)
     name = "<stdin>" if args.file == "-" else args.file
     raw: IO[bytes]
     if args.file == "-":
@@ -258,7 +261,7 @@ def _classify(args: argparse.Namespace) -> int:
             reader = open_findings(raw, args.encoding)
         except InputError as exc:
             raise _InputError(f"{name}: {exc}") from None
-        out = _Output(args.format, reader.shape, pack)
+        out = _Output(args.format, reader.shape, pack, args.detail)
         bad = crashed = total = 0
         statuses: Counter[str] = Counter()
         for record in reader:
@@ -281,6 +284,7 @@ def _classify(args: argparse.Namespace) -> int:
                     ignore=args.ignore,
                     pack=pack,
                     readings=args.readings,
+                    detail=args.detail,
                 )
                 statuses[result.status] += 1
             except FindingError as exc:
@@ -322,7 +326,7 @@ def _error_line(message: str) -> None:
 class _Output:
     """Writes each result as it comes: JSON Lines, one JSON array, pretty JSON objects or a table."""
 
-    def __init__(self, form: str, shape: str, pack: Pack) -> None:
+    def __init__(self, form: str, shape: str, pack: Pack, detail: str = "full") -> None:
         self.stream = sys.stdout
         reconfigure = getattr(self.stream, "reconfigure", None)
         if reconfigure is not None:  # JSON is UTF-8; nothing un-encodable may stop the batch
@@ -332,13 +336,13 @@ class _Output:
         self.count = 0
         self.table: Table[Any] | None = None
         if self.form == "table":
-            self.table = Table(_COLUMNS, self.stream.write)
+            self.table = Table(_COLUMNS if detail == "full" else _SUMMARY_COLUMNS, self.stream.write)
         elif self.form == "array":
             self.stream.write("[")
 
     def write(self, result: Any) -> None:
         if self.table is not None:
-            if isinstance(result, Verdict):
+            if isinstance(result, Verdict | Summary):
                 self.table.row(result)
             else:
                 self.table.line(error_cells(result), span_from=2)
@@ -349,7 +353,7 @@ class _Output:
                 text = render_error_text(result)
             self.stream.write(("\n" if self.count else "") + text)
         elif self.form == "lines":
-            text = result.model_dump_json() if isinstance(result, Verdict) else _json(result, None)
+            text = result.model_dump_json() if isinstance(result, Verdict | Summary) else _json(result, None)
             self.stream.write(text + "\n")
         else:
             text = _json(_jsonable(result), 2)
@@ -370,11 +374,106 @@ def _json(data: Any, indent: int | None) -> str:
 
 
 def _jsonable(result: Any) -> Any:
-    return result.model_dump(mode="json") if isinstance(result, Verdict) else result
+    return result.model_dump(mode="json") if isinstance(result, Verdict | Summary) else result
 
 
 # The table of `classify --format table` (its columns are listed in verdict_view.COLUMNS).
 _COLUMNS = COLUMNS
+
+
+def _summary_held(summary: Summary) -> str:
+    return ", ".join(summary.hits) or "-"
+
+
+def _summary_needed(summary: Summary) -> str:
+    missing = summary.missing_facts
+    return (", ".join(missing[:4]) + (" …" if len(missing) > 4 else "")) or "-"
+
+
+_SUMMARY_COLUMNS: list[Column[Summary]] = [
+    Column("检查发现", 20, lambda v: v.finding_id or "-"),
+    Column("结论", 12, lambda v: v.status),
+    Column("成立的条款", 36, _summary_held),
+    Column("仍需", 44, _summary_needed),
+    Column("警告代码", None, lambda v: "、".join(v.warnings) or "-"),
+]
+
+
+def _batch_options(p: argparse.ArgumentParser) -> None:
+    """Options of `classify` for registers (interfaces/batch_cli.py)."""
+    from .batch_cli import FORMATS, INPUTS
+
+    p.add_argument(
+        "--detail",
+        choices=("full", "summary"),
+        default="full",
+        help="full: the explained verdict (default); summary: status, rule ids, missing facts, codes",
+    )
+    p.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write to FILE (its suffix picks the format: .parquet .csv .xlsx .jsonl)",
+    )
+    p.add_argument("--to", choices=FORMATS, help="output format (default: from --output, else JSON)")
+    p.add_argument("--input-format", choices=INPUTS, help="input format (default: from the file's suffix)")
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=65_536,
+        metavar="N",
+        help="rows read and classified at a time (registers)",
+    )
+
+
+def _batched(args: argparse.Namespace) -> bool:
+    """Whether the register path serves this command (Parquet/CSV in or out, or an output file)."""
+    from .batch_cli import input_format, output_format
+
+    tabular = ("parquet", "csv", "xlsx")
+    return (
+        args.output is not None
+        or input_format(args.file, args.input_format) != "json"
+        or output_format(args.output, args.to) in tabular
+    )
+
+
+def _classify_batches(args: argparse.Namespace, pack: Pack) -> int:
+    from .batch_cli import input_format, run
+
+    if args.batch_size < 1:
+        raise HazardRulesError("--batch-size must be at least 1")
+    name = "<stdin>" if args.file == "-" else args.file
+    if args.file == "-":
+        if sys.stdin is None:
+            raise _InputError("standard input is closed")
+        raw: IO[bytes] = sys.stdin.buffer
+    else:
+        try:
+            raw = open(args.file, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise _InputError(f"cannot read {name}: {exc.strerror}") from None
+    try:
+        reader = None
+        if input_format(args.file, args.input_format) == "json":
+            try:
+                reader = open_findings(raw, args.encoding)
+            except InputError as exc:
+                raise _InputError(f"{name}: {exc}") from None
+        total, bad = run(args, pack, raw, name, reader, _error_line)
+    finally:
+        if raw is not sys.stdin.buffer:
+            raw.close()
+    if bad:
+        _error(f"{name}: {total} record(s), {total - bad} classified, {bad} not")
+    return BAD_RECORDS if bad else OK
+
+
+def _error_cells(result: dict[str, Any]) -> list[str]:
+    error = result["error"]
+    where = f"line {result['line']}" + (f" [{result['index']}]" if "index" in result else "")
+    finding = error.get("finding_id") or where
+    return [finding, "error", error["problems"][0]["message"], ""]
 
 
 # -- rules ---------------------------------------------------------------------------------------

@@ -228,7 +228,7 @@ class Service:
             problem = FindingProblem(record.error.code, record.error.message)
             return json.dumps(_error_object(record.line, record.index, problem), ensure_ascii=False) + "\n"
         try:
-            return classify(record.value, pack=self.pack, **options).model_dump_json() + "\n"
+            return str(classify(record.value, pack=self.pack, **options).model_dump_json()) + "\n"
         except FindingError as exc:
             error = _error_object(record.line, record.index, *exc.problems)
             error["error"]["finding_id"] = exc.finding_id

@@ -406,3 +406,54 @@ def _add_missing(fact: str, result: StandardResult, missing: dict[str, None]) ->
 def _own(values: dict[str, Any]) -> dict[str, Any]:
     """The same values, with lists of their own (a set fact's list also sits in the trace)."""
     return {k: list(v) if isinstance(v, list) else v for k, v in values.items()}
+
+
+def _light_missing(step: _Step, node: Light, out: dict[str, None]) -> None:
+    """:func:`_missing` over a :data:`Light` value tree."""
+    value, children = node
+    if value is not None:
+        return
+    if step.kind == FACT:
+        out.setdefault(step.fact)  # type: ignore[arg-type]
+        return
+    for child, sub in zip(step.shown, children, strict=True):
+        _light_missing(child, sub, out)
+
+
+def _add_light_missing(fact: str, result: StandardResult, missing: dict[str, None]) -> None:
+    if fact in missing:
+        return
+    missing[fact] = None
+    for derivation in result.standard.derived_by.get(fact, ()):
+        step = _steps(derivation.when)
+        node = _light(step, result.env)
+        if node[0] is None:
+            facts: dict[str, None] = {}
+            _light_missing(step, node, facts)
+            for sub in facts:
+                _add_light_missing(sub, result, missing)
+
+
+def explain_missing(rule: CompiledRule, result: StandardResult) -> list[str]:
+    """The facts that would decide an open rule: :func:`explain_rule`'s ``missing``, without a trace."""
+    key = ("missing", *_key(rule, result))
+    cached = _EXPLAINED.get(key)
+    if cached is not None and cached[0] is rule:
+        return list(cached[3])
+    env = result.env
+    missing: dict[str, None] = {}
+    for expr in (rule.applies, rule.condition):
+        if expr is None:
+            continue
+        step = _steps(expr)
+        node = _light(step, env)
+        if node[0] is None:
+            facts: dict[str, None] = {}
+            _light_missing(step, node, facts)
+            for fact in facts:
+                _add_light_missing(fact, result, missing)
+    found = list(missing)
+    if len(_EXPLAINED) > _MAX_EXPLAINED:
+        _EXPLAINED.clear()
+    _EXPLAINED[key] = (rule, None, {}, found)
+    return list(found)

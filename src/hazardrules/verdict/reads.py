@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..lang.reads import values_read
-from ..pack.model import CompiledStandard, Pack
+from ..pack.model import CompiledRule, CompiledStandard, Pack
 from .judge import Judgement
 
 
@@ -21,12 +21,15 @@ _CACHE: dict[tuple[int, str, tuple[str, ...] | None], tuple[CompiledStandard, Re
 
 
 def sector_reads(pack: Pack, judgement: Judgement) -> Reads:
-    standard = judgement.standard
-    units = judgement.units
+    return unit_reads(pack, judgement.standard, judgement.sector, judgement.units)
+
+
+def unit_reads(pack: Pack, standard: CompiledStandard, sector: str, units: tuple[CompiledRule, ...]) -> Reads:
+    """What ``units`` of ``standard`` (applied to ``sector``) read, with its routes and derivations."""
     key = (
         id(standard),
-        judgement.sector,
-        tuple(u.key for u in units) if units is not standard.by_sector.get(judgement.sector) else None,
+        sector,
+        tuple(u.key for u in units) if units is not standard.by_sector.get(sector) else None,
     )
     found = _CACHE.get(key)
     if found is not None and found[0] is standard:

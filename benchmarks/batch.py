@@ -1,0 +1,347 @@
+"""The batch path (classify_table) against a classify() loop, its memory, Spark local, and growth.
+
+    python benchmarks/batch.py            # about 10 minutes on 2 cores; writes its section of RESULTS.md
+    python benchmarks/batch.py --quick    # a smoke run (seconds), nothing worth comparing
+    python benchmarks/batch.py --spark    # adds Spark local[2] on the 1,000,000-finding register
+
+Measurements, not tests: nothing here asserts a time. Every figure of one run comes from the same
+machine in the same run; the per-record loop is timed on a sample and its rate is findings/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import gc
+import os
+import platform
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests._examples import all_examples  # noqa: E402
+
+import hazardrules  # noqa: E402
+from hazardrules.verdict.batch import classify_table, findings_table  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+BEGIN, END = "<!-- batch:begin -->", "<!-- batch:end -->"
+PACK = hazardrules.load_pack()
+
+
+def single_issue() -> list[dict[str, Any]]:
+    """Every rule example without listed installations: a sector and the facts of one situation."""
+    return [f for _, _, f, _ in all_examples() if "installations" not in f]
+
+
+def whole_site(count: int, seed: int = 7) -> list[dict[str, Any]]:
+    """For random sectors, every fact the sector's rules read, answered at random (two-valued)."""
+    import hypothesis.strategies as st  # noqa: F401  (fact_values builds strategies)
+
+    rng = random.Random(seed)
+    sectors = [s for s in PACK.sectors if PACK.standards_for(s)]
+    reads: dict[str, list[str]] = {}
+    for sector in sectors:
+        facts: set[str] = set()
+        for standard in PACK.standards_for(sector):
+            for unit in standard.by_sector.get(sector, ()):
+                facts |= {f for f in unit.touch if PACK.facts[f].matter is None}
+        reads[sector] = sorted(facts)
+    out = []
+    for number in range(count):
+        sector = rng.choice(sectors)
+        facts = {name: _random_value(rng, name) for name in reads[sector]}
+        out.append({"id": f"S-{number}", "sector": sector, "observed_on": "2025-06-01", "facts": facts})
+    return out
+
+
+def _random_value(rng: random.Random, name: str) -> Any:
+    spec = PACK.facts[name]
+    if spec.type == "bool":
+        return rng.random() < 0.3
+    if spec.type in ("number", "integer"):
+        low = 0 if spec.minimum is None else int(spec.minimum)
+        return rng.randint(low, low + 100)
+    values = sorted(spec.values or {})
+    if spec.type == "enum":
+        return rng.choice(values)
+    return sorted(rng.sample(values, rng.randint(0, min(2, len(values)))))
+
+
+def tiled(table: pa.Table, rows: int, seed: int = 1) -> pa.Table:
+    picks = np.random.default_rng(seed).integers(0, table.num_rows, rows)
+    return table.take(pa.array(picks)).combine_chunks()
+
+
+def rate_batch(table: pa.Table, **options: Any) -> tuple[float, float]:
+    gc.collect()
+    started = time.perf_counter()
+    classify_table(table, **options)
+    took = time.perf_counter() - started
+    return table.num_rows / took, took
+
+
+def rate_loop(findings: list[dict[str, Any]], **options: Any) -> float:
+    gc.collect()
+    started = time.perf_counter()
+    for finding in findings:
+        with contextlib.suppress(hazardrules.FindingError):
+            hazardrules.classify(finding, **options)
+    return len(findings) / (time.perf_counter() - started)
+
+
+def routed_share(table: pa.Table, **options: Any) -> float:
+    from hazardrules.verdict import batch
+
+    counted = [0]
+    original = batch._classify_routed
+
+    def spy(state: Any, opts: Any, out: Any) -> None:
+        counted[0] += int(state.route.sum())
+        original(state, opts, out)
+
+    batch._classify_routed = spy  # type: ignore[assignment]
+    try:
+        classify_table(table, **options)
+    finally:
+        batch._classify_routed = original  # type: ignore[assignment]
+    return counted[0] / max(table.num_rows, 1)
+
+
+def cli_memory(path: Path, out: Path) -> tuple[float, float]:
+    """Peak RSS (VmHWM, MB) and seconds of `hazardrules classify PARQUET -o PARQUET --detail summary`."""
+    code = (
+        "import sys, resource\n"
+        "from hazardrules.interfaces.cli import main\n"
+        f"code = main(['classify', {str(path)!r}, '-o', {str(out)!r}, '--detail', 'summary'])\n"
+        "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
+        "print('PEAK', peak, file=sys.stderr)\n"
+    )
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    took = time.perf_counter() - started
+    found = re.search(r"PEAK (\d+)", done.stderr)
+    return (int(found[1]) / 1024 if found else float("nan")), took
+
+
+def _sectors_of(slugs: list[str]) -> set[str]:
+    return {sector for slug in slugs for sector in PACK.standards[slug].by_sector}
+
+
+def facts_rate(facts: int, rows: int) -> float:
+    """Metallurgy findings giving ``facts`` random facts each (two-valued), out of its rules' facts."""
+    rng = random.Random(facts)
+    names = sorted(
+        {f for u in PACK.standards["gm-2023"].by_sector["metallurgy"] for f in u.touch}
+        - {f for f, spec in PACK.facts.items() if spec.matter is not None or spec.installation is not None}
+    )
+    findings = []
+    for _ in range(3000):
+        picked = rng.sample(names, min(facts, len(names)))
+        findings.append(
+            {
+                "sector": "metallurgy",
+                "observed_on": "2025-06-01",
+                "facts": {n: _random_value(rng, n) for n in picked},
+            }
+        )
+    return rate_batch(tiled(findings_table(findings), rows))[0]
+
+
+def machine() -> list[tuple[str, str]]:
+    cpu = "unknown"
+    with open("/proc/cpuinfo", encoding="utf-8") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return [
+        ("date", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        ("cpu", cpu),
+        ("cores", str(os.cpu_count())),
+        ("python", f"{platform.python_implementation()} {platform.python_version()}"),
+        ("pyarrow", pa.__version__),
+        ("numpy", np.__version__),
+        ("hazardrules", hazardrules.__version__),
+        (
+            "pack",
+            f"{PACK.name} {PACK.version}, {len(PACK.rule_index)} rules in {len(PACK.standards)} standards",
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--spark", action="store_true")
+    args = parser.parse_args()
+    big = 20_000 if args.quick else 1_000_000
+    sites = 2_000 if args.quick else 100_000
+    sample = 2_000 if args.quick else 20_000
+    lines: list[str] = []
+
+    issues = single_issue()
+    base = findings_table(issues)
+    register = tiled(base, big)
+    batch_rate, batch_time = rate_batch(register)
+    routed = routed_share(tiled(base, min(big, 100_000)))
+    loop_sample = [issues[i % len(issues)] for i in range(sample)]
+    loop_full = rate_loop(loop_sample)
+    loop_summary = rate_loop(loop_sample, detail="summary")
+
+    plain = [f for f in issues if not any(PACK.facts[k].matter for k in f.get("facts", {}))]
+    plain_table = tiled(findings_table(plain), big)
+    plain_rate, plain_time = rate_batch(plain_table)
+
+    site_findings = whole_site(min(sites, 5_000))
+    site_table = tiled(findings_table(site_findings), sites)
+    site_rate, site_time = rate_batch(site_table, complete=True)
+    site_loop = rate_loop(site_findings[: max(sample // 10, 200)], complete=True)
+    site_loop_summary = rate_loop(site_findings[: max(sample // 10, 200)], complete=True, detail="summary")
+
+    lines += [
+        "## Batch path: classify_table against a classify() loop",
+        "",
+        "Generated by `python benchmarks/batch.py`. One process, one core for the batch path (numpy and",
+        "pyarrow compute run single-threaded here); the loop's rate is measured on a sample of the same",
+        "findings. The machine is shared: other jobs ran on its two cores during this run.",
+        "",
+        "| machine | |",
+        "| --- | --- |",
+        *[f"| {k} | {v} |" for k, v in machine()],
+        "",
+        '| workload | rows | classify_table | loop: classify() | loop: detail="summary" | batch ÷ loop |',
+        "| --- | --- | --- | --- | --- | --- |",
+        f"| single-issue (every rule example without listed installations) | {big:,} | "
+        f"{batch_rate:,.0f}/s ({batch_time:.1f} s) | {loop_full:,.0f}/s | {loop_summary:,.0f}/s | "
+        f"{batch_rate / loop_full:.1f}× |",
+        f"| single-issue, no deferred matter (no row leaves the vector path) | {big:,} | "
+        f"{plain_rate:,.0f}/s ({plain_time:.1f} s) | | | {plain_rate / loop_full:.1f}× |",
+        f"| whole-site, `complete=True` | {sites:,} | {site_rate:,.0f}/s ({site_time:.1f} s) | "
+        f"{site_loop:,.0f}/s | {site_loop_summary:,.0f}/s | {site_rate / site_loop:.1f}× |",
+        "",
+        f"Rows of the single-issue register that took the per-record path (deferred matters, errors): "
+        f"{routed:.1%}.",
+        "",
+    ]
+
+    with tempfile.TemporaryDirectory() as folder:
+        memory_rows = []
+        for rows in [20_000, 100_000] if args.quick else [200_000, 1_000_000]:
+            path = Path(folder) / f"register-{rows}.parquet"
+            pq.write_table(tiled(base, rows), path, row_group_size=65_536)
+            peak, took = cli_memory(path, Path(folder) / "out.parquet")
+            memory_rows.append(f"| {rows:,} | {peak:,.0f} MB | {took:.1f} s | {rows / took:,.0f}/s |")
+        lines += [
+            "### Memory: `hazardrules classify register.parquet -o verdicts.parquet --detail summary`",
+            "",
+            "A separate process; its peak resident memory (VmHWM) includes the interpreter, pyarrow",
+            "and the pack.",
+            "",
+            "| findings | peak RSS | wall time (with start-up) | findings/s |",
+            "| --- | --- | --- | --- |",
+            *memory_rows,
+            "",
+        ]
+        if args.spark:
+            lines += spark_figures(Path(folder), big)
+
+    growth = []
+    rows = big // 5
+    few = ["gm-2023", "hc-2017", "fw-2017"]
+    chosen = [u for u in PACK.rule_index if u.startswith(tuple(f + ":" for f in few))]
+    small = tiled(findings_table([f for f in plain if f["sector"] in _sectors_of(few)]), rows)
+    growth.append(
+        f"| {len(chosen)} rules (gm-2023, hc-2017, fw-2017 selected), their sectors' single-issue findings | "
+        f"{rate_batch(small, select=few)[0]:,.0f}/s |"
+    )
+    growth.append(
+        f"| {len(PACK.rule_index)} rules (the whole pack), the same findings | "
+        f"{rate_batch(small)[0]:,.0f}/s |"
+    )
+    growth.append(
+        f"| {len(PACK.rule_index)} rules, single-issue findings of every sector | "
+        f"{rate_batch(tiled(findings_table(plain), rows))[0]:,.0f}/s |"
+    )
+    for facts in [1, 4, 16, 64]:
+        growth.append(f"| metallurgy, {facts} facts per finding | {facts_rate(facts, rows):,.0f}/s |")
+    lines += [
+        "### Growth with rules and with facts per finding",
+        "",
+        f"{rows:,} findings each.",
+        "",
+        "| pack, findings | classify_table |",
+        "| --- | --- |",
+        *growth,
+        "",
+    ]
+    write_section("\n".join(lines))
+    print("\n".join(lines))
+
+
+def spark_figures(folder: Path, rows: int) -> list[str]:
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    from pyspark.sql import SparkSession
+
+    from hazardrules.interfaces.spark import classify_dataframe
+
+    # As in tests/test_spark.py: three standards' sectors, flat columns (no list column, which Spark's
+    # vectorised Parquet reader does not read).
+    flat = [
+        f
+        for rule, _, f, _ in all_examples()
+        if rule.startswith(("gm-2023", "hc-2017", "fw-2017"))
+        and "installations" not in f
+        and not any(PACK.facts[k].type == "set" for k in f.get("facts", {}))
+    ]
+    path = folder / "spark.parquet"
+    pq.write_table(tiled(findings_table(flat), rows), path, row_group_size=100_000)
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "3g")
+        .config("spark.sql.files.maxPartitionBytes", str(4 << 20))
+        .getOrCreate()
+    )
+    try:
+        frame = spark.read.parquet(str(path))
+        started = time.perf_counter()
+        classify_dataframe(frame).write.mode("overwrite").parquet(str(folder / "spark-out"))
+        took = time.perf_counter() - started
+    finally:
+        spark.stop()
+    return [
+        "### Spark local[2] (`mapInArrow` with the batch API)",
+        "",
+        "| findings | time (read Parquet, classify, write Parquet) | findings/s |",
+        "| --- | --- | --- |",
+        f"| {rows:,} | {took:.1f} s | {rows / took:,.0f}/s |",
+        "",
+    ]
+
+
+def write_section(text: str) -> None:
+    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    block = f"{BEGIN}\n{text}\n{END}"
+    if BEGIN in current and END in current:
+        current = current[: current.index(BEGIN)] + block + current[current.index(END) + len(END) :]
+    else:
+        current = current.rstrip("\n") + "\n\n" + block + "\n"
+    RESULTS.write_text(current, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

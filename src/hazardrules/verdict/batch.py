@@ -1,0 +1,1109 @@
+"""``classify_table``: a whole register at once, over Arrow, with the answers ``classify()`` gives.
+
+The input has one row per finding: ``sector`` (required), ``id``, ``observed_on`` and one column per
+fact, named by the fact (``contractor.present``), typed as the fact is (bool; integer or floating
+for numbers; text for a choice; list of text for a set), null where the fact is unknown. A
+``facts`` column (JSON text or a map) and an ``installations`` column (JSON text or a list of
+structs) are accepted too, as is ``description`` (ignored, as by ``classify``).
+
+Rows are grouped by sector and by the law in force on their day; in each group the columnar engine
+(:mod:`hazardrules.engine.columnar`) evaluates every rule over the group's columns, and the
+verdict's decision — status, rules that hold, rules open, missing facts, the codes of warnings,
+notes and gaps — is assembled with array operations, not a loop over rows. Rows the vector path
+does not cover go through :func:`~hazardrules.classify` one by one, so that every row gets exactly
+``classify(…, detail="summary")``'s answer: rows with listed installations, a ``facts`` map, facts of
+a matter another standard governs (工贸 第二条), values that are wrong (a bad type, a value outside
+the fact's range or choices, an unknown fact), an unknown sector or date, a derivation that
+contradicts a fact, and rows with no facts (an error, unless ``complete``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import _version as _version_module
+from ..engine import columnar
+from ..engine.columnar import Column, Mask
+from ..engine.native import StandardResult
+from ..errors import ArgumentError, FindingError, FindingProblem
+from ..pack.model import CompiledRule, CompiledStandard, Pack
+from ..pack.sectors import resolve_sector
+from .arguments import arguments
+from .classify import classify
+from .explanation import explain_missing
+from .finding import MAX_SAFE_INTEGER, strict_date, today
+from .law import Law, governing_law
+from .reads import Reads, unit_reads
+from .select import selector
+
+BATCH_ROWS = 131_072  # rows evaluated together: bounds the working memory, whatever the table's size
+META = ("id", "sector", "observed_on", "description", "facts", "installations", "finding")
+Verdicts = str | Sequence[int] | Callable[[pa.Table], Any] | None
+
+OUTPUT_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("status", pa.string()),
+        ("sector", pa.string()),
+        ("on", pa.date32()),
+        ("standards", pa.list_(pa.string())),
+        ("hits", pa.list_(pa.string())),
+        ("undetermined", pa.list_(pa.string())),
+        ("missing_facts", pa.list_(pa.string())),
+        ("warnings", pa.list_(pa.string())),
+        ("notes", pa.list_(pa.string())),
+        ("gaps", pa.list_(pa.string())),
+        ("error", pa.string()),
+    ]
+)
+SUMMARY_FIELDS = [f.name for f in OUTPUT_SCHEMA if f.name not in ("id", "error")]
+
+
+def classify_table(
+    table: pa.Table | pa.RecordBatch,
+    *,
+    on: dt.date | str | None = None,
+    complete: bool = False,
+    select: Iterable[str] | str | None = None,
+    ignore: Iterable[str] | str | None = None,
+    pack: Pack | str | os.PathLike[str] | None = None,
+    verdicts: Verdicts = None,
+) -> pa.Table:
+    """Classify every row of ``table``; return one row per finding, in the same order.
+
+    Columns: ``id``, ``status`` (null for a row that could not be classified), ``sector``, ``on``,
+    ``standards``, ``hits`` (rule ids that hold), ``undetermined`` (rule ids still open),
+    ``missing_facts``, ``warnings``, ``notes``, ``gaps`` (codes) and ``error`` (the
+    :class:`~hazardrules.FindingError` as JSON, else null) — each row what
+    ``classify(row, detail="summary")`` says. ``verdicts`` adds a ``verdict`` column holding the full
+    verdict JSON for chosen rows: ``"all"``, ``"major"``, ``"undetermined"``, a list of row positions,
+    or a function from the output table to a boolean mask. The other arguments are ``classify``'s.
+    """
+    on_day, complete, select_t, ignore_t, chosen_pack = arguments(on, complete, select, ignore, pack)
+    chosen = selector(chosen_pack, select_t, ignore_t)
+    if isinstance(table, pa.RecordBatch):
+        table = pa.Table.from_batches([table])
+    if not isinstance(table, pa.Table):
+        raise ArgumentError(
+            f"classify_table takes a pyarrow Table or RecordBatch, not {type(table).__name__}"
+        )
+    if "sector" not in table.column_names:
+        raise ArgumentError("the table has no 'sector' column (one row per finding: sector, id, facts…)")
+    options = Options(
+        chosen_pack, on_day, complete, select_t, ignore_t, None if chosen.everything else chosen
+    )
+    parts = [_classify_slice(table.slice(start, BATCH_ROWS), options) for start in _starts(table.num_rows)]
+    out = pa.concat_tables(parts) if parts else OUTPUT_SCHEMA.empty_table()
+    out = out.replace_schema_metadata(_metadata(options))
+    if verdicts is not None:
+        out = out.append_column("verdict", _verdicts(table, out, verdicts, options))
+    return out
+
+
+def iter_classify(batches: Iterable[pa.RecordBatch | pa.Table], **options: Any) -> Iterator[pa.Table]:
+    """``classify_table`` over a stream of batches (e.g. a Parquet file read batch by batch)."""
+    for batch in batches:
+        yield classify_table(batch, **options)
+
+
+def _starts(rows: int) -> range:
+    return range(0, rows, BATCH_ROWS)
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    pack: Pack
+    on: dt.date | None
+    complete: bool
+    select: tuple[str, ...] | None
+    ignore: tuple[str, ...] | None
+    chosen: Callable[[str], bool] | None
+
+
+def _metadata(options: Options) -> dict[bytes, bytes]:
+    info = {
+        "pack": {"name": options.pack.name, "version": options.pack.version, "digest": options.pack.digest},
+        "complete": options.complete,
+        "engine": "columnar",
+        "hazardrules_version": _version_module.__version__,
+    }
+    return {b"hazardrules": json.dumps(info).encode()}
+
+
+# -- one slice -------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class _Slice:
+    table: pa.Table
+    size: int
+    route: Mask  # rows answered by classify() one by one
+    columns: dict[str, Column]  # fact columns whose values are all valid where known
+    known: dict[str, npt.NDArray[np.intp]]  # fact column → the rows where it is known
+    group: npt.NDArray[np.int64]  # each row's group (-1: none)
+    present: dict[str, set[int]]  # fact column → the groups with a row where it is known
+    slugs: list[str]  # the sectors met
+    sector: npt.NDArray[np.int64]  # per row, its sector's position in ``slugs`` (-1: routed)
+    day: npt.NDArray[np.int64]  # days since 1970 per row
+
+
+def _classify_slice(table: pa.Table, options: Options) -> pa.Table:
+    size = table.num_rows
+    pack = options.pack
+    route = np.zeros(size, dtype=bool)
+    columns: dict[str, Column] = {}
+    for name in table.column_names:
+        if name in META:
+            continue
+        array = _combined(table.column(name))
+        valid = _valid(array)
+        if name not in pack.facts:
+            route |= valid  # classify() names the unknown fact
+            continue
+        column, bad = _fact_column(pack, name, array, valid)
+        route |= bad
+        if column is not None and column.known.any():
+            columns[name] = column
+    for name in ("facts", "installations", "finding"):
+        if name in table.column_names:
+            route |= _non_empty(_combined(table.column(name)))
+    codes, slugs = _sectors(pack, table, route)
+    days = _days(table, options.on, route)
+    if "id" in table.column_names and not _is_text(table.column("id").type):
+        route |= _valid(_combined(table.column("id")))
+    matter = np.zeros(size, dtype=bool)
+    given = np.zeros(size, dtype=bool)
+    for name, column in columns.items():
+        given |= column.known
+        if pack.facts[name].matter is None:
+            continue
+        if name.startswith("matter.") and column.kind == "bool":
+            matter |= column.known & column.data  # a matter flag given as false is no matter
+        else:
+            matter |= column.known
+    route |= matter
+    # Facts of two or more installation kinds on one finding are several unnamed installations,
+    # which a narrower and a broader kind may share or not: classify() judges those rows.
+    kinds: dict[str, Mask] = {}
+    for name, column in columns.items():
+        kind = pack.facts[name].installation
+        if kind is not None:
+            kinds[kind] = kinds.get(kind, np.zeros(size, dtype=bool)) | column.known
+    if len(kinds) > 1:
+        route |= np.sum(np.stack(list(kinds.values())), axis=0) > 1
+    if not options.complete:
+        route |= ~given
+    known = {name: np.flatnonzero(column.known) for name, column in columns.items()}
+    state = _Slice(table, size, route, columns, known, np.full(size, -1, np.int64), {}, slugs, codes, days)
+    out = _Output(size)
+    rows = np.flatnonzero(~route)
+    if len(rows):
+        low = int(days[rows].min())
+        span = int(days[rows].max()) - low + 1
+        keys = codes[rows] * span + (days[rows] - low)
+        unique, inverse = np.unique(keys, return_inverse=True)
+        laws: dict[tuple[Any, ...], tuple[dt.date, Law]] = {}
+        group_of = np.full(len(unique), -1, dtype=np.int64)
+        named: list[tuple[str, dt.date, Law]] = []
+        for position, key in enumerate(unique.tolist()):
+            sector = slugs[key // span]
+            day = _day(key % span + low)
+            found = _law(pack, sector, day)
+            if found is None:
+                continue
+            short = (sector, *found[0])
+            if short not in laws:
+                laws[short] = (day, found[1])
+                named.append((sector, day, found[1]))
+            group_of[position] = list(laws).index(short)
+        groups = group_of[inverse]
+        route[rows[groups < 0]] = True
+        state.group[rows] = groups
+        for name, where in known.items():
+            state.present[name] = set(np.unique(state.group[where]).tolist())
+        order = np.argsort(groups, kind="stable")
+        bounds = np.searchsorted(groups[order], np.arange(len(named) + 1))
+        for number, (sector, day, law) in enumerate(named):
+            members = rows[order[bounds[number] : bounds[number + 1]]]
+            if len(members):
+                _classify_group(state, number, members, sector, day, law, options, out)
+    _classify_routed(state, options, out)
+    return out.table(table)
+
+
+def _law(pack: Pack, sector: str, day: dt.date) -> tuple[tuple[Any, ...], Law] | None:
+    """The law for the day, and what makes two days' laws the same for a verdict (None: no law)."""
+    try:
+        law = governing_law(pack, sector, day)
+    except FindingError:
+        return None
+    key = (
+        tuple(s.slug for s in law.standards),
+        tuple((g.code, g.document.id, tuple(g.provisions)) for g in law.gaps),
+        day > today(),
+    )
+    return key, law
+
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def _day(days: int) -> dt.date:
+    return _EPOCH + dt.timedelta(days=days)
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    """Arrow's text types: string, large_string and string_view (what polars hands over)."""
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind))
+
+
+def _combined(column: pa.ChunkedArray) -> pa.Array:
+    return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+
+
+def _valid(array: pa.Array) -> Mask:
+    if array.null_count == 0:
+        return np.ones(len(array), dtype=bool)
+    if array.null_count == len(array):
+        return np.zeros(len(array), dtype=bool)
+    bitmap = array.buffers()[0]
+    if bitmap is None or pa.types.is_dictionary(array.type):
+        return np.asarray(array.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    return _bits(bitmap, array.offset, len(array))
+
+
+def _bits(buffer: pa.Buffer, offset: int, size: int) -> Mask:
+    """An Arrow bitmap (validity, or a boolean array's values) as a numpy bool array."""
+    raw = np.frombuffer(buffer, dtype=np.uint8)
+    first = offset // 8
+    bits = np.unpackbits(raw[first : (offset + size + 7) // 8 + 1], bitorder="little")
+    start = offset - first * 8
+    return bits[start : start + size].astype(bool)
+
+
+def _numbers(array: pa.Array, dtype: type[np.generic]) -> npt.NDArray[Any]:
+    """A primitive array's values as numpy (whatever sits under a null: callers mask it)."""
+    values = np.frombuffer(array.buffers()[1], dtype=np.dtype(array.type.to_pandas_dtype()))
+    return values[array.offset : array.offset + len(array)].astype(dtype)
+
+
+def _non_empty(array: pa.Array) -> Mask:
+    valid = _valid(array)
+    if pa.types.is_list(array.type) or pa.types.is_large_list(array.type) or pa.types.is_map(array.type):
+        lengths = pc.fill_null(pc.list_value_length(array), 0).to_numpy(zero_copy_only=False)
+        return valid & (np.asarray(lengths) > 0)
+    return valid
+
+
+def _fact_column(pack: Pack, name: str, array: pa.Array, valid: Mask) -> tuple[Column | None, Mask]:
+    """The fact's column, and the rows whose value classify() would refuse (they are routed)."""
+    spec = pack.facts[name]
+    kind = spec.type
+    size = len(array)
+    if not valid.any():
+        return None, np.zeros(size, dtype=bool)
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    atype = array.type
+    if kind == "bool":
+        if not pa.types.is_boolean(atype):
+            return None, valid
+        data = _bits(array.buffers()[1], array.offset, size) & valid
+        return Column("bool", valid, data), np.zeros(size, dtype=bool)
+    if kind in ("number", "integer"):
+        if pa.types.is_integer(atype) and not pa.types.is_uint64(atype):
+            data = np.where(valid, _numbers(array, np.int64), 0)
+            bad = valid & ((data > MAX_SAFE_INTEGER) | (data < -MAX_SAFE_INTEGER))
+        elif pa.types.is_floating(atype) and kind == "number" and not pa.types.is_float16(atype):
+            data = np.where(valid, _numbers(array, np.float64), 0.0)
+            bad = valid & ~np.isfinite(data)
+            data = np.where(bad, 0.0, data)
+        else:
+            return None, valid
+        if spec.minimum is not None:
+            bad |= valid & (data < spec.minimum)
+        if spec.maximum is not None:
+            bad |= valid & (data > spec.maximum)
+        return Column("number", valid & ~bad, data), bad
+    allowed = pa.array(sorted(spec.values or {}), pa.string())
+    if kind == "enum":
+        if not _is_text(atype):
+            return None, valid
+        array = array.cast(pa.string())
+        ok = np.asarray(pc.is_in(array, value_set=allowed).to_numpy(zero_copy_only=False), dtype=bool)
+        bad = valid & ~ok
+        return Column("enum", valid & ~bad, array), bad
+    if not (pa.types.is_list(atype) or pa.types.is_large_list(atype) or pa.types.is_list_view(atype)) or not (
+        _is_text(atype.value_type)
+    ):
+        return None, valid
+    array = array.cast(pa.list_(pa.string()))
+    flat = array.flatten()
+    wrong = np.asarray(
+        pc.invert(pc.fill_null(pc.is_in(flat, value_set=allowed), False)).to_numpy(zero_copy_only=False),
+        dtype=bool,
+    )
+    bad = np.zeros(size, dtype=bool)
+    if wrong.any():
+        parents = np.asarray(pc.list_parent_indices(array).to_numpy(zero_copy_only=False))
+        bad[parents[wrong]] = True
+    bad &= valid
+    return Column("set", valid & ~bad, array), bad
+
+
+def _sectors(pack: Pack, table: pa.Table, route: Mask) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """Each row's sector as a position in the list of sector slugs met (-1, and routed: unknown)."""
+    column = _combined(table.column("sector"))
+    size = len(column)
+    if not _is_text(column.type):
+        route[:] = True
+        return np.full(size, -1, dtype=np.int64), []
+    encoded = column.cast(pa.string()).dictionary_encode()
+    slugs: list[str] = []
+    lookup: list[int] = []
+    for value in encoded.dictionary.to_pylist():
+        try:
+            slug = resolve_sector(pack, value)
+        except FindingError:
+            lookup.append(-1)
+            continue
+        if slug not in slugs:
+            slugs.append(slug)
+        lookup.append(slugs.index(slug))
+    table_of = np.asarray([*lookup, -1], dtype=np.int64)
+    indices = np.asarray(
+        encoded.indices.fill_null(len(lookup)).to_numpy(zero_copy_only=False), dtype=np.int64
+    )
+    codes = table_of[indices]
+    route |= codes < 0
+    return codes, slugs
+
+
+def _days(table: pa.Table, on: dt.date | None, route: Mask) -> npt.NDArray[np.int64]:
+    size = table.num_rows
+    default = ((on or today()) - _EPOCH).days
+    days = np.full(size, default, dtype=np.int64)
+    if "observed_on" not in table.column_names:
+        return days
+    column = _combined(table.column("observed_on"))
+    valid = _valid(column)
+    if not valid.any():
+        return days
+    kind = column.type
+    if pa.types.is_timestamp(kind) or pa.types.is_date64(kind):
+        column = column.cast(pa.date32()) if not pa.types.is_timestamp(kind) else pc.cast(column, pa.date32())
+        kind = column.type
+    if pa.types.is_date32(kind):
+        given = np.asarray(
+            column.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64
+        )
+    elif _is_text(kind):
+        encoded = column.cast(pa.string()).dictionary_encode()
+        parsed: list[int] = []
+        for text in encoded.dictionary.to_pylist():
+            day, message = strict_date(text, "observed_on")
+            parsed.append(-(10**9) if day is None or message else (day - _EPOCH).days)
+        lookup = np.asarray(parsed or [0], dtype=np.int64)
+        indices = np.asarray(encoded.indices.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+        given = lookup[indices]
+        route |= valid & (given == -(10**9))
+    else:
+        route |= valid
+        return days
+    if on is None:
+        days = np.where(valid, given, days)
+    return days
+
+
+# -- one group: a sector under one law ---------------------------------------------------------------
+_PLANS: dict[tuple[int, tuple[str, ...]], tuple[CompiledStandard, columnar.StandardPlan | None]] = {}
+
+
+def _plan(
+    pack: Pack, standard: CompiledStandard, units: tuple[CompiledRule, ...]
+) -> columnar.StandardPlan | None:
+    key = (id(standard), tuple(u.key for u in units))
+    found = _PLANS.get(key)
+    if found is None or found[0] is not standard:
+        kinds = {name: _kind(spec.type) for name, spec in pack.facts.items()}
+        try:
+            built: columnar.StandardPlan | None = columnar.plan(standard, units, kinds)
+        except columnar.Unsupported:
+            built = None
+        if len(_PLANS) > 1024:
+            _PLANS.clear()
+        found = _PLANS[key] = (standard, built)
+    return found[1]
+
+
+def _kind(fact_type: str) -> str:
+    return "number" if fact_type == "integer" else fact_type
+
+
+def _flat(pack: Pack, units: tuple[CompiledRule, ...]) -> bool:
+    """Whether facts of an installation kind given on the finding (one unnamed installation per kind)
+    may be judged together with the enterprise's: every unit reads only the enterprise's facts and
+    those of its own kind (as the shipped pack's units do)."""
+    for unit in units:
+        for fact in unit.touch:
+            kind = pack.facts[fact].installation
+            if kind is not None and kind != unit.kind:
+                return False
+    return True
+
+
+def _flat_derivations(pack: Pack, standard: CompiledStandard) -> bool:
+    """Whether each derivation reads and sets the facts of one installation kind at most."""
+    for derivation in standard.derivations:
+        facts = {*derivation.when.facts, derivation.spec.derives}
+        if len({pack.facts[f].installation for f in facts} - {None}) > 1:
+            return False
+    return True
+
+
+def _take(column: Column, rows: npt.NDArray[np.intp], whole: bool) -> Column:
+    if whole:
+        return column
+    if column.kind in ("bool", "number"):
+        return Column(column.kind, column.known[rows], column.data[rows])
+    return Column(column.kind, column.known[rows], column.data.take(pa.array(rows, pa.int64())))
+
+
+def _classify_group(
+    state: _Slice,
+    group: int,
+    rows: npt.NDArray[np.intp],
+    sector: str,
+    day: dt.date,
+    law: Law,
+    options: Options,
+    out: _Output,
+) -> None:
+    pack = options.pack
+    size = len(rows)
+    whole = size == state.size
+    judgements: list[tuple[CompiledStandard, tuple[CompiledRule, ...]]] = []
+    for standard in law.standards:
+        units = standard.by_sector.get(sector, ())
+        if options.chosen is not None:
+            units = tuple(u for u in units if options.chosen(u.id))
+        judgements.append((standard, units))
+    plans = [_plan(pack, s, u) for s, u in judgements]
+    installed = any(pack.facts[f].installation is not None for f in state.columns)
+    flat = all(_flat(pack, u) and _flat_derivations(pack, s) for s, u in judgements)
+    if any(p is None for p in plans) or (installed and not flat):
+        state.route[rows] = True  # the vector path does not cover this law: row by row
+        return
+    reads = [unit_reads(pack, s, sector, u) for s, u in judgements]
+    read_facts: frozenset[str] = frozenset().union(*(r.facts for r in reads))
+    needed = set(read_facts) | set(pack.sectors[sector].implies)
+    for standard, units in judgements:
+        for unit in units:
+            needed.update(unit.condition.facts)
+            needed.update(unit.applies.facts if unit.applies is not None else ())
+        for derivation in standard.derivations:
+            needed.update(derivation.when.facts)
+            needed.add(derivation.spec.derives)
+    present = [name for name, groups in state.present.items() if group in groups]
+    given = {name: _take(state.columns[name], rows, whole) for name in present if name in needed}
+    unread_names = {n for n in present if n not in read_facts and pack.facts[n].matter is None}
+    unread = np.zeros(size, dtype=bool)
+    if unread_names and judgements:
+        local = np.empty(state.size, dtype=np.intp)
+        local[rows] = np.arange(size)
+        for name in unread_names:
+            where = state.known[name]
+            unread[local[where[state.group[where] == group]]] = True
+    reroute = np.zeros(size, dtype=bool)
+    env = dict(given)
+    for name, value in pack.sectors[sector].implies.items():
+        current = env.get(name)
+        kind = _kind(pack.facts[name].type)
+        if current is None:
+            current = columnar.unknown_column(kind, size)
+        reroute |= current.known & ~columnar._equals(current, value)
+        env[name] = columnar._assign(current, ~current.known, value)
+    results = []
+    for found in plans:
+        assert found is not None
+        result = columnar.evaluate(found, env, size)
+        reroute |= result.conflict
+        results.append(result)
+    decided = _decide(
+        pack, given, results, judgements, reads, unread, unread_names, sector, law, day, options, size
+    )
+    keep = ~reroute
+    state.route[rows[reroute]] = True
+    out.put(rows[keep], decided, keep, state.day[rows[keep]])
+
+
+@dataclass(slots=True)
+class _Decided:
+    status: pa.Array
+    sector: str
+    on: dt.date
+    standards: list[str]
+    hits: pa.Array
+    undetermined: pa.Array
+    missing: pa.Array
+    warnings: pa.Array
+    notes: pa.Array
+    gaps: list[str]
+
+
+def _decide(
+    pack: Pack,
+    given: dict[str, Column],
+    results: list[columnar.BatchResult],
+    judgements: list[tuple[CompiledStandard, tuple[CompiledRule, ...]]],
+    reads: list[Reads],
+    unread: Mask,
+    unread_names: set[str],
+    sector: str,
+    law: Law,
+    day: dt.date,
+    options: Options,
+    size: int,
+) -> _Decided:
+    """The verdict's decision for every row of the group, as :func:`classify` makes it."""
+    complete = options.complete
+    units: list[tuple[columnar.BatchResult, columnar.UnitValues]] = [(r, u) for r in results for u in r.units]
+    reported: list[Mask] = []
+    for _, values in units:
+        if complete:
+            reported.append(np.ones(size, dtype=bool))
+            continue
+        touched = values.true.copy()
+        for fact in values.plan.unit.touch:
+            column = given.get(fact)
+            if column is not None:
+                touched |= column.known
+        reported.append(touched)
+    ids = [values.plan.unit.id for _, values in units]
+    holding: dict[str, Mask] = {}
+    open_: dict[str, Mask] = {}
+    examined: dict[str, Mask] = {}
+    for rule_id, (_, values), seen in zip(ids, units, reported, strict=True):
+        holding[rule_id] = holding.get(rule_id, _false(size)) | values.true
+        open_[rule_id] = open_.get(rule_id, _false(size)) | (values.unknown & seen)
+        examined[rule_id] = examined.get(rule_id, _false(size)) | seen
+    hit_masks = [values.true for _, values in units]
+    undecided = [
+        values.unknown & seen & ~holding[i] for i, (_, values), seen in zip(ids, units, reported, strict=True)
+    ]
+    any_hit = _any(hit_masks, size)
+    any_open = _any(undecided, size)
+    cleared_masks = [
+        values.false & seen & ~holding[i] & ~open_[i]
+        for i, (_, values), seen in zip(ids, units, reported, strict=True)
+    ]
+    any_cleared = _any(cleared_masks, size)
+    # cleared although the rule applies (not only because its applies.when is false)
+    in_scope = _any(
+        [
+            mask & ~_applies_false(result, values)
+            for (result, values), mask in zip(units, cleared_masks, strict=True)
+        ],
+        size,
+    )
+    # warnings, in classify's order
+    warn_masks: list[tuple[str, Mask]] = []
+    if judgements:
+        value_unread = _false(size)
+        for name, column in given.items():
+            if column.kind != "set" or name in unread_names:
+                continue
+            found = [r.values.get(name, frozenset()) for r in reads]
+            if any(v is None for v in found):
+                continue
+            read: frozenset[str] = frozenset().union(*found)  # type: ignore[arg-type]
+            outside = pc.invert(
+                pc.is_in(column.data.flatten(), value_set=pa.array(sorted(read), pa.string()))
+            )
+            value_unread |= columnar._rows_with(column, outside, size) & column.known
+        warn_masks += [("fact_not_read", unread), ("value_not_read", value_unread)]
+    else:
+        value_unread = _false(size)
+    gaps: list[str] = list(dict.fromkeys(g.code for g in law.gaps))
+    major = any_hit
+    undetermined = ~major & (any_open | value_unread | bool(gaps))
+    nothing = ~major & ~undetermined & ~any_cleared
+    not_major = ~major & ~undetermined & ~nothing
+    if judgements:
+        warn_masks.append(("nothing_examined", nothing))
+    if day > today():
+        warn_masks.append(("date_in_future", np.ones(size, dtype=bool)))
+    unverified = [v.true for _, v in units if v.plan.unit.spec.text_status != "verified"]
+    warn_masks.append(("text_unverified", _any(unverified, size)))
+    catch_all = _false(size)
+    for rule_id in dict.fromkeys(u.plan.unit.id for _, u in units if u.plan.unit.spec.catch_all):
+        catch_all |= ~examined[rule_id]
+    status = np.zeros(size, dtype=np.int8)
+    status[major] = 1
+    status[not_major] = 2
+    missing = _missing_entries(units, undecided, size)
+    return _Decided(
+        status=_STATUSES.take(pa.array(status)),
+        sector=sector,
+        on=day,
+        standards=[s.slug for s, _ in judgements],
+        hits=_lists(hit_masks, ids, size),
+        undetermined=_lists(undecided, ids, size),
+        missing=_lists([m for _, m in missing], [f for f, _ in missing], size),
+        warnings=_lists([m for _, m in warn_masks], [c for c, _ in warn_masks], size),
+        notes=_lists(
+            [not_major & ~in_scope, not_major & catch_all], ["outside_scope", "catch_all_not_assessed"], size
+        ),
+        gaps=gaps,
+    )
+
+
+def _applies_false(result: columnar.BatchResult, values: columnar.UnitValues) -> Mask:
+    """Where the unit's applicability condition is false (never, for a unit without one)."""
+    unit = values.plan.unit
+    if unit.applies is None:
+        return _false(result.size)
+    if values.pairs is not None and values.plan.applies is not None:
+        return values.pairs[0][0][1]
+    applies = unit.applies
+    return columnar._row_by_row(applies.evaluate, applies.facts, result.env, result.size)[1]
+
+
+_STATUSES = pa.array(["undetermined", "major", "not_major"], pa.string())
+
+
+def _false(size: int) -> Mask:
+    return np.zeros(size, dtype=bool)
+
+
+def _any(masks: Sequence[Mask], size: int) -> Mask:
+    out = _false(size)
+    for mask in masks:
+        out |= mask
+    return out
+
+
+def _lists(masks: Sequence[Mask], labels: Sequence[str], size: int) -> pa.Array:
+    """Per row, the labels whose mask holds there, each once, in order of first appearance."""
+    kept = [(m, label) for m, label in zip(masks, labels, strict=True) if m.any()]
+    if not kept:
+        return pa.ListArray.from_arrays(
+            pa.array(np.zeros(size + 1, dtype=np.int32)), pa.array([], pa.string())
+        )
+    names = list(dict.fromkeys(label for _, label in kept))
+    number = {name: i for i, name in enumerate(names)}
+    matrix = np.stack([m for m, _ in kept], axis=1)  # rows × entries, row-major
+    rows, entries = np.nonzero(matrix)
+    codes = np.asarray([number[label] for _, label in kept], dtype=np.int64)[entries]
+    key = rows.astype(np.int64) * len(names) + codes
+    _, first = np.unique(key, return_index=True)
+    first.sort()
+    rows, codes = rows[first], codes[first]
+    offsets = np.zeros(size + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=size), out=offsets[1:])
+    values = pa.array(names, pa.string()).take(pa.array(codes))
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
+
+
+def _unknown(pair: columnar.Pair) -> Mask:
+    return ~(pair[0] | pair[1])
+
+
+def _missing_entries(
+    units: list[tuple[columnar.BatchResult, columnar.UnitValues]], undecided: list[Mask], size: int
+) -> list[tuple[str, Mask]]:
+    """(fact, rows) in the order the verdict lists missing facts (see explanation.explain_missing)."""
+    entries: list[tuple[str, Mask]] = []
+    for (result, values), rows in zip(units, undecided, strict=True):
+        if not rows.any():
+            continue
+        if values.pairs is None:
+            entries += _row_missing(result, values.plan.unit, rows)
+            continue
+        exprs = (
+            [values.plan.applies, values.plan.condition] if values.plan.applies else [values.plan.condition]
+        )
+        own: list[tuple[str, Mask]] = []
+        try:
+            for expr, pairs in zip(exprs, values.pairs, strict=True):
+                assert expr is not None
+                root = rows & _unknown(pairs[0])
+                if root.any():
+                    _leaf_entries(result, expr, pairs, root, own, ())
+        except columnar.Unsupported:  # a derivation behind a fact is evaluated row by row
+            own = _row_missing(result, values.plan.unit, rows)
+        entries += own
+    return entries
+
+
+def _leaf_entries(
+    result: columnar.BatchResult,
+    expr: columnar.VectorExpr,
+    pairs: list[columnar.Pair],
+    base: Mask,
+    entries: list[tuple[str, Mask]],
+    expanding: tuple[str, ...],
+) -> None:
+    unknown: dict[int, Mask] = {}
+    for leaf in expr.leaves:
+        mask = base
+        for index in leaf.path:
+            found = unknown.get(index)
+            if found is None:
+                found = unknown[index] = _unknown(pairs[index])
+            mask = mask & found
+        column = result.env.get(leaf.fact)
+        if column is not None:
+            mask = mask & ~column.known
+        if not mask.any():
+            continue
+        entries.append((leaf.fact, mask))
+        if leaf.fact in expanding:
+            continue
+        by_id = {step.derivation.spec.id: step for step in result.plan.derivations}
+        for derivation in result.plan.standard.derived_by.get(leaf.fact, ()):
+            step = by_id[derivation.spec.id]
+            inner = result.derivation_pairs(step)
+            if inner is None or step.when is None:
+                raise columnar.Unsupported(derivation.spec.id)
+            root = mask & _unknown(inner[0])
+            if root.any():
+                _leaf_entries(result, step.when, inner, root, entries, (*expanding, leaf.fact))
+
+
+def _row_missing(result: columnar.BatchResult, unit: CompiledRule, rows: Mask) -> list[tuple[str, Mask]]:
+    """Missing facts of a rule evaluated row by row: each row's list, as (position, fact) entries."""
+    where = np.flatnonzero(rows)
+    facts = set(unit.touch) | set(unit.condition.facts) | set(unit.applies.facts if unit.applies else ())
+    for derivation in result.plan.standard.derivations:
+        facts |= set(derivation.when.facts) | {derivation.spec.derives}
+    envs = columnar.row_envs(result.env, sorted(facts), where)
+    lists = [explain_missing(unit, StandardResult(result.plan.standard, env, {}, [])) for env in envs]
+    entries: list[tuple[str, Mask]] = []
+    for position in range(max((len(x) for x in lists), default=0)):
+        by_fact: dict[str, Mask] = {}
+        for row, found in zip(where.tolist(), lists, strict=True):
+            if position < len(found):
+                by_fact.setdefault(found[position], _false(result.size))[row] = True
+        entries += by_fact.items()
+    return entries
+
+
+# -- rows answered one by one, and the output ---------------------------------------------------------
+class _Output:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.parts: list[tuple[npt.NDArray[np.intp], dict[str, pa.Array]]] = []
+
+    def put(
+        self, rows: npt.NDArray[np.intp], decided: _Decided, keep: Mask, days: npt.NDArray[np.int64]
+    ) -> None:
+        count = len(rows)
+        if not count:
+            return
+        everything = bool(keep.all())
+        selection = pa.array(np.flatnonzero(keep))
+
+        def kept(array: pa.Array) -> pa.Array:
+            return array if everything else array.take(selection)
+
+        def constant_list(values: list[str]) -> pa.Array:
+            offsets = pa.array(np.arange(count + 1, dtype=np.int32) * len(values))
+            items = pa.array(values, pa.string()).take(pa.array(np.tile(np.arange(len(values)), count)))
+            return pa.ListArray.from_arrays(offsets, items)
+
+        self.parts.append(
+            (
+                rows,
+                {
+                    "status": kept(decided.status),
+                    "sector": pa.repeat(pa.scalar(decided.sector, pa.string()), count),
+                    "on": pa.array(days.astype(np.int32), pa.int32()).cast(pa.date32()),
+                    "standards": constant_list(decided.standards),
+                    "hits": kept(decided.hits),
+                    "undetermined": kept(decided.undetermined),
+                    "missing_facts": kept(decided.missing),
+                    "warnings": kept(decided.warnings),
+                    "notes": kept(decided.notes),
+                    "gaps": constant_list(decided.gaps),
+                    "error": pa.nulls(count, pa.string()),
+                },
+            )
+        )
+
+    def put_rows(self, rows: list[int], records: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        columns = {
+            name: pa.array([r.get(name) for r in records], OUTPUT_SCHEMA.field(name).type)
+            for name in OUTPUT_SCHEMA.names
+            if name != "id"
+        }
+        self.parts.append((np.asarray(rows, dtype=np.intp), columns))
+
+    def table(self, source: pa.Table) -> pa.Table:
+        order = np.concatenate([rows for rows, _ in self.parts]) if self.parts else np.zeros(0, np.intp)
+        back = np.empty(self.size, dtype=np.int64)
+        back[order] = np.arange(len(order))
+        if "id" in source.column_names and _is_text(source.column("id").type):
+            ids = _combined(source.column("id")).cast(pa.string())
+        else:
+            ids = pa.nulls(self.size, pa.string())
+        columns: dict[str, pa.Array] = {"id": ids}
+        in_order = bool(np.array_equal(order, np.arange(self.size)))
+        for name in OUTPUT_SCHEMA.names:
+            if name == "id":
+                continue
+            merged = pa.concat_arrays([part[name] for _, part in self.parts]) if self.parts else pa.array([])
+            columns[name] = merged if in_order else merged.take(pa.array(back))
+        return pa.table(columns, schema=OUTPUT_SCHEMA)
+
+
+def row_finding(table: pa.Table, row: int) -> Any:
+    """The finding a row describes, as ``classify`` takes it (null cells are absent facts)."""
+    return record_finding(table.slice(row, 1).to_pylist()[0])
+
+
+def record_finding(record: Mapping[str, Any]) -> Any:
+    """The finding of one row given as a mapping of column name to value (null: absent)."""
+    if record.get("finding") is not None:
+        return _json_cell("finding", record["finding"])
+    finding: dict[str, Any] = {}
+    facts: dict[str, Any] = {}
+    for name, value in record.items():
+        if value is None:
+            continue
+        if name == "finding":
+            continue
+        if name in ("id", "sector", "observed_on", "description"):
+            finding[name] = value
+        elif name == "installations":
+            finding[name] = _json_cell(name, value) if isinstance(value, str) else value
+        elif name == "facts":
+            extra = _json_cell(name, value) if isinstance(value, str) else dict(value)
+            if not isinstance(extra, dict):
+                raise FindingError([FindingProblem("invalid", "the facts column is not an object", "facts")])
+            twice = sorted(set(extra) & set(facts))
+            if twice:
+                message = f"fact(s) {twice} are given both in a column and in the facts map"
+                raise FindingError([FindingProblem("duplicate_key", message, "facts")])
+            facts.update(extra)
+        else:
+            if name in finding.get("facts", {}):
+                continue
+            facts[name] = value
+    finding["facts"] = facts
+    return finding
+
+
+def _json_cell(name: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise FindingError([FindingProblem("malformed_json", f"{name}: {exc}", name)]) from None
+
+
+def _classify_routed(state: _Slice, options: Options, out: _Output) -> None:
+    """The rows the vector path does not cover, through ``classify`` — once per distinct finding:
+    a summary depends on the finding but not on its id or its free-text description."""
+    rows = np.flatnonzero(state.route).tolist()
+    records: list[dict[str, Any]] = []
+    given = state.table.take(pa.array(rows, pa.int64())).to_pylist() if rows else []
+    seen: dict[str, tuple[str, Any]] = {}
+    for record in given:
+        finding_id = record.get("id")
+        key = _memo_key(record)
+        found = seen.get(key) if key is not None else None
+        if found is None:
+            found = _routed_one(record, options)
+            if key is not None:
+                seen[key] = found
+        kind, value = found
+        if kind == "error":
+            error = {"finding_id": finding_id if isinstance(finding_id, str) else None, "problems": value}
+            records.append({"error": json.dumps(error, ensure_ascii=False)})
+        else:
+            records.append(value)
+    out.put_rows(rows, records)
+
+
+def _memo_key(record: Mapping[str, Any]) -> str | None:
+    """What a row's summary depends on (None: do not share it with another row)."""
+    finding_id = record.get("id")
+    if finding_id is not None and not isinstance(finding_id, str):
+        return None
+    kept = {
+        k: v
+        for k, v in record.items()
+        if v is not None and k != "id" and not (k == "description" and isinstance(v, str))
+    }
+    try:
+        return json.dumps(kept, sort_keys=True, default=_jsonable)
+    except (TypeError, ValueError):
+        return None
+
+
+def _routed_one(record: Mapping[str, Any], options: Options) -> tuple[str, Any]:
+    finding_id = None
+    try:
+        finding = record_finding(record)
+        finding_id = finding.get("id") if isinstance(finding, Mapping) else None
+        summary = classify(
+            finding,
+            on=options.on,
+            complete=options.complete,
+            select=options.select,
+            ignore=options.ignore,
+            pack=options.pack,
+            detail="summary",
+        )
+    except FindingError as exc:
+        if exc.finding_id is None and isinstance(finding_id, str):
+            exc = FindingError(exc.problems, finding_id)
+        return "error", exc.to_dict()["problems"]
+    return "ok", summary.model_dump(include=set(SUMMARY_FIELDS))
+
+
+def _verdicts(source: pa.Table, out: pa.Table, verdicts: Verdicts, options: Options) -> pa.Array:
+    size = out.num_rows
+    if verdicts == "all":
+        chosen = np.ones(size, dtype=bool)
+    elif isinstance(verdicts, str):
+        if verdicts not in ("major", "not_major", "undetermined"):
+            raise ArgumentError(f"verdicts: 'all', a status, row positions or a function; not {verdicts!r}")
+        chosen = np.asarray(
+            pc.fill_null(pc.equal(out.column("status"), verdicts), False).to_numpy(), dtype=bool
+        )
+    elif callable(verdicts):
+        chosen = np.asarray(verdicts(out), dtype=bool)
+    elif verdicts is not None:
+        chosen = np.zeros(size, dtype=bool)
+        chosen[np.asarray(list(verdicts), dtype=np.intp)] = True
+    texts: list[str | None] = [None] * size
+    for row in np.flatnonzero(chosen).tolist():
+        try:
+            verdict = classify(
+                row_finding(source, row),
+                on=options.on,
+                complete=options.complete,
+                select=options.select,
+                ignore=options.ignore,
+                pack=options.pack,
+            )
+        except FindingError:
+            continue
+        texts[row] = verdict.model_dump_json()
+    return pa.array(texts, pa.string())
+
+
+# -- building a table from findings ------------------------------------------------------------------
+_ARROW_TYPES = {
+    "bool": pa.bool_(),
+    "integer": pa.int64(),
+    "enum": pa.string(),
+    "set": pa.list_(pa.string()),
+}
+
+
+def findings_table(findings: Iterable[Any], pack: Pack | None = None) -> pa.Table:
+    """A table of findings (JSON-shaped mappings) in the shape :func:`classify_table` reads: one
+    column per fact met, typed as the fact is. A finding that does not fit that shape (installations,
+    a value of the wrong type, an unknown field or fact, anything but a mapping) is kept whole, as
+    JSON text in the ``finding`` column, and ``classify_table`` hands it to ``classify``."""
+    chosen = arguments(None, False, None, None, pack).pack
+    ids: list[str | None] = []
+    sectors: list[str | None] = []
+    days: list[str | None] = []
+    whole: list[str | None] = []
+    facts: dict[str, dict[int, Any]] = {}
+    count = 0
+    for finding in findings:
+        row = count
+        count += 1
+        fitted = _fitted(chosen, finding)
+        if fitted is None:
+            ids.append(
+                finding.get("id")
+                if isinstance(finding, Mapping) and isinstance(finding.get("id"), str)
+                else None
+            )
+            sectors.append(None)
+            days.append(None)
+            whole.append(json.dumps(finding, ensure_ascii=False, default=_jsonable))
+            continue
+        ids.append(fitted.get("id"))
+        sectors.append(fitted.get("sector"))
+        day = fitted.get("observed_on")
+        days.append(day.isoformat() if isinstance(day, dt.date) else day)
+        whole.append(None)
+        for name, value in fitted.get("facts", {}).items():
+            facts.setdefault(name, {})[row] = sorted(value) if isinstance(value, frozenset | set) else value
+    columns: dict[str, pa.Array] = {
+        "id": pa.array(ids, pa.string()),
+        "sector": pa.array(sectors, pa.string()),
+        "observed_on": pa.array(days, pa.string()),
+    }
+    for name in sorted(facts):
+        values = facts[name]
+        kind = chosen.facts[name].type
+        cells = [values.get(i) for i in range(count)]
+        if kind == "number":
+            floating = any(isinstance(v, float) for v in values.values())
+            columns[name] = pa.array(cells, pa.float64() if floating else pa.int64())
+        else:
+            columns[name] = pa.array(cells, _ARROW_TYPES[kind])
+    if any(w is not None for w in whole):
+        columns["finding"] = pa.array(whole, pa.string())
+    return pa.table(columns)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    return str(value)
+
+
+_FIELDS = {"id", "sector", "observed_on", "facts", "description"}
+
+
+def _fitted(pack: Pack, finding: Any) -> dict[str, Any] | None:
+    """The finding if every value fits its typed column; None if it must be kept whole."""
+    if not isinstance(finding, Mapping) or not set(finding) <= _FIELDS:
+        return None
+    if not isinstance(finding.get("sector"), str):
+        return None
+    if finding.get("id") is not None and not isinstance(finding["id"], str):
+        return None
+    day = finding.get("observed_on")
+    if day is not None and not isinstance(day, str | dt.date):
+        return None
+    given = finding.get("facts", {})
+    if not isinstance(given, Mapping):
+        return None
+    for name, value in given.items():
+        spec = pack.facts.get(name) if isinstance(name, str) else None
+        if spec is None or value is None or not _fits(spec.type, value):
+            return None
+    return dict(finding)
+
+
+def _fits(kind: str, value: Any) -> bool:
+    if kind == "bool":
+        return value is True or value is False
+    if kind == "integer":
+        return type(value) is int and -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
+    if kind == "number":
+        return (type(value) is int and -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER) or type(value) is float
+    if kind == "enum":
+        return type(value) is str
+    return isinstance(value, list | tuple | frozenset | set) and all(type(v) is str for v in value)

@@ -1,0 +1,228 @@
+"""``classify_table``: the columnar batch path gives ``classify()``'s answer on every row.
+
+The differential property tests draw whole registers (lists of findings) over the shipped pack —
+three-valued, on days across the standards' changes, with installations, facts of other sectors and
+wrong values now and then — and over a synthetic pack of random conditions (arithmetic, set and
+choice facts, derivation chains and conflicts), and compare every row with
+``classify(the row's finding, detail="summary")``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+pa = pytest.importorskip("pyarrow")
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import hazardrules  # noqa: E402
+from hazardrules.verdict import batch  # noqa: E402
+from hazardrules.verdict.batch import findings_table, row_finding  # noqa: E402
+
+from ._register import findings  # noqa: E402
+from ._synthetic import synthetic_findings, synthetic_pack  # noqa: E402
+
+FIELDS = (
+    "status",
+    "sector",
+    "on",
+    "standards",
+    "hits",
+    "undetermined",
+    "missing_facts",
+    "warnings",
+    "notes",
+    "gaps",
+)
+
+
+def expected(finding: Any, **options: Any) -> Any:
+    try:
+        summary = hazardrules.classify(finding, detail="summary", **options)
+    except hazardrules.FindingError as exc:
+        return exc.to_dict()
+    data = summary.model_dump(mode="json")
+    return {k: data[k] for k in FIELDS}
+
+
+def got(row: dict[str, Any]) -> Any:
+    if row["error"] is not None:
+        assert row["status"] is None
+        return json.loads(row["error"])
+    out = {k: row[k] for k in FIELDS}
+    out["on"] = out["on"].isoformat()
+    return out
+
+
+def sets_as_lists(finding: dict[str, Any]) -> dict[str, Any]:
+    facts = {k: sorted(v) if isinstance(v, frozenset) else v for k, v in finding.get("facts", {}).items()}
+    return {**finding, "facts": facts}
+
+
+def check(register: list[dict[str, Any]], **options: Any) -> None:
+    table = findings_table(register, options.get("pack"))
+    out = hazardrules.classify_table(table, **options).to_pylist()
+    assert len(out) == len(register)
+    for number, (finding, row) in enumerate(zip(register, out, strict=True)):
+        again = row_finding(table, number)
+        assert again == sets_as_lists(finding)  # the table holds the finding (3 == 3.0)
+        assert got(row) == expected(again, **options), finding
+        assert row["id"] == finding.get("id")
+
+
+@given(st.lists(findings(), min_size=1, max_size=25), st.booleans())
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+def test_every_row_is_classify_over_the_whole_pack(register: list[dict[str, Any]], complete: bool) -> None:
+    check(register, complete=complete)
+
+
+@given(st.lists(findings(odd=False, installations=False), min_size=1, max_size=25), st.booleans())
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+def test_every_plain_row_is_classify(register: list[dict[str, Any]], complete: bool) -> None:
+    check(register, complete=complete)
+
+
+@given(
+    st.lists(st.tuples(synthetic_findings(), st.sampled_from(["one", "two"])), min_size=1, max_size=20),
+    st.booleans(),
+)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_every_row_is_classify_on_random_conditions(
+    items: list[tuple[dict[str, Any], str]], complete: bool
+) -> None:
+    check([{"sector": s, "facts": f} for f, s in items], complete=complete, pack=synthetic_pack())
+
+
+def test_vector_path_covers_plain_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Single-issue findings of the rule examples do not go through classify() one by one."""
+    from ._examples import all_examples
+
+    register = [f for _, _, f, _ in all_examples() if "installations" not in f]
+    routed: list[int] = []
+    original = batch._classify_routed
+
+    def spy(state: Any, options: Any, out: Any) -> None:
+        routed.append(int(state.route.sum()))
+        original(state, options, out)
+
+    monkeypatch.setattr(batch, "_classify_routed", spy)
+    check(register)
+    matters = sum(
+        1 for f in register if any(hazardrules.load_pack().facts[k].matter for k in f.get("facts", {}))
+    )
+    assert sum(routed) <= matters + len(register) // 20
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"on": "2024-03-01"},
+        {"select": ["gm-2023:3"]},
+        {"ignore": "gm-2023:4"},
+        {"complete": True, "select": ["hc-2017", "gm-2023:11"]},
+    ],
+)
+def test_options_are_classifys(options: dict[str, Any]) -> None:
+    from ._examples import all_examples
+
+    check([f for _, _, f, _ in all_examples()][:200], **options)
+
+
+def test_slices_and_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "BATCH_ROWS", 7)
+    from ._examples import all_examples
+
+    register = [{**f, "id": str(i)} for i, (_, _, f, _) in enumerate(all_examples()[:50])]
+    check(register)
+
+
+def test_column_types_an_inspector_has() -> None:
+    table = pa.table(
+        {
+            "id": ["a", "b", "c", "d", "e"],
+            "sector": pa.array(
+                ["冶金", "metallurgy", "metallurgy", "metallurgy", "nowhere"]
+            ).dictionary_encode(),
+            "observed_on": pa.array(
+                [dt.date(2024, 3, 1), None, dt.date(2024, 3, 1), None, None], pa.date32()
+            ),
+            "contractor.present": [True, True, None, True, True],
+            "contractor.coordinated": pa.array([False, None, None, None, None]),
+            "special_worker.uncertified_on_duty": pa.array([None, None, 1, None, None], pa.int64()),
+            "facts": [None, '{"contractor.inspected_regularly": true}', None, "{", None],
+        }
+    )
+    out = hazardrules.classify_table(table).to_pylist()
+    assert [r["status"] for r in out] == ["major", "undetermined", None, None, None]
+    assert out[0]["hits"] == ["gm-2023:3.1"] and out[0]["on"] == dt.date(2024, 3, 1)
+    assert out[1]["missing_facts"] == ["contractor.coordinated"]
+    assert json.loads(out[2]["error"])["problems"][0]["code"] == "wrong_type"
+    assert json.loads(out[3]["error"])["problems"][0]["code"] == "malformed_json"
+    assert json.loads(out[4]["error"])["problems"][0]["code"] == "unknown_sector"
+    for number in range(2):
+        assert got(out[number]) == expected(row_finding(table, number))
+
+
+def test_verdicts_for_chosen_rows() -> None:
+    register = [
+        {
+            "id": "a",
+            "sector": "metallurgy",
+            "facts": {"contractor.present": True, "contractor.coordinated": False},
+        },
+        {"id": "b", "sector": "metallurgy", "facts": {"contractor.present": True}},
+    ]
+    out = hazardrules.classify_table(findings_table(register), verdicts="major").to_pylist()
+    verdict = hazardrules.Verdict.model_validate_json(out[0]["verdict"])
+    assert verdict == hazardrules.classify(register[0])
+    assert out[1]["verdict"] is None
+    both = hazardrules.classify_table(findings_table(register), verdicts=[1]).column("verdict").to_pylist()
+    assert both[0] is None and json.loads(both[1])["status"] == "undetermined"
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(hazardrules.ArgumentError, match="sector"):
+        hazardrules.classify_table(pa.table({"id": ["a"]}))
+    with pytest.raises(hazardrules.ArgumentError, match="Table"):
+        hazardrules.classify_table([{"sector": "metallurgy"}])
+    with pytest.raises(hazardrules.ArgumentError, match="select"):
+        hazardrules.classify_table(findings_table([]), select=["nothing:1"])
+
+
+def test_empty_table() -> None:
+    out = hazardrules.classify_table(findings_table([]))
+    assert out.num_rows == 0 and out.schema.names[:2] == ["id", "status"]
+
+
+def test_pandas_and_polars_adapters() -> None:
+    from hazardrules.interfaces.frames import classify_pandas, classify_polars
+
+    pd = pytest.importorskip("pandas")
+    pl = pytest.importorskip("polars")
+    register = [
+        {"id": "a", "sector": "metallurgy", "contractor.present": True, "contractor.coordinated": False},
+        {"id": "b", "sector": "metallurgy", "contractor.present": True, "contractor.coordinated": None},
+    ]
+    expected = hazardrules.classify_table(pa.Table.from_pylist(register)).to_pylist()
+    by_pandas = classify_pandas(pd.DataFrame(register))
+    assert list(by_pandas["status"]) == [r["status"] for r in expected] == ["major", "undetermined"]
+    assert [list(x) for x in by_pandas["missing_facts"]] == [r["missing_facts"] for r in expected]
+    by_polars = classify_polars(pl.DataFrame(register))
+    assert by_polars.to_arrow().to_pylist() == expected
+
+
+def test_the_same_finding_under_other_ids() -> None:
+    """Rows answered one by one are worked out once per distinct finding: ids are still each row's."""
+    finding = {"sector": "metallurgy", "facts": {"hazchem.incompatible_mixed_storage": True}}
+    broken = {"sector": "metallurgy", "facts": {"contractor.present": "yes"}}
+    register = [{**finding, "id": "a"}, {**finding, "id": "b"}, finding, {**broken, "id": "c"}, broken]
+    check(register)
