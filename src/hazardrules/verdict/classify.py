@@ -27,7 +27,7 @@ from .industry import sector_notices
 from .judge import Evaluated, Judge, Judgement
 from .law import governing_law, governing_law_of
 from .questions import add_questions
-from .readings import add_lifted, add_readings
+from .readings import add_lifted, add_readings, readings_used
 from .reads import sector_reads
 from .select import selector
 
@@ -318,6 +318,11 @@ def _summary(
         warnings["date_in_future"] = None
     if unverified:
         warnings["text_unverified"] = None
+    sector_warnings, sector_notes = sector_notices(pack, prepared.finding.sector)  # as the verdict has them
+    warnings.update((w.code, None) for w in sector_warnings)
+    notes = {**{n.code: None for n in sector_notes}, **notes}
+    if readings_used([j for j, _ in judgements], complete):
+        warnings["reading_applied"] = None
     return construct(
         models.Summary,
         finding_id=prepared.finding.id,

@@ -14,8 +14,11 @@ from .finding import PreparedFinding
 from .judge import Judgement
 
 
-def add_readings(pack: Pack, verdict: models.Verdict, judgements: list[Judgement], complete: bool) -> None:
-    """List the documented readings whose derivations set a fact that a reported rule reads."""
+def readings_used(
+    judgements: list[Judgement], complete: bool
+) -> dict[str, tuple[dict[str, None], dict[str, None]]]:
+    """Each documented reading whose derivations set a fact a reported rule reads: its derivations
+    and those rules (for the verdict and, as a code, for the summary)."""
     used: dict[str, tuple[dict[str, None], dict[str, None]]] = {}
     for judgement in judgements:
         results = [judgement.enterprise, *(r for runs in judgement.per_kind.values() for _, r, _ in runs)]
@@ -28,6 +31,12 @@ def add_readings(pack: Pack, verdict: models.Verdict, judgements: list[Judgement
                     derivations, rules = used.setdefault(reading, ({}, {}))
                     derivations[derivation.spec.id] = None
                     rules[item.unit.id] = None
+    return used
+
+
+def add_readings(pack: Pack, verdict: models.Verdict, judgements: list[Judgement], complete: bool) -> None:
+    """List the documented readings whose derivations set a fact that a reported rule reads."""
+    used = readings_used(judgements, complete)
     if not used:
         return
     known = pack.readings()
