@@ -199,6 +199,13 @@ def _classify_slice(table: pa.Table, options: Options) -> pa.Table:
             kinds[kind] = kinds.get(kind, np.zeros(size, dtype=bool)) | column.known
     if len(kinds) > 1:
         route |= np.sum(np.stack(list(kinds.values())), axis=0) > 1
+    # An installation described answers facts of the enterprise (its kind's implies, any_installation
+    # derivations), which classify() works out when it prepares the finding: those rows go there.
+    lifting = {k for k, spec in pack.installation_kinds.items() if spec.implies}
+    lifting |= {k for d in pack.lifted for f in d.when.facts if (k := pack.facts[f].installation) is not None}
+    for kind, present in kinds.items():
+        if kind in lifting:
+            route |= present
     if not options.complete:
         route |= ~given
     known = {name: np.flatnonzero(column.known) for name, column in columns.items()}
@@ -501,6 +508,18 @@ def _classify_group(
     flat = all(_flat(pack, u) and _flat_derivations(pack, s) for s, u in judgements)
     if any(p is None for p in plans) or (installed and not flat):
         state.route[rows] = True  # the vector path does not cover this law: row by row
+        return
+    # Documented readings (switched per call, reported per verdict): rows giving a fact one of their
+    # derivations reads are answered by classify().
+    by_reading = {f for s, _ in judgements for d in s.derivations if d.spec.reading for f in d.when.facts}
+    for name in by_reading & set(state.columns):
+        reading_rows = state.columns[name].known[rows]
+        if reading_rows.any():
+            state.route[rows[reading_rows]] = True
+    rows = rows[~state.route[rows]]
+    size = len(rows)
+    whole = size == state.size
+    if size == 0:
         return
     reads = [unit_reads(pack, s, sector, u) for s, u in judgements]
     read_facts: frozenset[str] = frozenset().union(*(r.facts for r in reads))
