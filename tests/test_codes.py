@@ -23,6 +23,7 @@ CODE_CALLS = {"FindingProblem": 0, "RecordError": 0, "_Refused": 0, "_notice": 0
 # Sites that pass a code along rather than naming one (each takes it from a registered source).
 FORWARDED = {
     ("interfaces/cli.py", "record.error.code"),  # a RecordError of the reader
+    ("interfaces/batch_cli.py", "record.error.code"),  # a RecordError of the reader (columnar batch)
     ("interfaces/reader.py", "joined.error.code"),  # a RecordError of the reader
     ("interfaces/reader.py", "exc.code"),  # a _Refused of the reader
     ("verdict/finding.py", "code"),  # out_of_range or wrong_type, both literals in check_fact
