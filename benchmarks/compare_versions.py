@@ -6,12 +6,15 @@ Each version is checked out (``git worktree``) into a temporary folder and run i
 (``PYTHONPATH`` = its ``src``), on the same findings: the single-issue findings made from every rule
 example of the newer pack that both versions accept, dated inside the standards' periods. Rounds
 alternate between the versions so that a noisy machine affects both alike; the table gives the median
-findings per second of each and their ratio. Nothing here is a test: it prints figures.
+findings per second of each and their ratio. Nothing here is a test: it prints figures, and writes
+them (with the machine, the load and the date) into their own section of benchmarks/RESULTS.md
+(``--no-write`` to skip; ``benchmarks/run.py`` keeps the section).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -23,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "benchmarks" / "RESULTS.md"
+START, END = "<!-- compare_versions: start -->", "<!-- compare_versions: end -->"
 
 WORKER = r"""
 import json, sys, time
@@ -119,7 +124,9 @@ def main() -> int:
         action="store_true",
         help="also count instructions per classify with valgrind (repeatable on a busy machine)",
     )
+    parser.add_argument("--no-write", action="store_true", help="do not update benchmarks/RESULTS.md")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         folders: dict[str, Path] = {}
         for label, ref in (("old", args.old), ("new", args.new)):
@@ -159,24 +166,70 @@ def main() -> int:
                         capture_output=True,
                     )
     old, new = statistics.median(figures["old"]), statistics.median(figures["new"])
-    print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}"
-    )
-    print(f"single-issue findings: {len(common)} (every rule example both versions accept)")
-    print(f"rounds: {args.rounds} × {args.seconds:g} s per version, alternating")
-    print("| version | classify findings/s (median) | all rounds |")
-    print("| --- | --- | --- |")
+    lines = [
+        f"machine: {_cpu()}, {os.cpu_count()} cores, {platform.python_implementation()} "
+        f"{platform.python_version()}; load average {load_before:.1f} before the run, "
+        f"{os.getloadavg()[0]:.1f} after",
+        f"single-issue findings: {len(common)} (every rule example both versions accept)",
+        f"rounds: {args.rounds} × {args.seconds:g} s per version, alternating",
+        "",
+        "| version | classify findings/s (median) | all rounds |",
+        "| --- | --- | --- |",
+    ]
     for label, ref in (("old", args.old), ("new", args.new or "working tree")):
         rounds = ", ".join(f"{v:,.0f}" for v in figures[label])
-        print(f"| {label} ({ref}) | {statistics.median(figures[label]):,.0f} | {rounds} |")
-    print(f"new ÷ old (throughput): {new / old:.2f}")
+        lines.append(f"| {label} ({ref}) | {statistics.median(figures[label]):,.0f} | {rounds} |")
+    paired = [n / o for o, n in zip(figures["old"], figures["new"], strict=True)]
+    lines += [
+        "",
+        f"new ÷ old (throughput, medians): {new / old:.2f}; per round (each round runs old, then new): "
+        + ", ".join(f"{r:.2f}" for r in paired)
+        + f"; median of the rounds' ratios: {statistics.median(paired):.2f}",
+    ]
     if counts:
-        print(
+        lines.append(
             f"instructions per classify (callgrind): old {counts['old']:,.0f}, new {counts['new']:,.0f}; "
             f"old ÷ new: {counts['old'] / counts['new']:.2f}"
         )
+    print("\n".join(lines))
+    if not args.no_write:
+        _write(args, lines)
     return 0
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _write(args: argparse.Namespace, lines: list[str]) -> None:
+    """Put the figures into their own section of RESULTS.md, replacing the previous run's."""
+    heading = [
+        START,
+        f"## Two versions compared (`python benchmarks/compare_versions.py {args.old}"
+        + (f" --new {args.new}" if args.new else "")
+        + (" --instructions" if args.instructions else "")
+        + "`)",
+        "",
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. "
+        + "Throughput is wall-clock on a shared machine (rounds alternate between the versions, so "
+        + "load hits both); instructions per classify (callgrind) do not depend on the load.",
+        "",
+    ]
+    body = [f"- {line}" if line and not line.startswith("|") else line for line in lines]
+    section = "\n".join([*heading, *body, END]) + "\n"
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    if START in text and END in text:
+        text = text[: text.index(START)] + section + text[text.index(END) + len(END) + 1 :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    RESULTS.write_text(text, encoding="utf-8")
+    print(f"wrote {RESULTS}")
 
 
 if __name__ == "__main__":

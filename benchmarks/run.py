@@ -508,16 +508,15 @@ Top functions, whole-site:
     print("single-issue profile\n" + single_parts + "\n\nwhole-site profile\n" + site_parts)
     if not args.no_write:
         results = HERE / "RESULTS.md"
-        # Keep the sections benchmarks/stream_check.py and benchmarks/batch.py write (between markers).
+        # Keep the sections other scripts write (between their markers).
         old = results.read_text(encoding="utf-8") if results.exists() else ""
         kept = ""
-        for start, end in (
-            ("<!-- stream_check: start -->", "<!-- stream_check: end -->"),
-            ("<!-- batch:begin -->", "<!-- batch:end -->"),
-        ):
+        markers = [(f"<!-- {n}: start -->", f"<!-- {n}: end -->") for n in ("stream_check", "compare_versions", "service_load")]
+        for start, end in [*markers, ("<!-- batch:begin -->", "<!-- batch:end -->")]:
             if start in old and end in old:
                 kept += old[old.index(start) : old.index(end) + len(end)] + "\n\n"
-        results.write_text(report.rstrip("\n") + "\n\n" + kept if kept else report, encoding="utf-8")
+        text = report.rstrip("\n") + "\n\n" + kept.rstrip("\n") + "\n" if kept else report
+        results.write_text(text, encoding="utf-8")
         print(f"\nwrote {results}")
     return 0
 

@@ -35,6 +35,7 @@ html_theme_options = {"description": "重大事故隐患判定标准 · 规则�
 html_title = "hazardrules：重大事故隐患判定标准"
 html_search_language = "zh"
 html_static_path = ["_static"]
+html_extra_path = ["_schemas"]  # the generated JSON Schemas and OpenAPI document, at /schemas/
 html_css_files = ["hazardrules.css"]
 html_js_files = [("zh-messages.js", {"priority": 600})]  # after Sphinx's translations.js
 # The search box with a Chinese heading (Alabaster's default search field has an English placeholder).

@@ -52,7 +52,24 @@ DERIVATIONS = [  # pack-wide ones go in the facts file; chains, a possible confl
 ]
 OWN_DERIVATIONS = [
     {"id": "syn:p4-from-sets", "derives": "b.p4", "value": False, "when": 'any_in(s.r1, ["a"]) and b.p3'},
+    # documented readings (switchable): a chain through two of them and a possible conflict
+    {
+        "id": "syn:p2-read",
+        "derives": "b.p2",
+        "value": True,
+        "when": "b.p3 and x.n1 > 1",
+        "reading": "syn:r-one",
+    },
+    {"id": "syn:n1-read", "derives": "x.n1", "value": 2.5, "when": 'e.k0 == "oil"', "reading": "syn:r-two"},
+    {
+        "id": "syn:p3-read",
+        "derives": "b.p3",
+        "value": False,
+        "when": 'b.p0 and e.k0 == "coal"',
+        "reading": "syn:r-two",
+    },
 ]
+READINGS = ["syn:r-one", "syn:r-two"]
 
 
 def random_condition(rng: random.Random, depth: int = 0) -> str:
@@ -137,6 +154,7 @@ def write_synthetic_pack(root: Path, rules: int, seed: int) -> Path:
         },
         "rules": specs,
         "derivations": [{**d, "basis": "test"} for d in OWN_DERIVATIONS],
+        "readings": [{"id": r, "title": r, "publisher": "测试", "official": False} for r in READINGS],
     }
     (root / "standards" / "syn.yaml").write_text(dump(standard), encoding="utf-8")
     return root

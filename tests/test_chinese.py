@@ -109,6 +109,12 @@ def pack_strings(pack: hazardrules.Pack) -> Iterator[tuple[str, str]]:
         yield from _strings(fact, f"fact {name}")
     for name, sector in pack.sectors.items():
         yield from _strings(sector, f"sector {name}")
+    if pack.industries is not None:
+        data = pack.industries
+        yield from _strings(data.classification, "industries.classification")
+        yield from _strings(data.mappings, "industries.mappings")
+        yield from _strings(data.elsewhere, "industries.elsewhere")
+        yield from _strings(data.words, "industries.words")
     for standard in pack.standards.values():
         yield from _strings(standard.meta, f"standard {standard.slug}")
         for provision_id, provision in standard.provisions.items():
@@ -117,6 +123,12 @@ def pack_strings(pack: hazardrules.Pack) -> Iterator[tuple[str, str]]:
             yield from _strings(rule, rule.id)
         for derivation in standard.derivations:
             yield from _strings(derivation.spec, derivation.spec.id)
+        for reading_id, reading in standard.readings.items():
+            yield from _strings(reading, reading_id)
+    for derivation in pack.lifted:
+        yield from _strings(derivation.spec, derivation.spec.id)
+    for kind, spec in pack.installation_kinds.items():
+        yield from _strings(spec, f"installation kind {kind}")
 
 
 def test_pack_notes_and_labels_are_chinese(pack: hazardrules.Pack) -> None:
@@ -189,3 +201,102 @@ def test_no_english_chrome_word(site: Path, word: str) -> None:
     parser = _Visible()
     parser.feed((site / "rules" / "checklists" / "metallurgy.html").read_text(encoding="utf-8"))
     assert not any(word in chunk for chunk in parser.text)
+
+
+# -- what a verdict says, the register, the table and the text --------------------------------------
+def test_every_code_has_a_chinese_meaning() -> None:
+    from hazardrules.verdict.codes import codes
+
+    found = [f"{c.code}: {phrases}" for c in codes() if (phrases := english(c.meaning)) or not c.meaning]
+    assert not found, "\n".join(found)
+
+
+# Findings that reach the warnings, notes and gaps the rule examples do not.
+_SITUATIONS: list[dict[str, Any]] = [
+    {
+        "sector": "metallurgy",
+        "observed_on": "2025-01-01",
+        "facts": {"enterprise.hazchem_unit": True, "hazchem.incompatible_mixed_storage": True},
+    },
+    {"sector": "textile", "facts": {"hazchem.incompatible_mixed_storage": True}},
+    {"sector": "machinery", "facts": {"blast_furnace.present": True}},
+    {"sector": "metallurgy", "observed_on": "2030-01-01", "facts": {"contractor.present": False}},
+    {"sector": "hazchem_trading", "observed_on": "2026-11-20", "facts": {"enterprise.hazchem_unit": True}},
+    {"sector": "power", "observed_on": "2026-01-01", "facts": {"contractor.present": False}},
+    {"sector": "metal_mine_underground", "facts": {"contractor.present": False}},
+]
+
+
+def _verdicts(pack: hazardrules.Pack) -> Iterator[hazardrules.Verdict]:
+    """Every rule example classified, on its own date and on days that bring gaps and references,
+    and the situations above."""
+    from hazardrules.interfaces.describe import example_of
+
+    for finding in _SITUATIONS:
+        yield hazardrules.classify(finding, pack=pack)
+    for rule in pack.compiled_rules():
+        for example in rule.spec.examples:
+            finding = example_of(pack, rule, example)["finding"]
+            for day in (finding.get("observed_on"), "2026-11-20"):
+                try:
+                    yield hazardrules.classify({**finding, "observed_on": day}, pack=pack)
+                except hazardrules.FindingError:
+                    continue
+
+
+def _messages(verdict: hazardrules.Verdict) -> Iterator[tuple[str, str]]:
+    for notice in [*verdict.warnings, *verdict.notes]:
+        yield notice.code, notice.message
+    for gap in verdict.gaps:
+        yield gap.code, gap.message
+    for reference in verdict.reference:
+        yield reference.code, reference.message
+
+
+def test_every_warning_note_gap_and_reference_message_is_chinese(pack: hazardrules.Pack) -> None:
+    from hazardrules.verdict.codes import CODES
+
+    seen: set[str] = set()
+    found = []
+    unknown = []
+    for verdict in _verdicts(pack):
+        for code, message in _messages(verdict):
+            seen.add(code)
+            if code not in CODES:
+                unknown.append(code)
+            if phrases := english(message):
+                found.append(f"{code}: {phrases} in {message[:80]!r}")
+    assert not unknown, f"codes not in verdict/codes.py: {sorted(set(unknown))}"
+    assert not found, "\n".join(found[:40])
+    # Every kind of message a verdict of the shipped pack can carry is met (a catch-all rule is not in
+    # the shipped pack, so `catch_all_not_assessed` is not); the codes table covers every meaning.
+    reached = {"fact_not_read", "value_not_read", "nothing_examined", "date_in_future", "deferred_applied"}
+    reached |= {"deferred_unavailable", "standard_not_encoded", "standard_status_unknown"}
+    reached |= {"no_standard_in_force", "superseded_reference"}
+    assert reached <= seen, reached - seen
+
+
+def test_the_register_reads_as_chinese(pack: hazardrules.Pack) -> None:
+    from hazardrules.interfaces.register import render_text
+
+    found = []
+    for document in pack.register.values():
+        for field in ("title", "issuer", "kind", "ends_basis", "not_encoded_reason", "notes"):
+            if phrases := english(getattr(document, field) or ""):
+                found.append(f"{document.id}.{field}: {phrases}")
+    text = render_text(hazardrules.standards(pack=pack), None)
+    found += [f"standards: {p} in {line!r}" for line in text.splitlines() if (p := english(line))]
+    assert not found, "\n".join(found[:40])
+
+
+def test_table_headers_and_verdict_text_are_chinese(pack: hazardrules.Pack) -> None:
+    from hazardrules.interfaces.verdict_view import COLUMNS, render_text
+
+    found = [f"header {c.title!r}: {p}" for c in COLUMNS if (p := english(c.title))]
+    for number, verdict in enumerate(_verdicts(pack)):
+        if number % 7:  # a spread of verdicts of every kind is enough for the wording of the text
+            continue
+        for line in render_text(verdict, pack).splitlines():
+            if phrases := english(line):
+                found.append(f"{verdict.status}: {phrases} in {line.strip()[:80]!r}")
+    assert not found, "\n".join(found[:40])

@@ -67,13 +67,21 @@ def test_unknown_facts_make_undetermined_with_the_missing_questions() -> None:
     assert verdict.status == "undetermined"
     (open_,) = verdict.undetermined
     assert open_.rule == "gm-2023:3.1"
-    assert open_.missing == ["contractor.coordinated", "contractor.inspected_regularly"]
+    # each open fact, then the facts a derivation would decide it from (the authorities' wording)
+    assert open_.missing == [
+        "contractor.coordinated",
+        "contractor.safety_agreement",
+        "contractor.duties_in_contract",
+        "contractor.inspected_regularly",
+        "contractor.inspection_records",
+    ]
     assert verdict.missing_facts == open_.missing
 
 
 def test_missing_lists_only_facts_that_can_still_decide() -> None:
     verdict = hazardrules.classify(metallurgy(**{"contractor.present": True, "contractor.coordinated": True}))
-    assert verdict.undetermined[0].missing == ["contractor.inspected_regularly"]
+    expected = ["contractor.inspected_regularly", "contractor.inspection_records"]
+    assert verdict.undetermined[0].missing == expected
 
 
 def test_not_major_when_every_touched_rule_is_false() -> None:
@@ -112,9 +120,10 @@ def test_sector_by_slug_name_or_industry_code(sector: str) -> None:
     assert verdict.sector == "metallurgy"
 
 
-def test_excluded_industry_code_is_an_error_that_says_why() -> None:
-    with pytest.raises(FindingError, match="建材 excludes 305"):
-        hazardrules.classify({"sector": "3051", "facts": {}})
+def test_an_industry_code_excluded_from_building_materials_is_not_building_materials() -> None:
+    verdict = hazardrules.classify({"sector": "3051", "facts": {"special_worker.uncertified_on_duty": True}})
+    assert verdict.sector == "light_industry"  # a documented reading, said in a warning
+    assert [w.code for w in verdict.warnings] == ["sector_unverified_mapping"]
 
 
 def test_date_selects_the_standards_in_force() -> None:

@@ -164,3 +164,158 @@ def test_schema_validates_real_verdicts(capsys: pytest.CaptureFixture[str]) -> N
         {"sector": "metallurgy", "facts": {"contractor.present": True}}, complete=True
     )
     jsonschema.validate(json.loads(verdict.model_dump_json()), schema)
+
+
+# -- classify --format table / text: what an inspector sees without the JSON ---------------------------
+TWO_FURNACES = {
+    "id": "M-1",
+    "sector": "metallurgy",
+    "observed_on": "2024-03-01",
+    "facts": {"contractor.present": True, "molten_metal.wet_areas": ["slag_pit_under_furnace"]},
+    "installations": [
+        {
+            "id": f"{number}号转炉",
+            "kind": "steelmaking_furnace",
+            "facts": {
+                "steelmaking_furnace.water_cooled_elements": True,
+                "steelmaking_furnace.outlet_temp_alarm": "working",
+                "steelmaking_furnace.flow_diff_alarm": alarm,
+                "steelmaking_furnace.cooling_alarm_interlock": "working",
+            },
+        }
+        for number, alarm in ((1, "failed"), (2, "working"))
+    ],
+}
+UNREAD_VALUE = {
+    "id": "T-3",
+    "sector": "机械",
+    "facts": {"molten_metal.wet_areas": ["slag_pit_under_furnace"]},
+}
+NOT_ENCODED = {
+    "id": "C-9",
+    "sector": "chemical",
+    "observed_on": "2026-11-20",
+    "facts": {"enterprise.hazchem_unit": True, "management.principal_assessed": False},
+}
+TABLE_FINDINGS = [TWO_FURNACES, UNREAD_VALUE, NOT_ENCODED]
+
+
+def _cells(line: str, spans: list[tuple[int, int | None]]) -> list[str]:
+    """Cut a table line at terminal-cell offsets (a CJK character is two cells)."""
+    from hazardrules.interfaces.table import width
+
+    cells, column, current, used = [], 0, [], 0
+    for char in line:
+        end = spans[column][1]
+        if end is not None and used >= end + 2 and column + 1 < len(spans):
+            cells.append("".join(current).strip())
+            current, column = [], column + 1
+        current.append(char)
+        used += width(char)
+    cells.append("".join(current).strip())
+    return cells + [""] * (len(spans) - len(cells))
+
+
+def _table(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    file = tmp_path / "f.jsonl"
+    file.write_text("".join(json.dumps(f, ensure_ascii=False) + "\n" for f in TABLE_FINDINGS), "utf-8")
+    code, out, _ = run(capsys, "classify", str(file), "--format", "table")
+    assert code == 0
+    header, rule, *rows = out.splitlines()
+    spans: list[tuple[int, int | None]] = []
+    offset = 0
+    for dashes in rule.split("  "):
+        spans.append((offset, offset + len(dashes)))
+        offset += len(dashes) + 2
+    spans[-1] = (spans[-1][0], None)
+    titles = _cells(header, spans)
+    return titles, [dict(zip(titles, _cells(row, spans), strict=True)) for row in rows]
+
+
+def test_table_headers_are_chinese(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    titles, _ = _table(capsys, tmp_path)
+    assert titles == [
+        "检查发现",
+        "结论",
+        "成立的条款（装置）",
+        "同时引用",
+        "已排除",
+        "仍需",
+        "警告（代码：说明）",
+    ]
+
+
+def test_table_shows_every_part_of_each_verdict(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Each column against the JSON verdict of the same finding: dropping any column fails here."""
+    _, rows = _table(capsys, tmp_path)
+    verdicts = [hazardrules.classify(f) for f in TABLE_FINDINGS]
+    assert [row["检查发现"] for row in rows] == [v.finding_id for v in verdicts]
+    assert [row["结论"].split("（")[0] for row in rows] == [v.status for v in verdicts]
+    furnaces, unread, not_encoded = zip(rows, verdicts, strict=True)
+    # The rules that hold, each with the installation it holds for (and only that one).
+    row, verdict = furnaces
+    for hit in verdict.hits:
+        assert hit.citation.label in row["成立的条款（装置）"]
+    held_for = [h.installation.id for h in verdict.hits if h.installation is not None]
+    assert held_for == ["1号转炉"] and "［1号转炉］" in row["成立的条款（装置）"]
+    assert "2号转炉" not in row["成立的条款（装置）"]
+    cited = {c.citation.label for h in verdict.hits for c in h.also_cites}
+    assert cited == {"第十四条"} and row["同时引用"] == "gm-2023 第十四条"
+    assert row["仍需"].startswith(f"{len(verdict.missing_facts)} 项：{verdict.missing_facts[0]}")
+    # The number of rules examined and cleared, and each warning with its code and Chinese message.
+    row, verdict = unread
+    assert verdict.cleared and row["已排除"] == str(len({c.rule for c in verdict.cleared}))
+    (warning,) = verdict.warnings
+    assert row["警告（代码：说明）"] == f"{warning.code}：{warning.message}"
+    assert warning.code == "value_not_read" and "炉下渣坑" in row["警告（代码：说明）"]
+    # A standard that governs but is not encoded is what is still needed.
+    row, verdict = not_encoded
+    assert verdict.gaps and row["仍需"] == "另行判定：AQ 3067—2026"
+    assert rows[0]["已排除"] == "0" and rows[0]["警告（代码：说明）"] == "-"
+
+
+def test_table_error_row_names_the_code(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    file = tmp_path / "f.jsonl"
+    file.write_text(json.dumps(BAD) + "\n", "utf-8")
+    code, out, _ = run(capsys, "classify", str(file), "--format", "table")
+    assert code == 1
+    assert out.splitlines()[2].split()[:3] == ["b", "error（错误）", "unknown_fact：unknown"]
+
+
+def test_text_shows_hits_questions_cleared_gaps_and_warnings(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    file = tmp_path / "f.jsonl"
+    file.write_text("".join(json.dumps(f, ensure_ascii=False) + "\n" for f in TABLE_FINDINGS), "utf-8")
+    code, out, _ = run(capsys, "classify", str(file), "--format", "text")
+    assert code == 0
+    furnaces, unread, not_encoded = out.split("\n\n")
+    pack = hazardrules.load_pack()
+    verdict = hazardrules.classify(TWO_FURNACES)
+    assert "结论：major（构成重大事故隐患）" in furnaces
+    assert "gm-2023 第四条第（四）项［炼钢炉 1号转炉］：转炉、电弧炉" in furnaces
+    assert "同时引用：gm-2023 第十四条：本标准所列情形中" in furnaces
+    for name in verdict.missing_facts:
+        assert f"  - {name}：{pack.facts[name].question}" in furnaces
+    assert "警告：无" in furnaces
+    cleared = hazardrules.classify(UNREAD_VALUE).cleared
+    assert f"已排除的条款：{len(cleared)} 条\n  gm-2023 第七条第（三）项：" in unread
+    (warning,) = hazardrules.classify(UNREAD_VALUE).warnings
+    assert f"警告：\n  {warning.code}：{warning.message}" in unread
+    assert "未能适用的标准（缺口）：\n  standard_not_encoded：该行业当日适用" in not_encoded
+    assert "仅供参考（已不再施行的标准）：\n  superseded_reference：" in not_encoded
+
+
+def test_text_error_names_the_code_and_its_meaning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "f.jsonl"
+    file.write_text(json.dumps(BAD) + "\n", "utf-8")
+    code, out, _ = run(capsys, "classify", str(file), "--format", "text")
+    assert code == 1
+    assert out.splitlines() == [
+        "检查发现 b（第 1 行）",
+        "结论：error（错误），未判定",
+        "  unknown_fact（未知的事实名称。）：unknown fact 'contractor.presnt' "
+        "(did you mean 'contractor.present'?)",
+    ]

@@ -99,7 +99,7 @@ class _OneLineAtATime(io.RawIOBase):
         return len(line)
 
 
-@pytest.mark.parametrize("form", ["json", "table"])
+@pytest.mark.parametrize("form", ["json", "table", "text"])
 def test_results_are_written_as_records_arrive(form: str, monkeypatch: pytest.MonkeyPatch) -> None:
     findings = [{**GOOD, "id": f"F{i}"} for i in range(5)]
     output = io.StringIO()
@@ -141,7 +141,16 @@ def test_table_cells_escape_control_and_format_characters(
     assert lines[2].startswith("x\\x1b[31m\\x0ayyyy") and "…" in lines[2]
     assert lines[3].startswith("\\u202eevil\\\\")
     # The first column keeps its width (20) whatever the id: the status starts after it.
-    assert [line[20:].split()[0] for line in lines[2:]] == ["major", "error"]
+    assert [line[22:].split()[0] for line in lines[2:]] == ["major（重大隐患）", "error（错误）"]
+
+
+def test_text_escapes_a_forged_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    file = tmp_path / "f.jsonl"
+    file.write_text(jsonl({**GOOD, "id": "x\x1b[31m\n结论：not_major"}), encoding="utf-8")
+    code, out, _ = run(capsys, "classify", str(file), "--format", "text")
+    assert code == 0 and "\x1b" not in out
+    verdicts = [line for line in out.splitlines() if line.startswith("结论")]
+    assert verdicts == ["结论：major（构成重大事故隐患）"]
 
 
 def test_rules_list_escapes_text_from_the_pack(capsys: pytest.CaptureFixture[str]) -> None:

@@ -150,3 +150,41 @@ def test_checklist_pages_exist_for_every_sector_with_rules(site: Path, pack: haz
     for sector in pack.sectors:
         if pack.standards_for(sector) and any(s.by_sector.get(sector) for s in pack.standards_for(sector)):
             assert (site / "rules" / "checklists" / f"{sector}.html").is_file(), sector
+
+
+def test_register_page_lists_every_document_with_its_status(site: Path, pack: hazardrules.Pack) -> None:
+    import datetime as dt
+
+    from hazardrules.interfaces.register import ENCODING_WORDS
+
+    html = (site / "rules" / "register.html").read_text(encoding="utf-8")
+    page = text_of(site / "rules" / "register.html")
+    assert "标准清单与收录状态" in page
+    entries = hazardrules.standards(dt.date.today(), pack=pack)
+    assert len(entries) == len(pack.register) > 20
+    for entry in entries:
+        assert f'id="register-{entry.id}"' in html, entry.id
+        number = f"（{entry.document_number}）" if entry.document_number else ""
+        section = page.split(f"《{entry.title}》{number}", 1)[1]  # its row of the summary table
+        assert ENCODING_WORDS[entry.encoding] in section[:400], entry.id
+        if entry.document_number:
+            assert entry.document_number in page, entry.id
+        for name in entry.sector_names:
+            assert name in page, (entry.id, name)
+        if entry.successor:
+            assert pack.register[entry.successor].title in page
+    # Superseded and not-yet-effective documents say so; AQ 3067—2026 governs chemicals from 2026-09-30.
+    assert "已不再施行（2026-09-30 起）" in page or dt.date.today() < dt.date(2026, 9, 30)
+
+
+def test_every_standard_page_links_its_register_entry(site: Path, pack: hazardrules.Pack) -> None:
+    for slug in pack.standards:
+        html = (site / "rules" / f"{slug}.html").read_text(encoding="utf-8")
+        assert f'href="register.html#register-{slug}"' in html, slug
+        assert "本标准在标准清单中的状态" in html
+
+
+def test_coverage_lists_every_document_of_the_register(site: Path, pack: hazardrules.Pack) -> None:
+    coverage = (REPO / "docs" / "rules" / "coverage.md").read_text(encoding="utf-8")
+    for document_id in pack.register:
+        assert f"register.md#register-{document_id}" in coverage, document_id

@@ -173,7 +173,9 @@ def test_a_division_by_a_fact_that_is_zero_is_unknown_not_a_crash(pack_copy: Pat
     zero = {"blast_furnace.top_pressure_setpoint_kpa": 100, "blast_furnace.top_pressure_design_max_kpa": 0}
 
     def verdict(**facts: Any) -> hazardrules.Verdict:
-        return hazardrules.classify({"sector": "metallurgy", "facts": {**zero, **facts}}, pack=pack)
+        # only the edited rule: the blast furnace described also decides 第四条（五） (setpoint > design)
+        finding = {"sector": "metallurgy", "facts": {**zero, **facts}}
+        return hazardrules.classify(finding, pack=pack, select=["gm-2023:3.2"])
 
     undecided = verdict(**{"special_worker.uncertified_on_duty": False})
     assert undecided.status == "undetermined"

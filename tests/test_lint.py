@@ -284,3 +284,84 @@ def test_no_mirror_is_marked_official_in_the_shipped_pack(pack: hazardrules.Pack
             for entry in item.evidence:
                 host = (urlsplit(entry.url).hostname or "") if entry.url else ""
                 assert (entry.how in ("official_page", "government_page")) == host.endswith("gov.cn"), entry
+
+
+# -- aggregation instructions: each installation answers for itself -----------------------------------
+@pytest.mark.parametrize(
+    ("file", "change", "item", "wording"),
+    [
+        (
+            "facts/fireworks.yaml",
+            lambda d: d["facts"]["fireworks.external_distance_m"].update(
+                question="该工（库）房与最近的外部目标之间的实际距离是多少米？"
+            ),
+            "fireworks.external_distance_m",
+            "最近的",
+        ),
+        (
+            "facts/fireworks.yaml",
+            lambda d: d["facts"]["fireworks.building_workers"].update(
+                notes="对整个现场，任一工（库）房超员即为是。"
+            ),
+            "fireworks.building_workers",
+            "整个现场",
+        ),
+        (
+            "facts/fireworks.yaml",
+            lambda d: d["installations"]["fireworks_building"].update(
+                examples="有多栋的，按最不利的一栋回答"
+            ),
+            "installation kind fireworks_building",
+            "最不利",
+        ),
+        (
+            GM,
+            lambda d: rule(d, "gm-2023:11.3")["notes"].append(
+                {"text": "企业有多套干式除尘系统的，按最差的一套作答。"}
+            ),
+            "gm-2023:11.3",
+            "最差",
+        ),
+        (
+            GM,
+            lambda d: rule(d, "gm-2023:6.6")["notes"].append(
+                {"text": "一个装置事实覆盖全部场所，任一场所未设置即回答“未设置”。"}
+            ),
+            "gm-2023:6.6",
+            "覆盖全部",
+        ),
+        (
+            "standards/hc-2017.yaml",
+            lambda d: rule(d, "hc-2017:10")["notes"].append(
+                {"text": "未经正规设计的装置是否都已诊断，按全厂回答。"}
+            ),
+            "hc-2017:10",
+            "是否都已",
+        ),
+    ],
+)
+def test_an_aggregation_instruction_about_installations_is_an_error(
+    pack_copy: Path, file: str, change: Callable[[dict[str, Any]], None], item: str, wording: str
+) -> None:
+    edit(pack_copy, file, change)
+    report = hazardrules.lint(pack_copy)
+    found = [p for p in report.errors if "answer for several installations at once" in p.message]
+    assert [(p.item, wording in p.message) for p in found] == [(item, True)]
+
+
+def test_aggregation_wording_about_the_enterprise_or_one_installations_parts_is_allowed(
+    pack_copy: Path,
+) -> None:
+    # An enterprise fact may sum up the site; a question may list one installation's own parts.
+    def change(data: dict[str, Any]) -> None:
+        data["facts"]["fireworks.building_workers"]["notes"] = (
+            "该工（库）房内任一岗位超员，按本栋合计人数回答。"
+        )
+
+    edit(pack_copy, "facts/fireworks.yaml", change)
+    report = hazardrules.lint(pack_copy)
+    assert not [p for p in report.errors if "several installations" in p.message]
+    # toxic_gas.fixed_alarms is a fact of the enterprise (gm-2023 第五条（十一）'s places are not
+    # installations, see its note): it sums up the site, and that is allowed.
+    enterprise_fact = hazardrules.load_pack(pack_copy).facts["toxic_gas.fixed_alarms"]
+    assert enterprise_fact.installation is None and "有任何一处" in enterprise_fact.question

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import hazardrules
 from hazardrules import models
-from hazardrules.engine.native import StandardResult, evaluate, rule_value
+from hazardrules.engine.native import StandardResult, conflict_message, evaluate, rule_value
 from hazardrules.errors import FindingError, FindingProblem
 from hazardrules.lang import TraceNode, explain
 from hazardrules.pack.model import CompiledDerivation, CompiledRule, CompiledStandard, Pack
@@ -44,10 +44,7 @@ def reference_evaluate(
             origin[spec.derives] = derivation
         elif current != spec.value:
             source = f"derivation {origin[spec.derives].spec.id}" if spec.derives in origin else "the finding"
-            message = (
-                f"fact {spec.derives!r} is {current!r} by {source}, but derivation {spec.id} "
-                f"({spec.basis}) makes it {spec.value!r} because {spec.when}"
-            )
+            message = conflict_message(spec, current, source)
             raise FindingError([FindingProblem("conflict", message, f"facts.{spec.derives}")])
     return StandardResult(standard, env, origin, [(r, rule_value(r, env)) for r in rules])
 
@@ -92,6 +89,7 @@ def _add_support(
             derivation=derivation.spec.id,
             basis=derivation.spec.basis,
             because=_jsonable(basis_support),
+            reading=derivation.spec.reading,
         )
         _add_support(basis_support, result, because, derived)
 
@@ -101,6 +99,8 @@ def _add_missing(fact: str, result: StandardResult, missing: dict[str, None]) ->
         return
     missing[fact] = None
     for derivation in result.standard.derived_by.get(fact, ()):
+        if derivation.spec.reading in result.off:
+            continue
         node = explain(derivation.when.ast, result.env)
         if node.value is None:
             for sub in node.missing():
@@ -212,7 +212,14 @@ def test_construct_is_the_validated_model() -> None:
         (models.Trace, {"applies": None, "condition": node, "derived": []}),
         (
             models.Derived,
-            {"fact": "a", "value": True, "derivation": "p:d", "basis": "b", "because": {"x": 1}},
+            {
+                "fact": "a",
+                "value": True,
+                "derivation": "p:d",
+                "basis": "b",
+                "because": {"x": 1},
+                "reading": None,
+            },
         ),
         (
             models.CitedProvision,

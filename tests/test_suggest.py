@@ -28,10 +28,78 @@ def test_sector_filter_and_the_best_match_elsewhere() -> None:
     result = hazardrules.suggest("特种作业人员未持证上岗", sector="metallurgy")
     assert all(c.in_sector for c in result.candidates)
     assert all("metallurgy" in PACK.compiled_rule(c.rule).sectors for c in result.candidates)
-    everywhere = hazardrules.suggest("特种作业人员未持证上岗")
-    if everywhere.candidates[0].rule not in {c.rule for c in result.candidates}:
-        assert result.elsewhere is not None and result.elsewhere.rule == everywhere.candidates[0].rule
-        assert not result.elsewhere.in_sector
+    assert result.candidates[0].rule == "gm-2023:3.2" and result.elsewhere is None
+
+
+EVAL_TEXTS = [
+    "铝压铸车间铝水保温炉旁炉下渣坑内有非生产性积水",
+    "熔炼炉冷却水进出水流量差监测报警装置失效",
+    "外包单位的安全生产工作没有统一协调管理",
+    "除尘器未设置泄爆装置",
+    "使用非水性漆的喷漆室未设置固定式可燃气体浓度监测报警装置",
+]
+
+
+@pytest.mark.parametrize("text", EVAL_TEXTS)
+@pytest.mark.parametrize("sector", ["machinery", "nonferrous", "light_industry", "metallurgy"])
+def test_elsewhere_is_another_standard_that_fits_better(text: str, sector: str) -> None:
+    """Never the same standard (gm-2023:5.2 is not 'another sector's standard' for 机械), and only when
+    it scores better than every in-sector candidate."""
+    result = hazardrules.suggest(text, sector=sector)
+    if result.elsewhere is None:
+        return
+    own = {s.slug for s in PACK.standards_for(sector)}
+    assert PACK.compiled_rule(result.elsewhere.rule).standard not in own
+    assert not result.candidates or result.elsewhere.score > result.candidates[0].score
+
+
+def test_the_same_obligation_in_several_standards_is_one_candidate() -> None:
+    result = hazardrules.suggest("动火作业人员无焊工证")
+    top = result.candidates[0]
+    assert top.rule == "gm-2023:3.2" and "fw-2017:2" in top.same_in
+    assert "fw-2017:2" not in [c.rule for c in result.candidates]
+    fireworks = hazardrules.suggest("动火作业人员无焊工证", sector="fireworks_production")
+    assert fireworks.candidates[0].rule == "fw-2017:2" and "gm-2023:3.2" in fireworks.candidates[0].same_in
+
+
+@pytest.mark.parametrize("text", ["叉车司机无证驾驶叉车作业", "起重机司机未取得特种设备作业人员证上岗"])
+def test_special_equipment_operators_are_not_special_operations(text: str) -> None:
+    result = hazardrules.suggest(text)
+    special = {"gm-2023:3.2", "hc-2017:2", "fw-2017:2"}
+    assert not result.candidates or result.candidates[0].rule not in special
+    assert any("特种设备作业人员" in note and "第二条" in note for note in result.notes)
+    welder = hazardrules.suggest("电焊工未取得特种作业操作证上岗")
+    assert welder.candidates[0].rule == "gm-2023:3.2" and welder.notes == []
+
+
+@pytest.mark.parametrize(
+    ("text", "document"),
+    [
+        ("马跳水库上游导流明渠水位尺丢失，部分临时排水沟堵塞", "water-2017"),
+        ("校门口马路上无斑马线，家长接送学生时存在安全隐患", "edu-2024"),
+    ],
+)
+def test_text_outside_every_encoded_standard_says_so(text: str, document: str) -> None:
+    result = hazardrules.suggest(text)
+    assert result.no_match and result.message and "没有与之相符的已编码条款" in result.message
+    assert document in {u.id for u in result.unencoded}
+    assert all(c.confidence < 0.2 for c in result.candidates)
+
+
+def test_a_clear_description_is_confident() -> None:
+    result = hazardrules.suggest("熔炼炉冷却水进出水流量差监测报警装置失效", sector="machinery")
+    assert not result.no_match and result.message is None
+    assert result.candidates[0].confidence >= 0.5
+    assert all(0 <= c.confidence <= 1 for c in result.candidates)
+
+
+def test_superseded_versions_are_not_candidates() -> None:
+    import datetime as dt
+
+    today = dt.date.today()
+    for text in EVAL_TEXTS:
+        for candidate in hazardrules.suggest(text, k=10).candidates:
+            assert PACK.standards[PACK.compiled_rule(candidate.rule).standard].in_force(today)
 
 
 def test_failed_device_suggests_citing_article_14() -> None:
@@ -76,7 +144,7 @@ def test_bad_arguments() -> None:
 def test_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["suggest", "除尘器未设置泄爆装置", "--sector", "machinery", "-k", "2"]) == 0
     out = capsys.readouterr().out
-    assert "不是判定结论" in out and "gm-2023:11.3" in out
+    assert "不是判定结论" in out and "gm-2023:11.3" in out and "confidence" in out
     assert main(["suggest", "除尘器未设置泄爆装置", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["candidates"][0]["rule"] == "gm-2023:11.3" and "note" in data

@@ -2,8 +2,12 @@
 
 Writes MyST Markdown into ``docs/rules/`` (not committed) on ``builder-inited``, so the pages can
 never drift from ``rules/``: one page per standard (every provision of the official text in order,
-encoded or not), coverage, the fact vocabulary with a reverse index, sectors and checklists. The
-official texts are the pack's own copy (``rules/sources/``), so a clone builds on its own.
+encoded or not), the register of the law (「标准清单与收录状态」, every document of
+``rules/register.yaml`` with its dates, successor, sectors and encoding status, linked from each
+standard's page), coverage, the fact vocabulary with a reverse index and the installation kinds,
+sectors and checklists. The official texts are the pack's own copy (``rules/sources/``), so a clone
+builds on its own. Developer pages: the codes of warnings and notes, the dev notes, and the worked
+examples' verdicts (classified at build time).
 
 Every numbered provision gets its own anchor (``gm-2023-3-2``) and a ``clause-entry`` so the site
 search finds the clause itself (see ``zhsearch.py``). Everything on these pages is Chinese; English
@@ -20,12 +24,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 import hazardrules
 from hazardrules.interfaces.checklist import Question, checklist, scope_facts
+from hazardrules.interfaces.cli import example_finding
+from hazardrules.interfaces.schema import documents
 from hazardrules.interfaces.describe import (
     EVIDENCE_KIND,
     EXPECT,
@@ -33,11 +38,15 @@ from hazardrules.interfaces.describe import (
     fact_kind,
     fact_value,
 )
+from hazardrules.interfaces.register import ENCODING_WORDS, StandardStatus, standards
+from hazardrules.interfaces.verdict_view import render_text
 from hazardrules.lang.chinese import to_chinese
 from hazardrules.pack.format import Evidence, Note, OfficialPublication
+from hazardrules.pack.industries import industries
 from hazardrules.pack.model import CompiledRule, CompiledStandard, Pack
 from hazardrules.pack.resources import shipped_rules_dir
 from hazardrules.pack.sources import LEAD, load_source, pack_sources_dir, source_document, walk
+from hazardrules.verdict.codes import codes
 
 OUT = "rules"
 ROLE = {"scope": "适用范围", "deferral": "另行规定（转致）", "cross_cutting": "通用条款", "definition": "定义", "other": "其他"}
@@ -116,6 +125,7 @@ def standard_page(pack: Pack, standard: CompiledStandard, sources: Path) -> str:
         ("适用行业", sector_names),
         ("替代", "；".join(meta.supersedes) or "—"),
         ("被替代", meta.superseded_by or "—"),
+        ("标准清单", register_link(pack, meta.slug)),
     ]
     rows += related_rows(pack, meta.slug)
     for deferral in meta.defers:
@@ -253,14 +263,24 @@ def rule_section(pack: Pack, standard: CompiledStandard, rule: CompiledRule) -> 
     for name in facts:
         fs = pack.facts[name]
         lines.append(f"| [{cell(fs.label)}](facts.md#{anchor(name)})<br>`{name}` | {cell(fact_kind(pack, name))} | {cell(fs.question)} |")
-    derived = [d for f in facts for d in standard.derived_by.get(f, ())]
+    derived = list(dict.fromkeys(d for f in facts for d in standard.derived_by.get(f, ())))
+    derived += [d for d in pack.lifted if d.spec.derives in facts]
     if derived:
         lines += ["", "**推导（解释与定义）**", ""]
         for d in derived:
             value = fact_value(pack, d.spec.derives, d.spec.value)
-            lines.append(f"- `{d.spec.id}`：当{to_chinese(d.when.ast, pack.facts)}时，{value}（依据：{d.spec.basis}）")
+            reading = standard.readings.get(d.spec.reading) if d.spec.reading else None
+            mark = ""
+            if reading is not None:
+                kind = "政府部门执法实践" if reading.official else "第三方资料"
+                mark = f"【解读，非条文、非官方解释：{reading.title}（{reading.publisher}，{kind}）；可以关闭】"
+            lines.append(f"- `{d.spec.id}`{mark}：当{to_chinese(d.when.ast, pack.facts)}时，{value}（依据：{d.spec.basis.strip()}）")
             if d.spec.notes:
                 lines.append(f"  - 说明：{d.spec.notes.strip()}")
+    implied = [(k, kind) for k, kind in pack.installation_kinds.items() if any(f in facts for f in kind.implies)]
+    for k, kind in implied:
+        said = "；".join(fact_value(pack, f, v) for f, v in kind.implies.items())
+        lines.append(f"- 检查发现描述了{kind.name}（`{k}`）时，即{said}")
     lines += ["", "**示例**", "", "| # | 行业 | 事实 | 结果 |", "| --- | --- | --- | --- |"]
     for number, example in enumerate(spec.examples, 1):
         sector = pack.sectors[example.sector or ordered[0]].name
@@ -287,57 +307,152 @@ def notes_list(notes: list[Note]) -> list[str]:
     return out
 
 
-def coverage_page(pack: Pack, sources: Path) -> str:
-    lines = ["# 编码覆盖情况", "",
-             "每部标准：官方文本中的条款（末级条款）、已编码的判定规则、被引用的非规则条款、尚未编码的条款，",
-             "以及规则条文的核对状态。规则数与 `hazardrules rules list --standard <代号>` 一致。", "",
-             "| 标准 | 官方文本末级条款 | 判定规则 | 引用条款 | 未编码 | 条文已核实 | 条文未核实 |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
-    partial: list[CompiledStandard] = []
-    entries: list[tuple[str, str | None]] = []
-    for file in sorted(sources.glob("*.yaml")):
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        if not data.get("provisions"):
-            continue  # not a standard's text (the register of documents)
-        entries.append((file.stem, None))
-        for companion in data.get("companion_documents") or []:  # e.g. a supplement inside fm-2022.yaml
-            number = companion.get("document_number")
-            slug = next((s for s, c in pack.standards.items() if c.meta.document_number == number),
-                        companion.get("slug") or companion.get("slug_suggestion") or str(number))
-            entries.append((slug, number))
-    for slug, number in entries:
-        standard = pack.standards.get(slug)
-        names = standard.names if standard else None
-        source = load_source(sources, slug, number or (standard.meta.document_number if standard else None), names=names)
-        if source is None:
+def register_link(pack: Pack, slug: str) -> str:
+    """The row of a standard's page that links its entry in 「标准清单与收录状态」."""
+    if slug not in pack.register:
+        return "（未列入标准清单）"
+    return f"[本标准在标准清单中的状态](register.md#{anchor('register-' + slug)})"
+
+
+def in_force_word(entry: StandardStatus, on: dt.date) -> str:
+    """施行中 / 尚未施行 / 已不再施行 / 现行状态未经确认, on ``on``."""
+    if not entry.status_confirmed:
+        return "现行状态未经确认"
+    if entry.in_force:
+        return "施行中"
+    start = entry.effective or entry.published
+    if start is not None and on < start:
+        return f"尚未施行（{start.isoformat()} 起施行）"
+    return f"已不再施行（{entry.ends.isoformat()} 起）" if entry.ends else "不在施行"
+
+
+def document_name(entry: StandardStatus) -> str:
+    number = f"（{entry.document_number}）" if entry.document_number else ""
+    return f"《{entry.title}》{number}"
+
+
+def last_day(entry: StandardStatus) -> str:
+    return (entry.ends - dt.timedelta(days=1)).isoformat() if entry.ends else "—（未定）"
+
+
+def register_page(pack: Pack, on: dt.date) -> str:
+    """「标准清单与收录状态」: every document of rules/register.yaml, encoded or not, on ``on``."""
+    entries = standards(on, pack=pack)
+    by_id = {e.id: e for e in entries}
+    lines = ["(register)=", "# 标准清单与收录状态", "",
+             "本规则包所知的全国性重大事故隐患判定标准和文件，无论是否已编码收录。本页在构建时由规则包的标准清单"
+             "（`rules/register.yaml`）生成，与 `hazardrules standards` 的输出一致。"
+             f"施行状态按本站构建之日（{on.isoformat()}）判断；其他日期请用 `hazardrules standards --on 日期`。", "",
+             "判定时，某行业当日施行的标准如果未收录（或现行状态未经确认），裁决为“无法判定”并指明该标准及原因（`gaps`），"
+             "不会给出“不构成重大事故隐患”；已不再施行的标准不会作为现行标准引用，只作为参考（`reference`）。", "",
+             "## 总表", ""]
+    summary = [["标准", "施行期间", "当日状态", "收录状态", "适用行业"]]
+    for entry in entries:
+        start = entry.effective or entry.published
+        ends = f"{last_day(entry)}" if entry.ends else "今"
+        summary.append([f"[{document_name(entry)}](#{anchor('register-' + entry.id)})<br>{entry.kind}",
+                        f"{start.isoformat() if start else '不详'}<br>至 {ends}", in_force_word(entry, on),
+                        ENCODING_WORDS[entry.encoding], "、".join(entry.sector_names) or "—"])
+    lines += list_table(summary, "register-table")
+    lines += ["", "## 各行业当日适用的标准", "",
+              "| 行业 | 当日施行的标准 | 收录状态 |", "| --- | --- | --- |"]
+    for sector, spec in pack.sectors.items():
+        mine = [e for e in entries if sector in e.sectors]
+        if not mine:
             continue
-        leaves = [i.path for i in source.situations()]
+        current = [e for e in mine if e.in_force] or [e for e in mine if not e.status_confirmed]
+        if current:
+            names = "；".join(document_name(e) + ("（现行状态未经确认）" if not e.status_confirmed else "") for e in current)
+            states = "；".join(ENCODING_WORDS[e.encoding] for e in current)
+        else:
+            names, states = "（没有经确认施行的判定标准）", "—"
+        lines.append(f"| {spec.name}（`{sector}`） | {cell(names)} | {states} |")
+    lines += ["", "## 各标准", ""]
+    for entry in entries:
+        lines += [f"({anchor('register-' + entry.id)})=", f"### {document_name(entry)}", ""]
+        rows = [("标准代号", f"`{entry.id}`"), ("文号", entry.document_number or "（不详）"),
+                ("发布机关", entry.issuer or "（不详）"), ("类别", entry.kind),
+                ("公布日期", entry.published.isoformat() if entry.published else "（不详）"),
+                ("施行日期", entry.effective.isoformat() if entry.effective else "自公布之日起（或不详）"),
+                ("施行至", last_day(entry) + (f"（{entry.ends_basis}）" if entry.ends_basis else "")),
+                (f"{on.isoformat()} 的状态", in_force_word(entry, on))]
+        for label, ids in (("前身", entry.predecessors), ("被取代为", [entry.successor] if entry.successor else [])):
+            if ids:
+                rows.append((label, "；".join(
+                    f"[{cell(document_name(by_id[i]))}](#{anchor('register-' + i)})" if i in by_id else i for i in ids)))
+        rows.append(("适用行业", "、".join(f"{n}（`{s}`）" for s, n in zip(entry.sectors, entry.sector_names, strict=True)) or "—"))
+        rows.append(("官方发布", link(entry.official_publication) if entry.official_publication else "（发布页面尚未查到）"))
+        encoded = ENCODING_WORDS[entry.encoding]
+        if entry.id in pack.standards:
+            encoded += f"：{{ref}}`判定规则 <std-{entry.id}>`"
+        if entry.not_encoded_reason:
+            encoded += f"（{entry.not_encoded_reason}）"
+        rows.append(("收录状态", encoded))
+        if entry.unencoded_provisions:
+            rows.append(("未收录的条款", "、".join(f"`{p}`" for p in entry.unencoded_provisions)))
+        if entry.notes:
+            rows.append(("说明", entry.notes.strip()))
+        lines += list_table([["项目", "内容"], *([key, value] for key, value in rows)], "meta-table")
+    return "\n".join(lines) + "\n"
+
+
+def list_table(rows: list[list[str]], css: str) -> list[str]:
+    """A MyST list-table (header row first) with a CSS class, cells on one line each."""
+    lines = ["```{list-table}", ":header-rows: 1", f":class: {css}", ""]
+    for row in rows:
+        lines.append(f"* - {cell(row[0])}")
+        lines += [f"  - {cell(value)}" for value in row[1:]]
+    return [*lines, "```", ""]
+
+
+def coverage_page(pack: Pack, sources: Path) -> str:
+    """Every document of the register: its provisions in the official text, what the pack encodes."""
+    lines = ["# 编码覆盖情况", "",
+             "标准清单（{doc}`register`）中的每部标准：官方文本中的条款（末级条款）、已编码的判定规则、被引用的非规则条款、",
+             "尚未编码的条款，以及规则条文的核对状态。规则数与 `hazardrules rules list --standard <代号>` 一致。",
+             "未收录的标准列出原因；其适用行业的裁决不会给出“不构成重大事故隐患”。", "",
+             "| 标准 | 官方文本末级条款 | 判定规则 | 引用条款 | 未编码 | 条文已核实 | 条文未核实 | 收录状态 |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    partial: list[CompiledStandard] = []
+    for entry in standards(pack=pack):
+        slug = entry.id
+        standard = pack.standards.get(slug)
+        # The official text: its own file, or a companion inside another (a supplement in fm-2022.yaml).
+        number = entry.document_number or (standard.meta.document_number if standard else None)
+        source = load_source(sources, slug, number, names=standard.names if standard else None)
+        leaves = [i.path for i in source.situations()] if source is not None else []
+        state = f"[{ENCODING_WORDS[entry.encoding]}](register.md#{anchor('register-' + slug)})"
         if standard is not None:
             rules = {r.path for r in standard.rules}
             cited = {pid.split(":", 1)[1] for pid in standard.provisions}
             missing = len([p for p in leaves if p not in rules and p not in cited])
             verified = sum(1 for r in standard.rules if r.spec.text_status == "verified")
-            name = f"{{ref}}`{source.title or slug} <std-{slug}>`"
-            lines.append(f"| {name} | {len(leaves)} | {len(rules)} | {len(cited)} | {missing} | {verified} | {len(rules) - verified} |")
+            name = f"{{ref}}`{entry.title} <std-{slug}>`"
+            lines.append(f"| {name} | {len(leaves)} | {len(rules)} | {len(cited)} | {missing} | {verified} | "
+                         f"{len(rules) - verified} | {state} |")
             if standard.unencoded:
                 partial.append(standard)
         else:
-            lines.append(f"| {source.title or slug}（`{slug}`，尚未收录） | {len(leaves)} | 0 | 0 | {len(leaves)} | 0 | 0 |")
+            count = str(len(leaves)) if source is not None else "—（官方文本未收集）"
+            reason = f"（{entry.not_encoded_reason}）" if entry.not_encoded_reason else ""
+            lines.append(f"| {cell(document_name(entry))}（`{slug}`） | {count} | 0 | 0 | {len(leaves) or '—'} | 0 | 0 | "
+                         f"{state}{cell(reason)} |")
     if partial:
         lines += ["", "## 部分编码的标准：未收录的条款", "",
                   "下列条款未收录于规则包。适用这些条款的行业，判定结果不会是“不构成重大事故隐患”（而是“无法判定”，并在 `gaps` 中列出这些条款）。", "",
                   "| 标准 | 条款 | 编号 | 适用行业 | 原因 |", "| --- | --- | --- | --- | --- |"]
         for standard in partial:
-            for missing in standard.unencoded:
-                sectors = missing.sectors if missing.sectors is not None else standard.meta.sectors
+            for missing_item in standard.unencoded:
+                sectors = missing_item.sectors if missing_item.sectors is not None else standard.meta.sectors
                 names = "、".join(pack.sectors[s].name for s in sectors) or "（无）"
-                lines.append(f"| {{ref}}`{standard.slug} <std-{standard.slug}>` | {cell(missing.label)} | "
-                             f"`{standard.slug}:{missing.path}` | {cell(names)} | {cell(missing.reason)} |")
+                lines.append(f"| {{ref}}`{standard.slug} <std-{standard.slug}>` | {cell(missing_item.label)} | "
+                             f"`{standard.slug}:{missing_item.path}` | {cell(names)} | {cell(missing_item.reason)} |")
     return "\n".join(lines) + "\n"
 
 
 def facts_page(pack: Pack, read_by: dict[str, list[str]]) -> str:
     lines = ["# 事实词汇表", "", "检查中可观察、可回答的事实。每个事实列出类型、单位、标签、检查问题，以及读取它的规则（反向索引）。", ""]
+    lines += installation_kinds(pack)
     groups: dict[str, list[str]] = defaultdict(list)
     for name in sorted(pack.facts):
         groups[name.split(".")[0]].append(name)
@@ -363,6 +478,48 @@ def facts_page(pack: Pack, read_by: dict[str, list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def installation_kinds(pack: Pack) -> list[str]:
+    """The kinds of installation a finding may list, each with the facts it answers for itself."""
+    if not pack.installation_kinds:
+        return []
+    lines = ["(installation-kinds)=", "## 装置（设施）类型", "",
+             "标准逐个判定的装置（设施）。检查发现可以列出多个装置，每个装置有自己的编号、类型和事实，各自回答本装置的问题；"
+             "某条规则只要对其中一个装置成立即构成重大事故隐患（裁决写明是哪一个），对每一个装置都不成立才排除。", "",
+             "| 类型代号 | 名称 | 一个装置指 | 本装置的事实 |", "| --- | --- | --- | --- |"]
+    for kind, spec in pack.installation_kinds.items():
+        own = [name for name, fact in pack.facts.items() if fact.installation == kind]
+        facts = "、".join(f"[`{name}`](#{anchor(name)})" for name in own) or "—"
+        lines.append(f"| `{kind}` | {spec.name} | {cell((spec.examples or '—').strip())} | {facts} |")
+    return [*lines, ""]
+
+
+def codes_page() -> str:
+    """Developer page: every stable code of warnings, notes, gaps, references and errors."""
+    where = {"warnings": "`warnings`", "notes": "`notes`", "gaps": "`gaps`", "reference": "`reference`",
+             "error": "`FindingError.problems[].code`"}
+    lines = ["(codes)=", "# 警告、说明与错误的代码", "",
+             "Every code a verdict's `warnings`, `notes`, `gaps` and `reference` or a `FindingError` carries,",
+             "generated from `src/hazardrules/verdict/codes.py` (`hazardrules codes` prints the same table).",
+             "Programs match on `code`; people read `message`, always Chinese. A published code keeps its meaning.",
+             "", "| code | where | meaning |", "| --- | --- | --- |"]
+    lines += [f"| `{c.code}` | {where[c.where]} | {cell(c.meaning)} |" for c in codes()]
+    return "\n".join(lines) + "\n"
+
+
+# Worked examples the documentation shows: each bundled finding, classified by the library at build
+# time (never typed by hand), as JSON and as `classify --format text` prints it.
+DOC_EXAMPLES = ["fireworks-storehouses"]
+
+
+def example_pages(pack: Pack) -> dict[str, str]:
+    out = {}
+    for name in DOC_EXAMPLES:
+        verdict = hazardrules.classify(json.loads(example_finding(name)), pack=pack)
+        out[f"{name}.verdict.json"] = verdict.model_dump_json(indent=2) + "\n"
+        out[f"{name}.text"] = render_text(verdict, pack)
+    return out
+
+
 def sectors_page(pack: Pack) -> str:
     lines = ["# 行业", "", "行业决定适用哪些标准；调用方可以传行业代号、中文名称或 GB/T 4754-2017 行业代码。", "",
              "| 代号 | 名称 | 标准 | 行业代码 | 不包括 | 依据 |", "| --- | --- | --- | --- | --- | --- |"]
@@ -373,7 +530,48 @@ def sectors_page(pack: Pack) -> str:
     notes = [(slug, spec) for slug, spec in pack.sectors.items() if spec.notes]
     if notes:
         lines += ["", "## 说明", ""] + [f"- {spec.name}（`{slug}`）：{cell((spec.notes or '').strip())}" for slug, spec in notes]
+    lines += industries_section(pack)
     return "\n".join(lines) + "\n"
+
+
+STATUS_WORDS = {"verified": "已核实（分类标准原文）", "unverified": "未经核实（本规则包的解读）"}
+
+
+def industries_section(pack: Pack) -> list[str]:
+    """The industry codes and words of industries.yaml: what each 工贸 sector covers and on what basis."""
+    data = pack.industries
+    if data is None:
+        return []
+    names = industries(pack).names
+    meta = data.classification
+    lines = ["", "## 行业代码与行业用语", "", f"依据《{meta.title}》（{meta.document_number}）。{(meta.notes or '').strip()}", "",
+             "调用方给出 GB/T 4754-2017 行业代码（门类至小类，如 `3392`、`C33`）或行业用语（如“家具制造”“铸造”）时，按下表确定行业；"
+             "来自“未经核实”一行的，判定结果带有警告 `sector_unverified_mapping`，并在说明中附上依据。"
+             "同一代码下的小类分属不同行业时（如 30、38），判定会要求给出更具体的代码。", "",
+             "| 行业 | 行业代码 | 不包括 | 状态 | 依据 |", "| --- | --- | --- | --- | --- |"]
+    for mapping in data.mappings:
+        codes = "、".join(f"{c} {names.get(c, '')}" for c in mapping.include)
+        excluded = "、".join(mapping.exclude) or ("（除外清单原文未见）" if not mapping.exclusions_seen else "—")
+        note = f"（{mapping.notes.strip()}）" if mapping.notes else ""
+        lines.append(f"| {pack.sectors[mapping.sector].name}（`{mapping.sector}`） | {cell(codes)} | {cell(excluded)} | "
+                     f"{STATUS_WORDS[mapping.status]} | {cell(mapping.basis.strip() + note)} |")
+    lines += ["", "### 其他标准管辖的行业代码", "",
+              "下列代码的企业不属于工贸行业分类，而可能属于其他判定标准的适用范围（按企业的活动或许可确定，行业代码本身不能决定）："
+              "给出这些代码时，错误信息会指出相应标准及其收录状态，请直接给出行业代号。", "",
+              "| 行业代码 | 可能适用的行业 | 说明 |", "| --- | --- | --- |"]
+    for pointer in data.elsewhere:
+        codes = "、".join(f"{c} {names.get(c, '')}" for c in pointer.codes)
+        sectors = "、".join(f"{pack.sectors[s].name}（`{s}`）" for s in pointer.sectors)
+        lines.append(f"| {cell(codes)} | {sectors} | {cell((pointer.notes or '—').strip())} |")
+    lines += ["", "### 行业用语", "", "GB/T 4754-2017 各类别的名称也可以直接使用（如“木质家具制造”）。", "",
+              "| 用语 | 行业代码或需选择的行业 |", "| --- | --- |"]
+    for word, entry in data.words.items():
+        if entry.codes:
+            meaning = "、".join(f"{c} {names.get(c, '')}" for c in entry.codes)
+        else:
+            meaning = "需选择：" + "、".join(pack.sectors[s].name for s in entry.sectors) + f"。{(entry.decides or '').strip()}"
+        lines.append(f"| {word} | {cell(meaning)} |")
+    return lines
 
 
 def answer_boxes(question: Question) -> str:
@@ -441,7 +639,7 @@ def index_page(pack: Pack) -> str:
 
 
 # The generated pages listed after the standards in rules/index; add a page here and to ``generate``.
-AUDITOR_PAGES = ["coverage", "facts", "sectors", "checklists/index"]
+AUDITOR_PAGES = ["register", "coverage", "facts", "sectors", "checklists/index"]
 
 
 def dev_notes_page(pack: Pack) -> str:
@@ -476,6 +674,36 @@ def dev_notes_page(pack: Pack) -> str:
     return "\n".join(lines) + "\n"
 
 
+CODE_GROUPS = {
+    "warnings": ("Warnings (`verdict.warnings[].code`)", "The finding may not say what the caller meant, or the verdict has a limit to heed."),
+    "notes": ("Notes (`verdict.notes[].code`)", "Context for reading the verdict."),
+    "gaps": ("Gaps (`verdict.gaps[].code`)", "Law that governs the finding but was not applied: never a `not_major` with one."),
+    "reference": ("References (`verdict.reference[].code`)", "Evaluations under superseded standards, never part of the verdict."),
+    "error": ("Finding and record errors (`problems[].code`)", "Why a finding could not be classified: `FindingError.problems`, the error objects of a batch and of `POST /v1/classify/stream`, and the HTTP service's 400/422 bodies."),
+    "request": ("HTTP request errors (`problems[].code`)", "Why the HTTP service refused a request, in the same body as a finding error."),
+}
+
+
+def codes_page() -> str:
+    """The developer page of the stable codes, generated from ``verdict/codes.py``."""
+    lines = [
+        "# 稳定代码（codes）",
+        "",
+        "Programs match on `code`; people read `message` (Chinese). A code, once published, keeps its",
+        "meaning. The same codes appear in Python (`Notice.code`, `FindingProblem.code`), on the command",
+        "line (`hazardrules codes`, the error objects of `classify`) and over HTTP (`GET /v1/codes`, every",
+        "error body), and the JSON Schemas list them as enums (`hazardrules schema`). A *reserved* code is",
+        "published for a situation this version does not detect yet: it is never emitted.",
+        "",
+    ]
+    for where, (title, intro) in CODE_GROUPS.items():
+        lines += [f"## {title}", "", intro, "", "| code | meaning (中文) | |", "| --- | --- | --- |"]
+        for code in codes(where):  # type: ignore[arg-type]
+            lines.append(f"| `{code.code}` | {cell(code.meaning)} | {'reserved' if code.reserved else ''} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def generate(app: Sphinx) -> None:
     docs = Path(app.srcdir)
     sources = pack_sources_dir(shipped_rules_dir())
@@ -490,11 +718,12 @@ def generate(app: Sphinx) -> None:
     for rule in pack.compiled_rules():
         for name in dict.fromkeys([*(rule.applies.facts if rule.applies else ()), *rule.condition.facts]):
             read_by[name].append(rule.id)
-    pages = {"index.md": index_page(pack), "coverage.md": coverage_page(pack, sources),
-             "facts.md": facts_page(pack, read_by), "sectors.md": sectors_page(pack)}
+    on = dt.date.today()
+    pages = {"index.md": index_page(pack), "register.md": register_page(pack, on),
+             "coverage.md": coverage_page(pack, sources), "facts.md": facts_page(pack, read_by),
+             "sectors.md": sectors_page(pack)}
     for slug, standard in pack.standards.items():
         pages[f"{slug}.md"] = standard_page(pack, standard, sources)
-    on = dt.date.today()
     sectors = [s for s in pack.sectors if pack.standards_for(s)]
     pages["checklists/index.md"] = "\n".join(
         ["# 检查清单", "", "每个行业一页，可直接打印（A4）作为现场检查记录。", "", "```{toctree}", ":maxdepth: 1", "", *sectors, "```", ""])
@@ -505,12 +734,28 @@ def generate(app: Sphinx) -> None:
     generated = docs / "_generated"
     generated.mkdir(exist_ok=True)
     (generated / "dev-notes.md").write_text(dev_notes_page(pack), encoding="utf-8")
+    (generated / "codes.md").write_text(codes_page(), encoding="utf-8")
+    for name, text in example_pages(pack).items():
+        (generated / name).write_text(text, encoding="utf-8")
     schemas = docs / "_schemas"
     schemas.mkdir(exist_ok=True)
     (schemas / "finding.json").write_text(json.dumps(hazardrules.Finding.model_json_schema(), ensure_ascii=False, indent=2), encoding="utf-8")
     (schemas / "verdict.json").write_text(json.dumps(hazardrules.Verdict.model_json_schema(), ensure_ascii=False, indent=2), encoding="utf-8")
 
 
+def write_schemas(app: Sphinx, config: Any) -> None:
+    """``_schemas/schemas/*.json``: the JSON Schemas and the OpenAPI document, published with the
+    site (``html_extra_path``, so written before Sphinx checks that the folder exists)."""
+    schemas = Path(app.confdir) / "_schemas"
+    if schemas.exists():
+        shutil.rmtree(schemas)
+    for name, document in documents(hazardrules.load_pack()).items():
+        path = schemas / "schemas" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", write_schemas)
     app.connect("builder-inited", generate)
     return {"version": "2", "parallel_read_safe": True}

@@ -17,10 +17,11 @@ from .errors import (
     Problem,
     RuleNotFound,
 )
-from .interfaces.checklist import Checklist, ChecklistItem, Question, checklist
+from .interfaces.checklist import Checklist, ChecklistItem, checklist
 from .interfaces.lint import lint
 from .interfaces.register import StandardStatus, standards
 from .interfaces.suggest import Suggestion, Suggestions, suggest
+from .interfaces.vocabulary import FactInfo, InstallationKindInfo, facts, installation_kinds
 from .models import (
     Citation,
     CitedProvision,
@@ -35,6 +36,8 @@ from .models import (
     InstallationRef,
     Notice,
     PackInfo,
+    Question,
+    ReadingUsed,
     Reference,
     ReferenceHit,
     StandardInForce,
@@ -61,6 +64,7 @@ __all__ = [
     "Derived",
     "DocumentRef",
     "Example",
+    "FactInfo",
     "FactSpec",
     "Finding",
     "FindingError",
@@ -69,6 +73,7 @@ __all__ = [
     "HazardRulesError",
     "Hit",
     "Installation",
+    "InstallationKindInfo",
     "InstallationRef",
     "Note",
     "Notice",
@@ -77,6 +82,7 @@ __all__ = [
     "PackInfo",
     "Problem",
     "Question",
+    "ReadingUsed",
     "Reference",
     "ReferenceHit",
     "RuleNotFound",
@@ -96,7 +102,9 @@ __all__ = [
     "checklist",
     "classify",
     "classify_table",
+    "facts",
     "findings_table",
+    "installation_kinds",
     "lint",
     "load_pack",
     "standards",

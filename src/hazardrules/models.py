@@ -22,7 +22,10 @@ class Installation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(description="The caller's name for it, unique in the finding (e.g. 1号库房)")
-    kind: str = Field(description="An installation kind of the pack (hazardrules facts --kinds)")
+    kind: str = Field(
+        description="An installation kind of the pack (rules/facts/*.yaml `installations`; the docs' "
+        "facts page lists them with their facts)"
+    )
     facts: dict[str, FactValue] = Field(
         default_factory=dict, description="Facts of this installation; an absent fact is unknown"
     )
@@ -54,6 +57,47 @@ class Finding(BaseModel):
     description: str | None = Field(default=None, description="The inspector's free text")
 
 
+class Question(BaseModel):
+    """A question an inspector answers to give one fact: the Chinese question, the answer's type,
+    unit and bounds, and for a choice every allowed value's code with its Chinese label. The answer
+    goes into the finding as ``facts[fact]`` (an installation's fact: on that installation)."""
+
+    fact: str = Field(description="The fact the answer gives, e.g. contractor.coordinated")
+    label: str = Field(description="The fact's short Chinese label")
+    question: str = Field(description="The question, in Chinese")
+    type: Literal["bool", "number", "integer", "enum", "set"] = Field(
+        description="bool: true/false; number/integer: a number in `unit`; enum: one code of `values`; "
+        "set: a list of codes of `values` (empty for none)"
+    )
+    unit: str | None = None
+    minimum: int | float | None = Field(
+        default=None, description="number/integer: the smallest sensible value"
+    )
+    maximum: int | float | None = Field(
+        default=None, description="number/integer: the largest sensible value"
+    )
+    values: dict[str, str] | None = Field(
+        default=None,
+        description="enum/set: each allowed value's code (what the finding gives) → its Chinese label",
+    )
+    installation_kind: str | None = Field(
+        default=None, description="The kind of installation this question is asked of, one by one"
+    )
+    installation_kind_name: str | None = Field(default=None, description="That kind's Chinese name")
+    alternatives: list[Question] = Field(
+        default_factory=list,
+        description="Checklists: facts that answer this question instead, through a derivation",
+    )
+    rules: list[str] = Field(
+        default_factory=list, description="Verdicts: the open rules (or deferrals) the answer helps decide"
+    )
+    decides: list[str] = Field(
+        default_factory=list,
+        description="Verdicts: other open facts this answer can decide through a derivation (it is their "
+        "authorities' wording or a definition: answering it may make them unnecessary)",
+    )
+
+
 class Citation(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -81,7 +125,8 @@ class TraceNode(BaseModel):
 
 
 class Derived(BaseModel):
-    """A fact set by a derivation (an official interpretation or a definition)."""
+    """A fact set by a derivation: a definition or an official interpretation — or, when ``reading``
+    is set, a documented reading that is neither (see :attr:`Verdict.readings`)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -90,6 +135,11 @@ class Derived(BaseModel):
     derivation: str
     basis: str
     because: dict[str, Any]
+    reading: str | None = Field(
+        default=None,
+        description="The documented reading (third-party checklist, enforcement practice) the derivation "
+        "belongs to; null for a definition or an official interpretation",
+    )
 
 
 class Trace(BaseModel):
@@ -248,6 +298,24 @@ class Notice(BaseModel):
     rules: list[str] = Field(default_factory=list)
 
 
+class ReadingUsed(BaseModel):
+    """A documented reading the verdict relied on: neither the text of a standard nor its issuer's
+    interpretation (a third-party checklist, enforcement practice). ``classify(readings=…)`` and
+    ``hazardrules classify --readings`` switch readings off."""
+
+    id: str
+    title: str = Field(description="What the reading is, in Chinese")
+    publisher: str
+    official: bool = Field(
+        description="true: published by a government body (enforcement cases), still not the issuer's "
+        "interpretation; false: a third party"
+    )
+    url: str | None = None
+    provisions: list[str] = Field(default_factory=list, description="The provisions it reads")
+    derivations: list[str] = Field(description="Its derivations that set a fact the verdict used")
+    rules: list[str] = Field(description="The rules whose value those facts decided or affected")
+
+
 class PackInfo(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -275,6 +343,11 @@ class Verdict(BaseModel):
     missing_facts: list[str] = Field(
         default_factory=list, description="Every fact that would decide an undetermined rule"
     )
+    questions: list[Question] = Field(
+        default_factory=list,
+        description="One question per fact of missing_facts, in the same order: what to ask next, with the "
+        "answer's type, unit and allowed values (codes and labels)",
+    )
     cleared: list[Cleared] = Field(
         default_factory=list, description="Rules examined that do not hold, with what decided them"
     )
@@ -288,6 +361,11 @@ class Verdict(BaseModel):
     complete: bool = Field(description="Whether every applicable rule was considered touched")
     warnings: list[Notice] = Field(default_factory=list)
     notes: list[Notice] = Field(default_factory=list)
+    readings: list[ReadingUsed] = Field(
+        default_factory=list,
+        description="Documented readings (not the law) that set facts the verdict used; each also gives "
+        "the warning reading_applied. classify(readings=…) switches them off",
+    )
     pack: PackInfo
     engine: str
     hazardrules_version: str

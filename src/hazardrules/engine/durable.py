@@ -91,7 +91,7 @@ from ..lang import ExpressionError, compile_expr, fact_names
 from ..lang import nodes as n
 from ..lang.check import ExprType
 from ..pack.model import CompiledDerivation, CompiledRule, CompiledStandard, Pack
-from .native import StandardResult, Value
+from .native import StandardResult, Value, conflict_message
 
 INSTALL = "pip install hazardrules[durable]"
 MAX_TERMS = 512  # terms of one pattern in disjunctive normal form
@@ -195,6 +195,9 @@ class _Encoding:
         }
         strings = sorted({v for t in self.types.values() if t.kind == "string" for v in t.values or ()})
         self.strings: dict[str, int] = {s: i for i, s in enumerate(strings)}
+        # A documented reading is a property of the finding's fact, true when the caller left it on;
+        # its derivations' patterns test it.
+        self.readings: dict[str, str] = {r: f"r{i}" for i, r in enumerate(sorted(pack.readings()))}
 
     def width(self, fact: str) -> int:
         """How many properties the fact takes in a durable fact."""
@@ -486,6 +489,7 @@ class _Shard:
     rules: tuple[int, ...]
     derivations: tuple[int, ...]
     run: _Run | None = None
+    readings: tuple[str, ...] = ()  # the documented readings its derivations belong to
 
 
 @dataclass(slots=True)
@@ -523,10 +527,11 @@ class DurableEngine:
         standard: CompiledStandard,
         rules: Sequence[CompiledRule],
         facts: Mapping[str, Any],
+        off: frozenset[str] = frozenset(),
     ) -> StandardResult:
         with LOCK:
             encoding, compiled = self._compiled(pack, standard, rules)
-            runs = [self._classify(encoding, shard, standard, facts) for shard in compiled.shards]
+            runs = [self._classify(encoding, shard, standard, facts, off) for shard in compiled.shards]
         conflicts = sorted(c for run in runs for c in run.conflicts)
         if conflicts:
             _, fact, message = conflicts[0]
@@ -544,7 +549,7 @@ class DurableEngine:
         if missing:  # pragma: no cover - the rules always come from the standard compiled
             raise HazardRulesError(f"durable engine: rules {missing} are not in the compiled ruleset")
         result: list[tuple[CompiledRule, Value]] = [(r, values.get(r.key)) for r in rules]
-        return StandardResult(standard, env, origin, result)
+        return StandardResult(standard, env, origin, result, off=off)
 
     def reset(self) -> None:
         """Delete every durable-rules ruleset this engine created (they are rebuilt on demand)."""
@@ -562,13 +567,20 @@ class DurableEngine:
 
     # -- classification ----------------------------------------------------------------------------
     def _classify(
-        self, encoding: _Encoding, shard: _Shard, standard: CompiledStandard, facts: Mapping[str, Any]
+        self,
+        encoding: _Encoding,
+        shard: _Shard,
+        standard: CompiledStandard,
+        facts: Mapping[str, Any],
+        off: frozenset[str],
     ) -> _Run:
         sid = str(next(_SID))
         fact: dict[str, Any] = {"sid": sid, "id": 1, "k": 1, "z": 0}
         for name, value in facts.items():
             if name in shard.facts:
                 encoding.encode(name, value, fact)
+        for reading in shard.readings:
+            fact[encoding.readings[reading]] = reading not in off
         run = _Run(facts, fact)
         ruleset = shard.ruleset
         failures: list[BaseException] = []
@@ -678,10 +690,14 @@ def _build(
     derivation_patterns: dict[int, DNF] = {}
     for i, d in enumerate(derivations):
         try:
-            derivation_patterns[i] = compiler.pattern(d.when.ast, True)
+            pattern = compiler.pattern(d.when.ast, True)
             encoding.constant(d.spec.value)
         except _Unsupported as exc:
             raise _refuse(f"derivation {d.spec.id}", exc) from None
+        if d.spec.reading is not None:  # runs only when the caller left its reading on
+            gate = _Test.of("==", encoding.readings[d.spec.reading], True)
+            pattern = [term | {gate} for term in pattern]
+        derivation_patterns[i] = pattern
 
     # Shards: consecutive units while their facts fit in one durable fact.
     groups: list[list[_Unit]] = []
@@ -711,8 +727,14 @@ def _build(
         _, needed = closure(facts)
         needed_derivations = tuple(sorted(needed | {u.derivation for u in group if u.derivation is not None}))
         name = f"hazardrules-{tag}-{standard.slug}-{sector}-{number}"
+        readings = sorted({r for i in needed_derivations if (r := derivations[i].spec.reading) is not None})
         shard = _Shard(
-            name, None, facts, tuple(u.rule for u in group if u.rule is not None), needed_derivations
+            name,
+            None,
+            facts,
+            tuple(u.rule for u in group if u.rule is not None),
+            needed_derivations,
+            readings=tuple(readings),
         )
         shard.ruleset = _ruleset(durable, encoding, shard, standard, patterns, derivation_patterns)
         shards.append(shard)
@@ -780,11 +802,7 @@ def _ruleset(
                 if fact in run.derived
                 else "the finding"
             )
-            message = (
-                f"fact {fact!r} is {run.value_of(fact)!r} by {source}, but derivation {spec.id} "
-                f"({spec.basis}) makes it {spec.value!r} because {spec.when}"
-            )
-            run.conflicts.append((i, fact, message))
+            run.conflicts.append((i, fact, conflict_message(spec, run.value_of(fact), source)))
 
         for t, term in enumerate(derivation_patterns[i]):
             entries.append((f"d{i}_{t}", term | {_Test.of("nex", key)}, i + 1, checked(derive)))

@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import FindingError, FindingProblem
 from ..lang import Evaluator, ExpressionError, compile_expr
 from ..lang import nodes as n
+from ..pack.format import DerivationSpec
 from ..pack.model import CompiledDerivation, CompiledRule, CompiledStandard
 
 Value = bool | None
@@ -31,6 +32,7 @@ class StandardResult:
     origin: dict[str, CompiledDerivation]
     values: list[tuple[CompiledRule, Value]]
     plan: RulesPlan | None = None  # when the rules were a sector's (the native engine sets it)
+    off: frozenset[str] = frozenset()  # documented readings switched off (their derivations did not run)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +136,10 @@ def rules_plan(standard: CompiledStandard, rules: Sequence[CompiledRule]) -> Rul
 
 
 def derive(
-    standard: CompiledStandard, facts: Mapping[str, Any]
+    standard: CompiledStandard, facts: Mapping[str, Any], off: frozenset[str] = frozenset()
 ) -> tuple[dict[str, Any], dict[str, CompiledDerivation]]:
-    """Apply the standard's derivations (in dependency order) to the given facts.
+    """Apply the standard's derivations (in dependency order) to the given facts, except those of the
+    documented readings in ``off``.
 
     A derivation whose condition holds sets its fact; one that contradicts a given fact, or another
     derivation, is an error in the finding, never silently resolved.
@@ -148,6 +151,8 @@ def derive(
     if current_plan.quiet and known.isdisjoint(current_plan.derivation_reads):
         return env, origin  # no derivation reads a known fact: none fires
     for step in current_plan.derivations:
+        if off and step.derivation.spec.reading in off:
+            continue
         value = step.when(env) if step.forced or not known.isdisjoint(step.reads) else step.idle
         if value is not True:
             continue
@@ -158,18 +163,32 @@ def derive(
             origin[spec.derives] = step.derivation
         elif current != spec.value:
             source = f"derivation {origin[spec.derives].spec.id}" if spec.derives in origin else "the finding"
-            message = (
-                f"fact {spec.derives!r} is {current!r} by {source}, but derivation {spec.id} "
-                f"({spec.basis}) makes it {spec.value!r} because {spec.when}"
-            )
+            message = conflict_message(spec, current, source)
             raise FindingError([FindingProblem("conflict", message, f"facts.{spec.derives}")])
     return env, origin
 
 
+def conflict_message(spec: DerivationSpec, current: Any, source: str) -> str:
+    """The ``conflict`` error of a derivation that contradicts a fact (the same in every engine)."""
+    reading = (
+        f"; it belongs to the documented reading {spec.reading} (not the law: classify with "
+        f"readings= without it to switch it off)"
+        if spec.reading
+        else ""
+    )
+    return (
+        f"fact {spec.derives!r} is {current!r} by {source}, but derivation {spec.id} "
+        f"({spec.basis.strip()}) makes it {spec.value!r} because {spec.when}{reading}"
+    )
+
+
 def evaluate(
-    standard: CompiledStandard, rules: Iterable[CompiledRule], facts: Mapping[str, Any]
+    standard: CompiledStandard,
+    rules: Iterable[CompiledRule],
+    facts: Mapping[str, Any],
+    off: frozenset[str] = frozenset(),
 ) -> StandardResult:
-    env, origin = derive(standard, facts)
+    env, origin = derive(standard, facts, off)
     candidates = rules if isinstance(rules, tuple) else tuple(rules)
     found = rules_plan(standard, candidates)
     values: list[tuple[CompiledRule, Value]]
@@ -194,7 +213,7 @@ def evaluate(
                 values.append((rule, current.rule_idle[rule.key]))
             else:
                 values.append((rule, rule_value(rule, env)))
-    return StandardResult(standard, env, origin, values, found)
+    return StandardResult(standard, env, origin, values, found, off)
 
 
 def rule_value(rule: CompiledRule, env: Mapping[str, Any]) -> Value:

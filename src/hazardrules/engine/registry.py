@@ -22,6 +22,7 @@ class Engine(Protocol):
         standard: CompiledStandard,
         rules: Sequence[CompiledRule],
         facts: Mapping[str, Any],
+        off: frozenset[str] = frozenset(),
     ) -> StandardResult: ...
 
 
@@ -36,8 +37,9 @@ class NativeEngine:
         standard: CompiledStandard,
         rules: Sequence[CompiledRule],
         facts: Mapping[str, Any],
+        off: frozenset[str] = frozenset(),
     ) -> StandardResult:
-        return evaluate(standard, rules, facts)
+        return evaluate(standard, rules, facts, off)
 
 
 # name → "module:attribute" of an engine class, imported on first use (optional dependencies).

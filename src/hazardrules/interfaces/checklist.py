@@ -13,29 +13,17 @@ from pydantic import BaseModel, Field
 
 from ..errors import HazardRulesError
 from ..lang.reads import values_read
-from ..models import Citation, Gap, StandardInForce, Verdict
+from ..models import Citation, Gap, Question, StandardInForce, Verdict
 from ..pack.model import Pack
 from ..pack.resources import default_pack
 from ..pack.sectors import resolve_sector
 from ..verdict.classify import classify
-
-
-class Question(BaseModel):
-    fact: str
-    label: str
-    question: str
-    type: str
-    unit: str | None = None
-    values: dict[str, str] | None = None
-    installation_kind: str | None = Field(
-        default=None, description="The kind of installation this question is asked of, one by one"
-    )
-    alternatives: list[Question] = Field(
-        default_factory=list, description="Facts that answer this question instead (via derivations)"
-    )
+from ..verdict.questions import base_question, direct_reads
 
 
 class ChecklistItem(BaseModel):
+    """One provision of a checklist: its citation and text, and the questions that decide it."""
+
     rule: str
     citation: Citation
     text: str
@@ -48,12 +36,17 @@ class ChecklistItem(BaseModel):
 
 
 class ScopeAnswer(BaseModel):
+    """A scope fact the checklist assumes (``--with dust``: the enterprise has a dust explosion risk)."""
+
     fact: str
     label: str
     value: bool
 
 
 class Checklist(BaseModel):
+    """The questions that decide every rule applicable to a sector on a day (``hazardrules checklist``),
+    grouped by provision, each with its answer's type and allowed values (codes and labels)."""
+
     sector: str
     sector_name: str
     on: dt.date
@@ -93,8 +86,18 @@ def checklist(
     items: list[ChecklistItem] = []
     for undecided in verdict.undetermined:
         standard = pack.standards[undecided.citation.standard]
+        # Facts the rule reads itself are asked as they are; the facts a derivation decides another
+        # fact from (the authorities' wording) are offered beneath it as another way to answer.
+        direct = direct_reads(pack, undecided.rule)
         derived_from = {
-            fact: list(dict.fromkeys(f for d in standard.derived_by.get(fact, ()) for f in d.when.facts))
+            fact: list(
+                dict.fromkeys(
+                    f
+                    for d in standard.derived_by.get(fact, ())
+                    for f in d.when.facts
+                    if f not in direct and f != fact
+                )
+            )
             for fact in undecided.missing
         }
         nested = {f for fact in undecided.missing for f in derived_from[fact] if f in undecided.missing}
@@ -177,15 +180,8 @@ def _question(
     if spec.type == "set" and values and read is not None and read.get(fact) is not None:
         wanted = read[fact] or frozenset()
         values = {code: label for code, label in values.items() if code in wanted}
-    return Question(
-        fact=fact,
-        label=spec.label,
-        question=spec.question,
-        type=spec.type,
-        unit=spec.unit,
-        values=values,
-        installation_kind=spec.installation,
-        alternatives=alternatives or [],
+    return base_question(pack, fact).model_copy(
+        update={"values": dict(values) if values else None, "alternatives": alternatives or []}
     )
 
 
@@ -220,9 +216,12 @@ def render_text(sheet: Checklist, shorts: dict[str, str]) -> str:
 
 
 def _answer_hint(question: Question) -> str:
+    """``［是／否］``, ``［数值，m］`` or ``［单选：未设置（absent）／…］``: each value with the code a
+    finding gives for it."""
     if question.type == "bool":
         return "［是／否］"
     if question.type in ("number", "integer"):
-        return f"［数值{('，' + question.unit) if question.unit else ''}］"
-    values = "／".join((question.values or {}).values())
+        kind = "整数" if question.type == "integer" else "数值"
+        return f"［{kind}{('，' + question.unit) if question.unit else ''}］"
+    values = "／".join(f"{label}（{code}）" for code, label in (question.values or {}).items())
     return f"［{'单选' if question.type == 'enum' else '多选'}：{values}］"

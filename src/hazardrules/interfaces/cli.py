@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import traceback
+from collections import Counter
 from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
@@ -17,17 +18,19 @@ from typing import IO, Any
 
 from .._version import __version__
 from ..errors import FindingError, FindingProblem, HazardRulesError, PackError
-from ..models import Finding, Summary, Verdict
-from ..pack.format import FactsFile, PackManifest, SectorsFile, StandardFile
+from ..models import Summary, Verdict
 from ..pack.model import Pack
 from ..pack.resources import load_pack
 from ..verdict.finding import strict_date
+from .commands import add_commands
 from .describe import TEXT_STATUS, rule_detail, rule_summary, rule_text
+from .gate import FAIL_ON, gate
 from .lint import lint
 from .reader import InputError, Record, open_findings
 from .table import Column, Table, render
+from .verdict_view import COLUMNS, error_cells, render_error_text, render_text
 
-# Exit codes (docs/cli.md). A later --fail-on option may add its own below 5.
+# Exit codes (docs/cli.md); classify --fail-on adds 5 and 6 (gate.py).
 OK = 0  # every record classified (whatever the verdicts)
 BAD_RECORDS = 1  # some records could not be classified (each reported); lint found problems
 USAGE = 2  # a wrong command line or argument (argparse uses 2 as well)
@@ -108,13 +111,27 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "example",
-        help="print the bundled example finding (try: hazardrules example | hazardrules classify -)",
+        help="print a bundled example finding (try: hazardrules example | hazardrules classify -)",
+    )
+    p.add_argument(
+        "name",
+        nargs="?",
+        default="finding",
+        choices=EXAMPLES,
+        help="finding (an uncertified welder, the default) or fireworks-storehouses (a fireworks "
+        "plant with three storehouses, one over its approved charge)",
     )
     p.set_defaults(handler=_example)
 
     p = sub.add_parser("classify", help="classify findings (JSON object, JSON array or JSON Lines)")
     p.add_argument("file", help="a file of findings, or - for standard input")
-    p.add_argument("--format", choices=("json", "table"), default="json")
+    p.add_argument(
+        "--format",
+        choices=("json", "table", "text"),
+        default="json",
+        help="json (default: JSON Lines for JSON Lines in, an array for an array), table (one line per "
+        "finding) or text (each verdict in Chinese, with its questions and warnings)",
+    )
     p.add_argument(
         "--encoding",
         metavar="NAME",
@@ -124,6 +141,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--on", type=_date, help="apply the standards in force on this date (YYYY-MM-DD)")
     p.add_argument("--select", action="append", metavar="ID", help="only these rules (id or prefix)")
     p.add_argument("--ignore", action="append", metavar="ID", help="skip these rules (id or prefix)")
+    p.add_argument(
+        "--readings",
+        metavar="all|none|ID,…",
+        type=_readings,
+        help="documented readings (not the law) that may set facts: all (default), none, or reading ids",
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        help="exit 5 if a verdict is major; with undetermined, also 6 if one is undetermined",
+    )
     _batch_options(p)
     p.set_defaults(handler=_classify)
 
@@ -150,6 +178,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=_checklist)
 
+    p = sub.add_parser("facts", help="the fact vocabulary: questions, types, units, value codes and labels")
+    p.add_argument("--sector", help="only the facts this sector's rules read (slug, Chinese name or code)")
+    p.add_argument("--standard", metavar="SLUG", help="only the facts this standard's rules read")
+    p.add_argument("--kinds", action="store_true", help="list the installation kinds instead")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=_facts)
+
     p = sub.add_parser("suggest", help="candidate clauses for a free-text hazard description")
     p.add_argument("text", help="the hazard description (隐患描述); - reads it from standard input")
     p.add_argument("--sector", help="sector slug, Chinese name or industry code")
@@ -173,9 +208,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=_lint)
 
-    p = sub.add_parser("schema", help="print JSON Schemas")
-    p.add_argument("which", nargs="?", choices=("all", "finding", "verdict", "pack"), default="all")
-    p.set_defaults(handler=_schema)
+    add_commands(sub)  # schema, serve
     return parser
 
 
@@ -184,6 +217,13 @@ def _date(text: str) -> dt.date:
     if day is None:
         raise argparse.ArgumentTypeError(message or "not a date")
     return day
+
+
+def _readings(text: str) -> str | list[str]:
+    """``--readings``: all, none, or comma-separated reading ids."""
+    if text in ("all", "none"):
+        return text
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _pack(args: argparse.Namespace) -> Pack:
@@ -196,11 +236,13 @@ def _dump(data: Any) -> str:
 
 # -- classify ------------------------------------------------------------------------------------
 def _classify(args: argparse.Namespace) -> int:
+    from ..verdict.arguments import reading_switch
     from ..verdict.classify import classify
     from ..verdict.select import selector
 
     pack = _pack(args)
     selector(pack, args.select, args.ignore)  # a pattern matching no rule is a usage error, up front
+    reading_switch(pack, args.readings)  # so is an unknown reading
     if _batched(args):
         return _classify_batches(args, pack)
     name = "<stdin>" if args.file == "-" else args.file
@@ -219,8 +261,9 @@ def _classify(args: argparse.Namespace) -> int:
             reader = open_findings(raw, args.encoding)
         except InputError as exc:
             raise _InputError(f"{name}: {exc}") from None
-        out = _Output(args.format, reader.shape, args.detail)
+        out = _Output(args.format, reader.shape, pack, args.detail)
         bad = crashed = total = 0
+        statuses: Counter[str] = Counter()
         for record in reader:
             total += 1
             where = f"{name}:{record.line}: " + ("" if record.index is None else f"element {record.index}: ")
@@ -240,8 +283,10 @@ def _classify(args: argparse.Namespace) -> int:
                     select=args.select,
                     ignore=args.ignore,
                     pack=pack,
+                    readings=args.readings,
                     detail=args.detail,
                 )
+                statuses[result.status] += 1
             except FindingError as exc:
                 bad += 1
                 result = _error_object(record, exc)
@@ -258,6 +303,10 @@ def _classify(args: argparse.Namespace) -> int:
             raw.close()
     if bad or crashed:
         _error(f"{name}: {total} record(s), {total - bad - crashed} classified, {bad + crashed} not")
+    gated = None if crashed else gate(statuses, args.fail_on)
+    if gated is not None:
+        _error(f"{name}: {gated[1]}")
+        return gated[0]
     return INTERRUPTED if crashed else BAD_RECORDS if bad else OK
 
 
@@ -277,12 +326,13 @@ def _error_line(message: str) -> None:
 class _Output:
     """Writes each result as it comes: JSON Lines, one JSON array, pretty JSON objects or a table."""
 
-    def __init__(self, form: str, shape: str, detail: str = "full") -> None:
+    def __init__(self, form: str, shape: str, pack: Pack, detail: str = "full") -> None:
         self.stream = sys.stdout
         reconfigure = getattr(self.stream, "reconfigure", None)
         if reconfigure is not None:  # JSON is UTF-8; nothing un-encodable may stop the batch
             reconfigure(encoding="utf-8", errors="backslashreplace")
-        self.form = form if form == "table" else shape
+        self.form = form if form in ("table", "text") else shape
+        self.pack = pack
         self.count = 0
         self.table: Table[Any] | None = None
         if self.form == "table":
@@ -295,7 +345,13 @@ class _Output:
             if isinstance(result, Verdict | Summary):
                 self.table.row(result)
             else:
-                self.table.line(_error_cells(result), span_from=2)
+                self.table.line(error_cells(result), span_from=2)
+        elif self.form == "text":
+            if isinstance(result, Verdict):
+                text = render_text(result, self.pack)
+            else:
+                text = render_error_text(result)
+            self.stream.write(("\n" if self.count else "") + text)
         elif self.form == "lines":
             text = result.model_dump_json() if isinstance(result, Verdict | Summary) else _json(result, None)
             self.stream.write(text + "\n")
@@ -321,22 +377,8 @@ def _jsonable(result: Any) -> Any:
     return result.model_dump(mode="json") if isinstance(result, Verdict | Summary) else result
 
 
-def _held(verdict: Verdict) -> str:
-    return ", ".join(f"{h.citation.standard} {h.citation.label}" for h in verdict.hits) or "-"
-
-
-def _needed(verdict: Verdict) -> str:
-    missing = verdict.missing_facts
-    return (", ".join(missing[:4]) + (" …" if len(missing) > 4 else "")) or "-"
-
-
-# The table of `classify --format table`: one line per column, in order.
-_COLUMNS: list[Column[Verdict]] = [
-    Column("finding", 20, lambda v: v.finding_id or "-"),
-    Column("status", 12, lambda v: v.status),
-    Column("rules that hold", 36, _held),
-    Column("still needed", None, _needed),
-]
+# The table of `classify --format table` (its columns are listed in verdict_view.COLUMNS).
+_COLUMNS = COLUMNS
 
 
 def _summary_held(summary: Summary) -> str:
@@ -349,10 +391,11 @@ def _summary_needed(summary: Summary) -> str:
 
 
 _SUMMARY_COLUMNS: list[Column[Summary]] = [
-    Column("finding", 20, lambda v: v.finding_id or "-"),
-    Column("status", 12, lambda v: v.status),
-    Column("rules that hold", 36, _summary_held),
-    Column("still needed", None, _summary_needed),
+    Column("检查发现", 20, lambda v: v.finding_id or "-"),
+    Column("结论", 12, lambda v: v.status),
+    Column("成立的条款", 36, _summary_held),
+    Column("仍需", 44, _summary_needed),
+    Column("警告代码", None, lambda v: "、".join(v.warnings) or "-"),
 ]
 
 
@@ -475,6 +518,28 @@ def _checklist(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- facts ---------------------------------------------------------------------------------------
+def _facts(args: argparse.Namespace) -> int:
+    from .vocabulary import facts, installation_kinds, render_kinds, render_text
+
+    pack = _pack(args)
+    if args.kinds:
+        kinds = installation_kinds(pack)
+        as_json = args.format == "json"
+        print(_dump([k.model_dump(mode="json") for k in kinds]) if as_json else render_kinds(kinds))
+        return 0
+    try:
+        entries = facts(args.sector, standard=args.standard, pack=pack)
+    except FindingError as exc:  # an unknown or ambiguous sector: a usage error that says why
+        raise HazardRulesError(str(exc)) from None
+    if args.format == "json":
+        print(_dump([e.model_dump(mode="json") for e in entries]))
+        return 0
+    scope = "、".join(x for x in (args.sector and f"行业 {args.sector}", args.standard) if x) or "全部"
+    print(render_text(entries, f"事实词汇（{scope}）"))
+    return 0
+
+
 # -- suggest -------------------------------------------------------------------------------------
 def _suggest(args: argparse.Namespace) -> int:
     from .suggest import suggest
@@ -484,30 +549,45 @@ def _suggest(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(result.model_dump_json(indent=2))
         return 0
-    print(result.note)
+    print(_suggest_text(result))
+    return 0
+
+
+def _suggest_text(result: Any) -> str:
+    """``suggest`` as text: the message first (no match, an unencoded standard), then the candidates."""
+    lines = [result.note]
     if result.truncated:
-        print("(the description was cut to its first 2000 characters)")
+        lines.append("(the description was cut to its first 2000 characters)")
+    if result.message:
+        lines += ["", result.message]
+    for note in result.notes:
+        lines += ["", f"注意：{note}"]
     if not result.candidates:
-        print("\nno candidate clause found")
+        lines += ["", "no candidate clause found"]
+    elif result.no_match:
+        lines += ["", "（以下候选置信度低，只是字面相近，仅供参考）"]
     for number, candidate in enumerate(result.candidates, 1):
         mark = "" if candidate.text_status == "verified" else "【条文未经核实】"
-        print(
-            f"\n{number}. {candidate.rule}  {candidate.citation.title} {candidate.citation.label}{mark}"
-            f"  score {candidate.score:g}"
-        )
-        print(f"   {candidate.text}")
-        print(f"   matched: {'、'.join(candidate.matched) or '-'}")
+        lines += [
+            "",
+            f"{number}. {candidate.rule}  {candidate.citation.title} {candidate.citation.label}{mark}"
+            f"  confidence {candidate.confidence:.2f}",
+            f"   {candidate.text}",
+            f"   matched: {'、'.join(candidate.matched) or '-'}",
+        ]
+        if candidate.same_in:
+            lines.append(f"   the same obligation in: {', '.join(candidate.same_in)}")
         if candidate.also_cites:
-            print(f"   also cite if confirmed: {', '.join(candidate.also_cites)}")
-        for question in candidate.confirm:
-            print(f"   □ {question.question}（{question.fact}）")
+            lines.append(f"   also cite if confirmed: {', '.join(candidate.also_cites)}")
+        lines += [f"   □ {question.question}（{question.fact}）" for question in candidate.confirm]
     if result.elsewhere is not None:
         other = result.elsewhere
-        print(
-            f"\nbest match overall belongs to another sector's standard: {other.rule} "
-            f"{other.citation.title} {other.citation.label}"
-        )
-    return 0
+        lines += [
+            "",
+            f"a better match in another standard, which does not apply to this sector: {other.rule} "
+            f"{other.citation.title} {other.citation.label} (confidence {other.confidence:.2f})",
+        ]
+    return "\n".join(lines)
 
 
 # -- standards, codes ----------------------------------------------------------------------------
@@ -530,7 +610,14 @@ def _codes(args: argparse.Namespace) -> int:
 
     found = codes()
     if args.format == "json":
-        print(_dump([{"code": c.code, "where": c.where, "meaning": c.meaning} for c in found]))
+        print(
+            _dump(
+                [
+                    {"code": c.code, "where": c.where, "meaning": c.meaning, "reserved": c.reserved}
+                    for c in found
+                ]
+            )
+        )
     else:
         print(render([["code", "where", "meaning"], *([c.code, c.where, c.meaning] for c in found)]))
     return 0
@@ -568,34 +655,23 @@ def _lint(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def example_finding() -> str:
-    """The bundled example finding: ``hazardrules/examples`` in a wheel, ``examples/`` in a checkout."""
-    packaged = files("hazardrules") / "examples" / "finding.json"
+# The bundled example findings (examples/<name>.json; hazardrules/examples in a wheel).
+EXAMPLES = ("finding", "fireworks-storehouses")
+
+
+def example_finding(name: str = "finding") -> str:
+    """A bundled example finding: ``hazardrules/examples`` in a wheel, ``examples/`` in a checkout."""
+    packaged = files("hazardrules") / "examples" / f"{name}.json"
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[3] / "examples" / "finding.json"
+    checkout = Path(__file__).resolve().parents[3] / "examples" / f"{name}.json"
     if checkout.is_file():
         return checkout.read_text(encoding="utf-8")
-    raise HazardRulesError("this installation of hazardrules has no bundled example (hazardrules/examples)")
+    raise HazardRulesError(
+        f"this installation of hazardrules has no bundled example {name!r} (hazardrules/examples)"
+    )
 
 
 def _example(args: argparse.Namespace) -> int:
-    sys.stdout.write(example_finding())
-    return 0
-
-
-def _schema(args: argparse.Namespace) -> int:
-    schemas: dict[str, Any] = {}
-    if args.which in ("all", "finding"):
-        schemas["finding"] = Finding.model_json_schema()
-    if args.which in ("all", "verdict"):
-        schemas["verdict"] = Verdict.model_json_schema()
-    if args.which in ("all", "pack"):
-        schemas["pack"] = {
-            "pack.yaml": PackManifest.model_json_schema(),
-            "sectors.yaml": SectorsFile.model_json_schema(),
-            "facts/*.yaml": FactsFile.model_json_schema(),
-            "standards/*.yaml": StandardFile.model_json_schema(),
-        }
-    print(_dump(schemas if args.which == "all" else schemas[args.which]))
+    sys.stdout.write(example_finding(args.name))
     return 0

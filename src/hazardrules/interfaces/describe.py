@@ -90,17 +90,24 @@ def example_of(pack: Pack, rule: CompiledRule, example: Example) -> dict[str, An
 
 
 def fact_value(pack: Pack, name: str, value: Any) -> str:
-    """``「标签」：值`` with the value in Chinese (是／否, an option's label, a number with its unit)."""
+    """``「标签」：值`` with the value in Chinese (是／否, an option's label with its code, a number with
+    its unit)."""
     spec = pack.facts[name]
     if isinstance(value, bool):
         shown = "是" if value else "否"
     elif isinstance(value, list):
-        shown = "、".join(str((spec.values or {}).get(v, v)) for v in value) or "（无）"
+        shown = "、".join(_coded(spec.values, str(v)) for v in value) or "（无）"
     elif isinstance(value, str):
-        shown = (spec.values or {}).get(value, value)
+        shown = _coded(spec.values, value)
     else:
         shown = f"{value}{spec.unit or ''}"
     return f"「{spec.label}」：{shown}"
+
+
+def _coded(values: dict[str, str] | None, code: str) -> str:
+    """An option's label with its code, as a finding gives it: 未设置（absent）."""
+    label = (values or {}).get(code)
+    return f"{label}（{code}）" if label is not None else code
 
 
 def fact_kind(pack: Pack, name: str) -> str:

@@ -3,6 +3,7 @@ with the official source, reporting all problems in one run."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -58,6 +59,7 @@ def lint(path: str | Path | None = None, *, sources: str | Path | None = None) -
         return report
     report.rules = len(pack.rule_index)
     _check_vocabulary(pack, report)
+    _check_aggregation(pack, report)
     for standard in pack.standards.values():
         for rule in standard.rules:
             _check_examples(pack, standard, rule, report)
@@ -149,6 +151,55 @@ def _check_vocabulary(pack: Pack, report: LintReport) -> None:
             report.problems.append(
                 Problem(pack.fact_files[name], name, "the question has no question mark", "warning")
             )
+
+
+# Wording that tells an inspector to answer for several installations at once ("the nearest", "the
+# worst", "answer yes if any storehouse…", "one finding per system"). Each installation answers for
+# itself, so such wording in a question or note about an installation is stale, and misleads: a
+# verdict built from an aggregated answer can be wrong (two dust systems, each with one measure).
+AGGREGATION = re.compile(
+    r"最近的|最不利|最差的|最小的一处|最低的|有任何一|整个现场|全厂|覆盖全部|就全部|就所有|所有此类|"
+    r"每(?:套|个|台|处|间|座)[^。；，]{0,4}一条检查发现|有多(?:台|套|座|处|间|条)的|是否都已|"
+    r"每一(?:座|台|套|个|处|间|条)[^。；，]*都|任一(?:工（库）房|罐区|场所)"
+)
+# In a question, "任一台／处…" can only mean several installations (the question is about one); in a
+# note it may be one installation's own parts (三处紧急停车开关，任一处缺失即成立), so notes are not
+# held to it.
+AGGREGATION_IN_QUESTIONS = re.compile(
+    AGGREGATION.pattern + r"|任一(?:台|套|座|个|处|间|条|栋|对|设备)|有多(?:台|套)"
+)
+
+
+def _check_aggregation(pack: Pack, report: LintReport) -> None:
+    """No question or note about an installation asks for an answer over several installations."""
+
+    def check(file: str, item: str, what: str, text: str | None) -> None:
+        found = (AGGREGATION_IN_QUESTIONS if what == "question" else AGGREGATION).search(text or "")
+        if found:
+            report.problems.append(
+                Problem(
+                    file,
+                    item,
+                    f"the {what} tells the inspector to answer for several installations at once "
+                    f"({found.group(0)!r}): each installation answers for itself",
+                )
+            )
+
+    for name, spec in pack.facts.items():
+        if spec.installation is not None:
+            check(pack.fact_files[name], name, "question", spec.question)
+            check(pack.fact_files[name], name, "note", spec.notes)
+    for kind, kind_spec in pack.installation_kinds.items():
+        file = next((pack.fact_files[f] for f, s in pack.facts.items() if s.installation == kind), pack.root)
+        check(file, f"installation kind {kind}", "description", kind_spec.examples)
+        check(file, f"installation kind {kind}", "note", kind_spec.notes)
+    for standard in pack.standards.values():
+        for rule in standard.rules:
+            if any(kind is not None for kind in rule.kinds):
+                for note in rule.spec.notes:
+                    check(rule.file, rule.id, "note", note.text)
+                for number, example in enumerate(rule.spec.examples, start=1):
+                    check(rule.file, rule.id, f"note of example {number}", example.note)
 
 
 GOVERNMENT_KINDS = ("official_page", "government_page")

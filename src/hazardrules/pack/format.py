@@ -110,6 +110,37 @@ class DerivationSpec(_Strict):
     when: str
     basis: str = Field(description="Where the interpretation comes from (document, article)")
     source_url: str | None = None
+    reading: NamedId | None = Field(
+        default=None,
+        description="The documented reading (readings: of the same standard) this derivation belongs to: "
+        "not the law or the issuer's interpretation; a caller can switch it off (classify(readings=…))",
+    )
+    any_installation: bool = Field(
+        default=False,
+        description="Facts files only: `when` reads the facts of one kind of installation and the derived "
+        "fact is the enterprise's; it holds for the site when it holds for at least one installation "
+        "(a dry collector of wood dust means the site has combustible dust)",
+    )
+    notes: str | None = None
+    dev_note: str | None = Field(default=None, description=DEV_NOTE)
+
+
+class ReadingSpec(_Strict):
+    """A documented reading of provisions: an interpretation that is neither the text nor the issuer's
+    own (a third-party checklist, enforcement practice). Its derivations name it (``reading:``); a
+    verdict that used one says so, and ``classify(readings=…)`` switches readings on or off."""
+
+    id: NamedId
+    title: str = Field(description="What the reading is, in Chinese")
+    publisher: str = Field(description="Who published it (Chinese); 'unknown' said in Chinese if unknown")
+    official: bool = Field(
+        description="Published by a government body (enforcement cases) rather than a third party; "
+        "never the issuer's interpretation (that is a plain derivation)"
+    )
+    url: str | None = None
+    provisions: list[str] = Field(
+        default_factory=list, description="The provisions it reads, e.g. 第十一条第（二）项"
+    )
     notes: str | None = None
     dev_note: str | None = Field(default=None, description=DEV_NOTE)
 
@@ -119,6 +150,11 @@ class InstallationKind(_Strict):
 
     name: str = Field(description="Chinese name, e.g. 除尘系统")
     examples: str | None = Field(default=None, description="What counts as one, in Chinese")
+    implies: dict[FactName, bool | int | float | str] = Field(
+        default_factory=dict,
+        description="Facts of the enterprise that a finding describing such an installation answers "
+        "(a cooling-water system described means the site has one: foundry_cooling.present)",
+    )
     is_a: Identifier | None = Field(
         default=None,
         description="A broader kind this kind is a case of (a boiler is a special-equipment device): "
@@ -158,10 +194,89 @@ class SectorSpec(_Strict):
     dev_note: str | None = Field(default=None, description=DEV_NOTE)
 
 
+IndustryCode = Annotated[str, StringConstraints(pattern=r"^\d{2,4}$")]
+
+
+class IndustryMapping(_Strict):
+    """GB/T 4754-2017 codes of one sector (``industries.yaml``): the 工贸 classification or a reading."""
+
+    sector: Identifier
+    include: list[IndustryCode] = Field(min_length=1)
+    exclude: list[IndustryCode] = Field(default_factory=list)
+    status: TextStatus = Field(
+        description="verified: the classification's own text was seen; unverified: a documented reading "
+        "(verdicts whose sector came from it carry the warning sector_unverified_mapping)"
+    )
+    basis: str = Field(description="The classification's text, or what the reading rests on (Chinese)")
+    exclusions_seen: bool = Field(
+        default=True, description="false: the classification excludes codes that were not seen"
+    )
+    notes: str | None = None
+
+
+class IndustryElsewhere(_Strict):
+    """Codes outside the 工贸 classification whose enterprises fall under other standards' sectors."""
+
+    codes: list[IndustryCode] = Field(min_length=1)
+    sectors: list[Identifier] = Field(min_length=1)
+    notes: str | None = Field(default=None, description="How to decide, in Chinese")
+
+
+class IndustryWord(_Strict):
+    """A common industry word: the GB/T 4754-2017 codes it means, or sectors it may mean."""
+
+    codes: list[IndustryCode] = Field(default_factory=list)
+    sectors: list[Identifier] = Field(default_factory=list, description="An ambiguity: ask which")
+    decides: str | None = Field(default=None, description="What decides an ambiguity (Chinese)")
+
+    @model_validator(mode="after")
+    def _one_meaning(self) -> IndustryWord:
+        if bool(self.codes) == bool(self.sectors):
+            raise ValueError("a word gives either codes or sectors (an ambiguity)")
+        if self.sectors and not self.decides:
+            raise ValueError("an ambiguous word says what decides it ('decides')")
+        return self
+
+
+class IndustryClassification(_Strict):
+    title: str
+    document_number: str
+    issuer: str
+    notes: str | None = None
+
+
+class IndustriesFile(_Strict):
+    """``industries.yaml`` (optional): industry codes and words → sectors, and the code table."""
+
+    classification: IndustryClassification
+    mappings: list[IndustryMapping] = Field(default_factory=list)
+    elsewhere: list[IndustryElsewhere] = Field(default_factory=list)
+    words: dict[Annotated[str, StringConstraints(min_length=1)], IndustryWord] = Field(default_factory=dict)
+    table: str = Field(
+        description="The GB/T 4754-2017 code table, one '<code> <name>' per line in the standard's order "
+        "(门类 letters, then their 大类, 中类 and 小类)"
+    )
+
+
+class Distinction(_Strict):
+    """Words that look like a provision's matter but are another one (特种设备作业 is not 特种作业):
+    ``suggest`` demotes ``rules`` for a text that has one of ``words`` and none of ``unless``, and
+    says why in ``note``."""
+
+    name: str = Field(description="What the words are about, in Chinese (e.g. 特种设备作业)")
+    words: list[Annotated[str, StringConstraints(min_length=1)]] = Field(min_length=1)
+    unless: list[Annotated[str, StringConstraints(min_length=1)]] = Field(
+        default_factory=list, description="Words that show the text is about the rules' matter after all"
+    )
+    rules: list[RuleId] = Field(min_length=1, description="The rules these words are not about")
+    note: str = Field(description="Why, in Chinese, with the governing rules")
+
+
 class SynonymsFile(_Strict):
     """``synonyms.yaml`` (optional): words inspectors write, grouped with the standards' words."""
 
     synonyms: list[list[Annotated[str, StringConstraints(min_length=1)]]]
+    distinct: list[Distinction] = Field(default_factory=list)
 
 
 class SectorsFile(_Strict):
@@ -384,6 +499,9 @@ class StandardFile(_Strict):
     provisions: list[ProvisionSpec] = Field(default_factory=list)
     rules: list[RuleSpec] = Field(default_factory=list)
     derivations: list[DerivationSpec] = Field(default_factory=list)
+    readings: list[ReadingSpec] = Field(
+        default_factory=list, description="Documented readings that derivations of this file belong to"
+    )
     unencoded: list[UnencodedProvision] = Field(
         default_factory=list,
         description="Provisions not in the pack: a verdict for their sectors is never not_major",
@@ -420,6 +538,11 @@ class RegisterDocument(_Strict):
     )
     notes: str | None = None
     evidence: list[str] = Field(default_factory=list)
+    keywords: list[Annotated[str, StringConstraints(min_length=1)]] = Field(
+        default_factory=list,
+        description="Words of the domain a hazard description uses (水库, 机场, 学校): suggest() names a "
+        "document that is not encoded when a description uses them",
+    )
 
 
 class RegisterFile(_Strict):

@@ -28,6 +28,7 @@ from .format import (
     DerivationSpec,
     FactsFile,
     FactSpec,
+    IndustriesFile,
     InstallationKind,
     PackManifest,
     RegisterDocument,
@@ -36,6 +37,7 @@ from .format import (
     StandardFile,
     SynonymsFile,
 )
+from .industries import parse_table
 from .model import (
     CompiledCiting,
     CompiledDerivation,
@@ -77,6 +79,7 @@ class _Loader:
         self.problems: list[Problem] = []
         self.digest = hashlib.sha256()
         self.fact_kinds: dict[str, str | None] = {}
+        self.lifted: list[CompiledDerivation] = []
         self.lineage: dict[str, tuple[str, ...]] = {}  # kind → itself and the kinds it is a case of
         self.names: set[str] = set()  # the unnumbered segments of the standard being compiled
 
@@ -89,7 +92,7 @@ class _Loader:
             self.problem(str(self.root), None, "not a rule-pack directory")
             return []
         found: list[tuple[str, Traversable | Path]] = []
-        for name in ("pack.yaml", "sectors.yaml", "synonyms.yaml", "register.yaml"):
+        for name in ("pack.yaml", "sectors.yaml", "synonyms.yaml", "register.yaml", "industries.yaml"):
             entry = self.root / name
             if entry.is_file():
                 found.append((name, entry))
@@ -145,6 +148,7 @@ class _Loader:
         sectors_file: SectorsFile | None = None
         synonyms_file: SynonymsFile | None = None
         register_file: RegisterFile | None = None
+        industries_file: IndustriesFile | None = None
         kinds: dict[str, InstallationKind] = {}
         kind_origin: dict[str, str] = {}
         facts: dict[str, FactSpec] = {}
@@ -167,6 +171,8 @@ class _Loader:
                 synonyms_file = self.validate(name, data, SynonymsFile)
             elif name == "register.yaml":
                 register_file = self.validate(name, data, RegisterFile)
+            elif name == "industries.yaml":
+                industries_file = self.validate(name, data, IndustriesFile)
             elif name.startswith("facts/"):
                 parsed = self.validate(name, data, FactsFile)
                 if parsed is None:
@@ -197,6 +203,14 @@ class _Loader:
         self.lineage = self.kind_lineages(kinds, kind_origin)
         self.fact_kinds = {name: spec.installation for name, spec in facts.items()}
         types = {name: _fact_type(spec) for name, spec in facts.items()}
+        for kind, kind_spec in kinds.items():
+            for fact, value in kind_spec.implies.items():
+                if fact not in types:
+                    self.problem(kind_origin[kind], kind, f"implies unknown fact {fact!r}")
+                elif facts[fact].installation is not None:
+                    self.problem(kind_origin[kind], kind, f"implies {fact!r}, a fact of an installation")
+                elif not _value_fits(value, types[fact]):
+                    self.problem(kind_origin[kind], kind, f"implies {fact}={value!r}: not of its type")
         matters = {m.matter for _, f in standard_files for m in f.standard.defers}
         for name, spec in facts.items():
             if spec.matter is not None and spec.matter not in matters:
@@ -242,6 +256,8 @@ class _Loader:
                     message = f"route to {route.standard}: {route.as_sector!r} is not one of its sectors"
                     self.problem(standard.file, standard.slug, message)
         register = self.check_register(register_file, standards, sectors)
+        if industries_file is not None:
+            self.check_industries(industries_file, sectors)
         if manifest is None:
             return None, self.problems
         pack = Pack(
@@ -256,10 +272,53 @@ class _Loader:
             global_derivations=tuple(pack_derivations),
             fact_files=fact_origin,
             synonyms=tuple(tuple(group) for group in synonyms_file.synonyms) if synonyms_file else (),
+            distinctions=tuple(synonyms_file.distinct) if synonyms_file else (),
             installation_kinds=kinds,
             register=register,
+            industries=industries_file,
+            lifted=tuple(self.lifted),
         )
         return pack, self.problems
+
+    def check_industries(self, data: IndustriesFile, sectors: dict[str, Any]) -> None:
+        """Sectors named in industries.yaml exist; every code is in its table; the table is well formed."""
+        file = "industries.yaml"
+        try:
+            names, _ = parse_table(data.table)
+        except ValueError as exc:
+            self.problem(file, "table", str(exc))
+            return
+        used: list[tuple[str, str]] = []
+        for mapping in data.mappings:
+            used += [(mapping.sector, c) for c in (*mapping.include, *mapping.exclude)]
+        for pointer in data.elsewhere:
+            used += [(s, c) for s in pointer.sectors for c in pointer.codes]
+        for word, entry in data.words.items():
+            used += [(s, "") for s in entry.sectors] + [("", c) for c in entry.codes]
+            if word in sectors or any(word == s.name or word in s.aliases for s in sectors.values()):
+                self.problem(file, word, "the word is already a sector's slug, name or alias", "warning")
+        for sector, code in used:
+            if sector and sector not in sectors:
+                self.problem(file, sector, f"unknown sector {sector!r}")
+            if code and code not in names:
+                self.problem(file, code, f"{code} is not a code of the table")
+        for slug, spec in sectors.items():
+            for code in (*spec.industry_codes, *spec.excludes):
+                if names and code not in names:
+                    self.problem("sectors.yaml", slug, f"industry code {code} is not a GB/T 4754-2017 code")
+        for pointer in data.elsewhere:
+            for code in pointer.codes:
+                owners = [
+                    slug
+                    for slug, spec in sectors.items()
+                    if any(code.startswith(c) for c in spec.industry_codes)
+                ]
+                if owners:
+                    message = (
+                        f"elsewhere: code {code} is also an industry code of {', '.join(owners)} "
+                        "(sectors.yaml), which wins: drop it here"
+                    )
+                    self.problem(file, code, message, "warning")
 
     def check_register(
         self,
@@ -359,12 +418,22 @@ class _Loader:
         return CompiledExpr(text, ast, compile_expr(ast), fact_names(ast))
 
     def compile_derivations(
-        self, specs: Iterable[tuple[str, DerivationSpec]], scope: str | None, types: dict[str, ExprType]
+        self,
+        specs: Iterable[tuple[str, DerivationSpec]],
+        scope: str | None,
+        types: dict[str, ExprType],
+        readings: frozenset[str] = frozenset(),
     ) -> list[CompiledDerivation]:
         out: list[CompiledDerivation] = []
         for file, spec in specs:
             if scope is not None and NAMED_ID.match(spec.id) and not spec.id.startswith(scope + ":"):
                 self.problem(file, spec.id, f"derivation id must start with '{scope}:'")
+            if spec.reading is not None and spec.reading not in readings:
+                where = "a facts file has no readings" if scope is None else f"no such reading in {file}"
+                self.problem(file, spec.id, f"reading {spec.reading!r}: {where}")
+            if spec.any_installation:
+                self.lift(file, spec, scope, types)
+                continue
             target = types.get(spec.derives)
             if target is None:
                 self.problem(file, spec.id, f"derives unknown fact {spec.derives!r}")
@@ -395,6 +464,29 @@ class _Loader:
                 continue
             out.append(CompiledDerivation(spec, scope, when))
         return out
+
+    def lift(self, file: str, spec: DerivationSpec, scope: str | None, types: dict[str, ExprType]) -> None:
+        """An any_installation derivation: from one installation kind's facts to an enterprise fact."""
+        if scope is not None:
+            self.problem(file, spec.id, "any_installation derivations belong in a facts file")
+            return
+        target = types.get(spec.derives)
+        if target is None or not _value_fits(spec.value, target):
+            self.problem(file, spec.id, f"derives unknown fact {spec.derives!r} or a value not of its type")
+            return
+        when = self.expression(file, spec.id, "when", spec.when, types)
+        if when is None:
+            return
+        read_kinds = {self.fact_kinds.get(f) for f in when.facts} - {None}
+        if self.fact_kinds.get(spec.derives) is not None or len(read_kinds) != 1:
+            self.problem(
+                file,
+                spec.id,
+                "an any_installation derivation reads the facts of one installation kind (and of the "
+                "enterprise) and derives a fact of the enterprise",
+            )
+            return
+        self.lifted.append(CompiledDerivation(spec, None, when))
 
     def compile_standard(
         self,
@@ -444,7 +536,19 @@ class _Loader:
                 routes[deferral.matter] = CompiledRoute(
                     deferral.matter, route.standard, route.as_sector, when, route.outside
                 )
-        own = self.compile_derivations(((file, d) for d in parsed.derivations), slug, types)
+        readings: dict[str, Any] = {}
+        for reading in parsed.readings:
+            if not reading.id.startswith(slug + ":"):
+                self.problem(file, reading.id, f"reading id must start with '{slug}:'")
+            if reading.id in readings:
+                self.problem(file, reading.id, "reading listed twice")
+            readings[reading.id] = reading
+        own = self.compile_derivations(
+            ((file, d) for d in parsed.derivations), slug, types, frozenset(readings)
+        )
+        for reading_id in readings:
+            if not any(d.reading == reading_id for d in parsed.derivations):
+                self.problem(file, reading_id, "no derivation belongs to this reading", "warning")
         derivations = self.order_derivations(file, [*pack_derivations, *own])
         derived_by: dict[str, list[CompiledDerivation]] = {}
         for derivation in derivations:
@@ -536,6 +640,7 @@ class _Loader:
             routes=routes,
             units=tuple(units),
             unencoded=tuple(unencoded),
+            readings=readings,
             unnumbered=tuple(parsed.unnumbered),
         )
         by_sector: dict[str, list[CompiledRule]] = {s: [] for s in meta.sectors}

@@ -10,10 +10,13 @@ from ..errors import RuleNotFound
 from ..lang import Evaluator, ExprType, Node
 from .format import (
     DerivationSpec,
+    Distinction,
     FactSpec,
+    IndustriesFile,
     InstallationKind,
     PackManifest,
     ProvisionSpec,
+    ReadingSpec,
     RegisterDocument,
     RuleSpec,
     SectorSpec,
@@ -91,6 +94,7 @@ class CompiledStandard:
     units: tuple[CompiledRule, ...] = ()
     by_sector: dict[str, tuple[CompiledRule, ...]] = field(default_factory=dict)  # sector → units
     unencoded: tuple[UnencodedProvision, ...] = ()
+    readings: dict[str, ReadingSpec] = field(default_factory=dict)  # id → documented reading
     unnumbered: tuple[UnnumberedArticle, ...] = ()
 
     @property
@@ -124,8 +128,13 @@ class Pack:
     global_derivations: tuple[CompiledDerivation, ...]
     fact_files: dict[str, str] = field(default_factory=dict)  # fact → the file that defines it
     synonyms: tuple[tuple[str, ...], ...] = ()  # for suggest()
+    distinctions: tuple[Distinction, ...] = ()  # for suggest(): words that are another matter
     installation_kinds: dict[str, InstallationKind] = field(default_factory=dict)
     register: dict[str, RegisterDocument] = field(default_factory=dict)  # id → document
+    industries: IndustriesFile | None = None  # industry codes and words → sectors (industries.yaml)
+    # Derivations from one installation's facts to the enterprise (any_installation), applied when a
+    # finding is prepared, whatever the standard.
+    lifted: tuple[CompiledDerivation, ...] = ()
 
     @property
     def name(self) -> str:
@@ -174,6 +183,10 @@ class Pack:
         if standard is None:
             return "not_encoded"
         return "partial" if standard.unencoded else "encoded"
+
+    def readings(self) -> dict[str, ReadingSpec]:
+        """Every documented reading of the pack, by id."""
+        return {rid: r for standard in self.standards.values() for rid, r in standard.readings.items()}
 
     def kind_lineage(self, kind: str) -> tuple[str, ...]:
         """The kind and the broader kinds it is a case of (boiler → boiler, special_equipment)."""

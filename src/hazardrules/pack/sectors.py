@@ -1,25 +1,36 @@
-"""Resolve what a caller names a sector — slug, Chinese name or GB/T 4754-2017 code — to a slug."""
+"""Resolve what a caller names a sector — slug, Chinese name, alias, GB/T 4754-2017 code or industry
+word — to a slug (:func:`resolve_sector`), or to a :class:`~.industries.Resolution` saying how."""
 
 from __future__ import annotations
 
-import re
+import functools
 
 from ..errors import FindingError, FindingProblem
+from .industries import Resolution, resolve_code, resolve_word
 from .model import Pack
-
-_CODE = re.compile(r"^[A-Ta-t]?(\d{2,4})$")
 
 
 def resolve_sector(pack: Pack, value: str) -> str:
+    return sector_resolution(pack, value).slug
+
+
+def sector_resolution(pack: Pack, value: str) -> Resolution:
+    """How ``value`` names a sector; :class:`FindingError` (unknown_sector, ambiguous_sector) saying
+    why when it names none or several."""
+    return _resolution(pack, value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolution(pack: Pack, value: str) -> Resolution:
     text = value.strip()
     if text in pack.sectors:
-        return text
+        return Resolution(text, value, "slug")
     named = [slug for slug, spec in pack.sectors.items() if text == spec.name]
     if named:
-        return named[0]
+        return Resolution(named[0], value, "name")
     aliased = [slug for slug, spec in pack.sectors.items() if text in spec.aliases]
     if len(aliased) == 1:
-        return aliased[0]
+        return Resolution(aliased[0], value, "alias")
     if aliased:
         choices = ", ".join(f"{slug} ({pack.sectors[slug].name})" for slug in aliased)
         message = (
@@ -27,35 +38,17 @@ def resolve_sector(pack: Pack, value: str) -> str:
             "or a list of those the site runs"
         )
         raise FindingError([FindingProblem("ambiguous_sector", message, "sector")])
-    match = _CODE.match(text)
-    if match:
-        return _by_industry_code(pack, match[1], value)
+    found = resolve_code(pack, text, value) or resolve_word(pack, text, value)
+    if found is not None:
+        return found
     known = ", ".join(f"{slug} ({spec.name})" for slug, spec in pack.sectors.items())
     raise FindingError(
-        [FindingProblem("unknown_sector", f"unknown sector {value!r}; known sectors: {known}", "sector")]
+        [
+            FindingProblem(
+                "unknown_sector",
+                f"unknown sector {value!r}; known sectors: {known}; a GB/T 4754-2017 industry code "
+                "(e.g. 3392) or an industry name (e.g. 家具制造) is also accepted",
+                "sector",
+            )
+        ]
     )
-
-
-def _by_industry_code(pack: Pack, code: str, given: str) -> str:
-    matches: list[str] = []
-    excluded: list[str] = []
-    for slug, spec in pack.sectors.items():
-        if not any(code.startswith(prefix) for prefix in spec.industry_codes):
-            continue
-        blocking = [x for x in spec.excludes if code.startswith(x)]
-        if blocking:
-            excluded.append(f"{spec.name} excludes {blocking[0]}")
-        else:
-            matches.append(slug)
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        names = ", ".join(matches)
-        message = f"industry code {given!r} belongs to several sectors ({names}); give the sector slug"
-        raise FindingError([FindingProblem("ambiguous_sector", message, "sector")])
-    reason = f" ({'; '.join(excluded)})" if excluded else ""
-    message = (
-        f"industry code {given!r} (GB/T 4754-2017) is not covered by any sector of this pack{reason}; "
-        "give the sector slug if you know it"
-    )
-    raise FindingError([FindingProblem("unknown_sector", message, "sector")])

@@ -10,6 +10,8 @@ A wrong argument is an :class:`~hazardrules.ArgumentError` saying what is accept
   is never meant as a list of its characters.
 - ``pack``: a :class:`~hazardrules.Pack`, or the path of a rule-pack directory (loaded once and
   reused until a file in it changes).
+- ``readings``: which documented readings apply — ``None`` or ``"all"`` (default: every one),
+  ``"none"`` or an empty list (none), or a list of reading ids (only those).
 """
 
 from __future__ import annotations
@@ -96,3 +98,25 @@ def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
 @functools.lru_cache(maxsize=16)
 def _load(root: Path, signature: tuple[tuple[str, int, int], ...]) -> Pack:
     return load_pack(root)
+
+
+def reading_switch(pack: Pack, readings: Any) -> frozenset[str]:
+    """The documented readings switched off by ``classify(readings=…)``; ArgumentError naming an
+    unknown reading or a wrong value."""
+    known = pack.readings()
+    if readings is None or readings == "all":
+        return frozenset()
+    if readings == "none":
+        return frozenset(known)
+    if isinstance(readings, str):
+        readings = [readings]
+    if isinstance(readings, bytes | bytearray) or not isinstance(readings, Iterable):
+        raise ArgumentError(
+            f"readings takes 'all', 'none' or a list of reading ids, not {type(readings).__name__}"
+        )
+    chosen = list(readings)
+    unknown = [r for r in chosen if not isinstance(r, str) or r not in known]
+    if unknown:
+        listing = ", ".join(known) or "none in this pack"
+        raise ArgumentError(f"readings: unknown reading(s) {shorten(repr(unknown))}; known: {listing}")
+    return frozenset(known) - frozenset(chosen)

@@ -17,14 +17,17 @@ from .. import models
 from ..engine.registry import get_engine
 from ..errors import ArgumentError, FindingError, FindingProblem, shorten
 from ..pack.model import CompiledStandard, Pack
-from .arguments import arguments
+from .arguments import arguments, reading_switch
 from .codes import CODES
 from .deferral import notice as deferral_notice
 from .deferral import resolve
 from .explanation import citation, construct, explain_because, explain_missing, explain_rule
 from .finding import PreparedFinding, PreparedInstallation, prepare, today
+from .industry import sector_notices
 from .judge import Evaluated, Judge, Judgement
 from .law import governing_law, governing_law_of
+from .questions import add_questions
+from .readings import add_lifted, add_readings, readings_used
 from .reads import sector_reads
 from .select import selector
 
@@ -41,6 +44,7 @@ def classify(
     ignore: Iterable[str] | str | None = None,
     pack: Pack | str | os.PathLike[str] | None = None,
     engine: str = "native",
+    readings: Iterable[str] | str | None = None,
     detail: Literal["full"] = "full",
 ) -> models.Verdict: ...
 
@@ -55,6 +59,7 @@ def classify(
     ignore: Iterable[str] | str | None = None,
     pack: Pack | str | os.PathLike[str] | None = None,
     engine: str = "native",
+    readings: Iterable[str] | str | None = None,
     detail: Literal["summary"],
 ) -> models.Summary: ...
 
@@ -68,6 +73,7 @@ def classify(
     ignore: Iterable[str] | str | None = None,
     pack: Pack | str | os.PathLike[str] | None = None,
     engine: str = "native",
+    readings: Iterable[str] | str | None = None,
     detail: Detail = "full",
 ) -> models.Verdict | models.Summary:
     """Classify one finding.
@@ -77,16 +83,20 @@ def classify(
     as touched, so the verdict lists every question still open (a whole-site inspection).
     ``select``/``ignore`` take rule ids or prefixes (a bare string is one prefix). ``pack`` is a
     :class:`~hazardrules.Pack` or a rule-pack directory. ``engine`` is ``"native"`` (default) or
-    ``"durable"`` (``pip install hazardrules[durable]``). ``detail="summary"`` returns a
-    :class:`~hazardrules.Summary` instead: the same decision without citations, traces or
-    explanations, several times faster to build and a fraction of the size. Raises
-    :class:`~hazardrules.FindingError` for a finding that cannot be classified, including one
-    with no facts at all (unless ``complete=True``), and :class:`~hazardrules.ArgumentError` for a
-    wrong argument.
+    ``"durable"`` (``pip install hazardrules[durable]``). ``readings`` chooses the documented readings
+    (interpretations that are not the law: third-party checklists, enforcement practice) that may set
+    facts: ``None``/``"all"`` (default) every one, ``"none"`` or ``[]`` none, or a list of reading ids;
+    a verdict that used one lists it in ``readings`` with the warning ``reading_applied``. Raises
+    :class:`~hazardrules.FindingError`
+    for a finding that cannot be classified, including one with no facts at all (unless
+    ``complete=True``), and :class:`~hazardrules.ArgumentError` for a wrong argument.
+    ``detail="summary"`` returns a :class:`~hazardrules.Summary` instead: the same decision without
+    citations, traces or explanations, several times faster to build and a fraction of the size.
     """
     if detail != "full" and detail != "summary":
         raise ArgumentError(f"detail must be 'full' or 'summary', not {shorten(repr(detail))}")
     on, complete, select, ignore, pack = arguments(on, complete, select, ignore, pack)
+    off = reading_switch(pack, readings)
     runner = get_engine(engine)
     chosen = selector(pack, select, ignore)
     prepared = prepare(pack, finding)
@@ -103,7 +113,7 @@ def classify(
     def of(standard: CompiledStandard) -> tuple[str, ...]:
         return law.sectors.get(standard.slug, sectors)
 
-    judge = Judge(pack, runner, prepared, None if chosen.everything else chosen)
+    judge = Judge(pack, runner, prepared, None if chosen.everything else chosen, off)
     judgements = [judge.apply(standard, of(standard)) for standard in law.standards]
     deferred, routed = resolve(pack, prepared, judgements, day, judge.apply, complete)
     applied: list[tuple[Judgement, models.CitedProvision | None]] = [(j, None) for j in judgements]
@@ -111,7 +121,14 @@ def classify(
     if detail == "summary":
         return _summary(pack, prepared, day, applied, deferred, law.gaps, complete, engine)
     references = [_reference(pack, judge.apply(s, of(s)), complete) for s in law.references]
-    return _verdict(pack, prepared, day, applied, deferred, law.gaps, references, complete, engine)
+    verdict = _verdict(pack, prepared, day, applied, deferred, law.gaps, references, complete, engine)
+    sector_warnings, sector_notes = sector_notices(pack, prepared.finding.sector)
+    verdict.warnings.extend(sector_warnings)
+    verdict.notes[:0] = sector_notes
+    add_readings(pack, verdict, [j for j, _ in applied], complete)
+    add_lifted(verdict, prepared)
+    add_questions(pack, verdict, [j for j, _ in applied], off)
+    return verdict
 
 
 def _verdict(
@@ -223,6 +240,7 @@ def _verdict(
         hits=hits,
         undetermined=undecided,
         missing_facts=list(missing),
+        questions=[],
         cleared=cleared,
         gaps=gaps,
         reference=references,
@@ -230,6 +248,7 @@ def _verdict(
         complete=complete,
         warnings=warnings,
         notes=notes,
+        readings=[],
         pack=_pack_info(pack),
         engine=engine,
         hazardrules_version=_version_module.__version__,
@@ -299,6 +318,11 @@ def _summary(
         warnings["date_in_future"] = None
     if unverified:
         warnings["text_unverified"] = None
+    sector_warnings, sector_notes = sector_notices(pack, prepared.finding.sector)  # as the verdict has them
+    warnings.update((w.code, None) for w in sector_warnings)
+    notes = {**{n.code: None for n in sector_notes}, **notes}
+    if readings_used([j for j, _ in judgements], complete):
+        warnings["reading_applied"] = None
     return construct(
         models.Summary,
         finding_id=prepared.finding.id,

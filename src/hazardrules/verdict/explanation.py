@@ -233,6 +233,7 @@ def _key(rule: CompiledRule, result: StandardResult) -> tuple[Any, ...]:
         id(rule),
         tuple([env.get(f) for f in order]),
         tuple([id(origin[f]) if f in origin else 0 for f in order]) if origin else (),
+        result.off,
     )
 
 
@@ -381,6 +382,7 @@ def _add_support(
             derivation=derivation.spec.id,
             basis=derivation.spec.basis,
             because=_own(basis_support),
+            reading=derivation.spec.reading,
         )
         _add_support(basis_support, result, because, derived)
 
@@ -390,6 +392,8 @@ def _add_missing(fact: str, result: StandardResult, missing: dict[str, None]) ->
         return
     missing[fact] = None
     for derivation in result.standard.derived_by.get(fact, ()):
+        if result.off and derivation.spec.reading in result.off:
+            continue  # a documented reading switched off cannot decide it
         step = _steps(derivation.when)
         node = _trace(step, result.env)
         if node.value is None:

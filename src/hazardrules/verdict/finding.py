@@ -29,6 +29,19 @@ class PreparedInstallation:
 
 
 @dataclass(frozen=True, slots=True)
+class Lifted:
+    """A fact of the enterprise that one installation of the finding answers: the installation kind's
+    ``implies`` or an ``any_installation`` derivation."""
+
+    fact: str
+    value: Any
+    derivation: str  # the derivation's id, or installation:<kind>
+    basis: str
+    because: dict[str, Any]  # the installation's facts that made it hold
+    installation: str | None  # the installation's id (None: the one of the top-level facts)
+
+
+@dataclass(frozen=True, slots=True)
 class PreparedFinding:
     finding: Finding
     sector: str
@@ -36,6 +49,7 @@ class PreparedFinding:
     installations: tuple[PreparedInstallation, ...] = ()
     implied: dict[str, Any] = field(default_factory=dict)  # facts the sectors answer (not "given")
     sectors: tuple[str, ...] = ()  # every sector of the finding; ``sector`` is the first
+    lifted: dict[str, Lifted] = field(default_factory=dict)  # facts installations answer (in implied)
 
     @property
     def all_sectors(self) -> tuple[str, ...]:
@@ -213,10 +227,69 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
                 f"({pack.sectors[slug].name}) makes it {value!r}"
             )
             problems.append(FindingProblem("conflict", message, f"facts.{name}"))
+    unnamed = [PreparedInstallation(None, kind, own) for kind, own in implicit.items()]
+    every = (*unnamed, *installations)
+    lifted = _lift(pack, enterprise, implied, every, problems) if not problems else {}
     if problems:
         raise FindingError(_capped(problems), model.id)
-    unnamed = [PreparedInstallation(None, kind, own) for kind, own in implicit.items()]
-    return PreparedFinding(model, sector, enterprise, (*unnamed, *installations), implied, tuple(sectors))
+    if lifted:
+        implied = {**implied, **{fact: found.value for fact, found in lifted.items()}}
+    return PreparedFinding(model, sector, enterprise, every, implied, tuple(sectors), lifted)
+
+
+def _lift(
+    pack: Pack,
+    enterprise: dict[str, Any],
+    implied: dict[str, Any],
+    installations: tuple[PreparedInstallation, ...],
+    problems: list[FindingProblem],
+) -> dict[str, Lifted]:
+    """Facts of the enterprise that the finding's installations answer (monotone: an installation
+    that exists, or whose facts satisfy an any_installation derivation, answers them for the site)."""
+    if not pack.lifted and not any(k.implies for k in pack.installation_kinds.values()):
+        return {}
+    out: dict[str, Lifted] = {}
+    base = {**implied, **enterprise}
+    for installation in installations:
+        kind = pack.installation_kinds[installation.kind]
+        found = [
+            Lifted(
+                fact,
+                value,
+                f"installation:{installation.kind}",
+                f"检查发现描述了{kind.name}（装置），即企业有此类装置",
+                {},
+                installation.id,
+            )
+            for fact, value in kind.implies.items()
+        ]
+        env = {**base, **installation.facts}
+        for derivation in pack.lifted:
+            if derivation.when.evaluate(env) is True:
+                spec = derivation.spec
+                because = {f: _plain(env[f]) for f in derivation.when.facts if f in installation.facts}
+                found.append(Lifted(spec.derives, spec.value, spec.id, spec.basis, because, installation.id))
+        for lifted in found:
+            current = enterprise.get(lifted.fact, implied.get(lifted.fact))
+            if current is None and lifted.fact in out:
+                current = out[lifted.fact].value
+            if current is None:
+                out[lifted.fact] = lifted
+            elif current != lifted.value:
+                where = (
+                    f"installation {lifted.installation!r}" if lifted.installation else "the finding's facts"
+                )
+                message = (
+                    f"fact {lifted.fact!r} is {current!r} in the finding, but {where} "
+                    f"({installation.kind}) makes it {lifted.value!r}: "
+                    f"{lifted.derivation} ({lifted.basis.strip()})"
+                )
+                problems.append(FindingProblem("conflict", message, f"facts.{lifted.fact}"))
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return sorted(value) if isinstance(value, frozenset) else value
 
 
 def _sectors(pack: Pack, given: str | list[str], problems: list[FindingProblem]) -> list[str]:

@@ -96,17 +96,21 @@ class Judge:
         engine: Engine,
         prepared: PreparedFinding,
         chosen: Callable[[str], bool] | None,
+        off: frozenset[str] = frozenset(),
     ) -> None:
         self.pack = pack
         self.engine = engine
         self.prepared = prepared
         self.chosen = chosen
         self.given = frozenset(prepared.facts)
+        self.off = off  # documented readings switched off
 
     def evaluate(
         self, standard: CompiledStandard, units: tuple[CompiledRule, ...], facts: dict[str, object]
     ) -> StandardResult:
         try:
+            if self.off:
+                return self.engine.evaluate(self.pack, standard, units, facts, self.off)
             return self.engine.evaluate(self.pack, standard, units, facts)
         except FindingError as exc:
             raise FindingError(exc.problems, self.prepared.finding.id) from None
