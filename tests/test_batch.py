@@ -236,3 +236,19 @@ def test_the_same_finding_under_other_ids() -> None:
     broken = {"sector": "metallurgy", "facts": {"contractor.present": "yes"}}
     register = [{**finding, "id": "a"}, {**finding, "id": "b"}, finding, {**broken, "id": "c"}, broken]
     check(register)
+
+
+@pytest.mark.parametrize("readings", [None, "none"])
+def test_sectors_as_written_and_readings(readings: str | None) -> None:
+    """Sector notes depend on how the sector is written (a code, a word); readings can be switched off."""
+    from ._examples import all_examples
+
+    pack = hazardrules.load_pack()
+    register = []
+    for number, (_, _, finding, _) in enumerate(all_examples()[:300]):
+        if not isinstance(finding.get("sector"), str):
+            continue
+        name = pack.sectors[finding["sector"]].name
+        register.append({**finding, "sector": name if number % 2 else finding["sector"]})
+    register += [{"sector": "3110", "facts": {"contractor.present": True}}]
+    check(register, readings=readings)
