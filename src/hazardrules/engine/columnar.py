@@ -453,6 +453,8 @@ class BatchResult:
     conflict: Mask
     size: int
     _whens: dict[int, Pair | None] = field(default_factory=dict)
+    reading_set: dict[str, Mask] = field(default_factory=dict)  # fact → rows a documented reading set
+    off: frozenset[str] = frozenset()  # documented readings switched off
 
     def derivation_pairs(self, step: DerivationPlan) -> list[Pair] | None:
         """A derivation's boolean nodes over the final environment (for missing facts)."""
@@ -463,12 +465,16 @@ class BatchResult:
         return out
 
 
-def evaluate(plan: StandardPlan, given: Env, size: int) -> BatchResult:
-    """Derive, then evaluate every unit of the plan over the batch."""
+def evaluate(plan: StandardPlan, given: Env, size: int, off: frozenset[str] = frozenset()) -> BatchResult:
+    """Derive (except the derivations of the documented readings in ``off``), then evaluate every
+    unit of the plan over the batch."""
     env = dict(given)
     conflict = np.zeros(size, dtype=bool)
+    reading_set: dict[str, Mask] = {}
     for step in plan.derivations:
         spec = step.derivation.spec
+        if off and spec.reading in off:
+            continue
         if step.when is not None:
             fire, _ = step.when.evaluate(env, size, [_EMPTY] * step.when.size)
         else:
@@ -485,10 +491,14 @@ def evaluate(plan: StandardPlan, given: Env, size: int) -> BatchResult:
         setting = fire & ~current.known
         if setting.any():
             env[spec.derives] = _assign(current, setting, spec.value)
+            if spec.reading is not None:
+                reading_set[spec.derives] = (
+                    reading_set.get(spec.derives, np.zeros(size, dtype=bool)) | setting
+                )
     units: list[UnitValues] = []
     for unit_plan in plan.units:
         units.append(_unit_values(unit_plan, env, size))
-    return BatchResult(plan, env, units, conflict, size)
+    return BatchResult(plan, env, units, conflict, size, reading_set=reading_set, off=off)
 
 
 _EMPTY: Pair = (np.empty(0, dtype=bool), np.empty(0, dtype=bool))

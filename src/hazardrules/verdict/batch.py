@@ -38,10 +38,11 @@ from ..engine.native import StandardResult
 from ..errors import ArgumentError, FindingError, FindingProblem
 from ..pack.model import CompiledRule, CompiledStandard, Pack
 from ..pack.sectors import resolve_sector
-from .arguments import arguments
+from .arguments import arguments, reading_switch
 from .classify import classify
 from .explanation import explain_missing
 from .finding import MAX_SAFE_INTEGER, strict_date, today
+from .industry import sector_notices
 from .law import Law, governing_law
 from .reads import Reads, unit_reads
 from .select import selector
@@ -78,6 +79,7 @@ def classify_table(
     ignore: Iterable[str] | str | None = None,
     pack: Pack | str | os.PathLike[str] | None = None,
     verdicts: Verdicts = None,
+    readings: Iterable[str] | str | None = None,
 ) -> pa.Table:
     """Classify every row of ``table``; return one row per finding, in the same order.
 
@@ -90,6 +92,7 @@ def classify_table(
     or a function from the output table to a boolean mask. The other arguments are ``classify``'s.
     """
     on_day, complete, select_t, ignore_t, chosen_pack = arguments(on, complete, select, ignore, pack)
+    off = reading_switch(chosen_pack, readings)
     chosen = selector(chosen_pack, select_t, ignore_t)
     if isinstance(table, pa.RecordBatch):
         table = pa.Table.from_batches([table])
@@ -100,7 +103,14 @@ def classify_table(
     if "sector" not in table.column_names:
         raise ArgumentError("the table has no 'sector' column (one row per finding: sector, id, facts…)")
     options = Options(
-        chosen_pack, on_day, complete, select_t, ignore_t, None if chosen.everything else chosen
+        chosen_pack,
+        on_day,
+        complete,
+        select_t,
+        ignore_t,
+        None if chosen.everything else chosen,
+        off,
+        readings if readings is None or isinstance(readings, str) else tuple(readings),
     )
     parts = [_classify_slice(table.slice(start, BATCH_ROWS), options) for start in _starts(table.num_rows)]
     out = pa.concat_tables(parts) if parts else OUTPUT_SCHEMA.empty_table()
@@ -128,6 +138,8 @@ class Options:
     select: tuple[str, ...] | None
     ignore: tuple[str, ...] | None
     chosen: Callable[[str], bool] | None
+    off: frozenset[str] = frozenset()  # documented readings switched off
+    readings: Any = None  # classify's readings argument, for the rows it judges
 
 
 def _metadata(options: Options) -> dict[bytes, bytes]:
@@ -151,6 +163,8 @@ class _Slice:
     group: npt.NDArray[np.int64]  # each row's group (-1: none)
     present: dict[str, set[int]]  # fact column → the groups with a row where it is known
     slugs: list[str]  # the sectors met
+    given_sector: npt.NDArray[np.int64]  # per row, the position of its sector value in ``sector_values``
+    sector_values: list[Any]  # the sector values met, as given
     sector: npt.NDArray[np.int64]  # per row, its sector's position in ``slugs`` (-1: routed)
     day: npt.NDArray[np.int64]  # days since 1970 per row
 
@@ -175,7 +189,7 @@ def _classify_slice(table: pa.Table, options: Options) -> pa.Table:
     for name in ("facts", "installations", "finding"):
         if name in table.column_names:
             route |= _non_empty(_combined(table.column(name)))
-    codes, slugs = _sectors(pack, table, route)
+    codes, slugs, given_sector, sector_values = _sectors(pack, table, route)
     days = _days(table, options.on, route)
     if "id" in table.column_names and not _is_text(table.column("id").type):
         route |= _valid(_combined(table.column("id")))
@@ -199,10 +213,30 @@ def _classify_slice(table: pa.Table, options: Options) -> pa.Table:
             kinds[kind] = kinds.get(kind, np.zeros(size, dtype=bool)) | column.known
     if len(kinds) > 1:
         route |= np.sum(np.stack(list(kinds.values())), axis=0) > 1
+    # An installation described answers facts of the enterprise (its kind's implies, any_installation
+    # derivations), which classify() works out when it prepares the finding: those rows go there.
+    lifting = {k for k, spec in pack.installation_kinds.items() if spec.implies}
+    lifting |= {k for d in pack.lifted for f in d.when.facts if (k := pack.facts[f].installation) is not None}
+    for kind, present in kinds.items():
+        if kind in lifting:
+            route |= present
     if not options.complete:
         route |= ~given
     known = {name: np.flatnonzero(column.known) for name, column in columns.items()}
-    state = _Slice(table, size, route, columns, known, np.full(size, -1, np.int64), {}, slugs, codes, days)
+    state = _Slice(
+        table,
+        size,
+        route,
+        columns,
+        known,
+        np.full(size, -1, np.int64),
+        {},
+        slugs,
+        given_sector,
+        sector_values,
+        codes,
+        days,
+    )
     out = _Output(size)
     rows = np.flatnonzero(~route)
     if len(rows):
@@ -359,13 +393,16 @@ def _fact_column(pack: Pack, name: str, array: pa.Array, valid: Mask) -> tuple[C
     return Column("set", valid & ~bad, array), bad
 
 
-def _sectors(pack: Pack, table: pa.Table, route: Mask) -> tuple[npt.NDArray[np.int64], list[str]]:
-    """Each row's sector as a position in the list of sector slugs met (-1, and routed: unknown)."""
+def _sectors(
+    pack: Pack, table: pa.Table, route: Mask
+) -> tuple[npt.NDArray[np.int64], list[str], npt.NDArray[np.int64], list[Any]]:
+    """Each row's sector as a position in the list of sector slugs met (-1, and routed: unknown), and
+    as the position of the value given (the sector notes depend on how it was written)."""
     column = _combined(table.column("sector"))
     size = len(column)
     if not _is_text(column.type):
         route[:] = True
-        return np.full(size, -1, dtype=np.int64), []
+        return np.full(size, -1, dtype=np.int64), [], np.full(size, -1, dtype=np.int64), []
     encoded = column.cast(pa.string()).dictionary_encode()
     slugs: list[str] = []
     lookup: list[int] = []
@@ -384,7 +421,7 @@ def _sectors(pack: Pack, table: pa.Table, route: Mask) -> tuple[npt.NDArray[np.i
     )
     codes = table_of[indices]
     route |= codes < 0
-    return codes, slugs
+    return codes, slugs, indices, encoded.dictionary.to_pylist()
 
 
 def _days(table: pa.Table, on: dt.date | None, route: Mask) -> npt.NDArray[np.int64]:
@@ -502,6 +539,18 @@ def _classify_group(
     if any(p is None for p in plans) or (installed and not flat):
         state.route[rows] = True  # the vector path does not cover this law: row by row
         return
+    # Documented readings (switched per call, reported per verdict): rows giving a fact one of their
+    # derivations reads are answered by classify().
+    by_reading = {f for s, _ in judgements for d in s.derivations if d.spec.reading for f in d.when.facts}
+    for name in by_reading & set(state.columns):
+        reading_rows = state.columns[name].known[rows]
+        if reading_rows.any():
+            state.route[rows[reading_rows]] = True
+    rows = rows[~state.route[rows]]
+    size = len(rows)
+    whole = size == state.size
+    if size == 0:
+        return
     reads = [unit_reads(pack, s, sector, u) for s, u in judgements]
     read_facts: frozenset[str] = frozenset().union(*(r.facts for r in reads))
     needed = set(read_facts) | set(pack.sectors[sector].implies)
@@ -534,11 +583,24 @@ def _classify_group(
     results = []
     for found in plans:
         assert found is not None
-        result = columnar.evaluate(found, env, size)
+        result = columnar.evaluate(found, env, size, options.off)
         reroute |= result.conflict
         results.append(result)
+    written = (state.given_sector[rows], state.sector_values)
     decided = _decide(
-        pack, given, results, judgements, reads, unread, unread_names, sector, law, day, options, size
+        pack,
+        given,
+        results,
+        judgements,
+        reads,
+        unread,
+        unread_names,
+        sector,
+        law,
+        day,
+        options,
+        size,
+        written,
     )
     keep = ~reroute
     state.route[rows[reroute]] = True
@@ -572,6 +634,7 @@ def _decide(
     day: dt.date,
     options: Options,
     size: int,
+    written: tuple[npt.NDArray[np.int64], list[Any]],
 ) -> _Decided:
     """The verdict's decision for every row of the group, as :func:`classify` makes it."""
     complete = options.complete
@@ -643,6 +706,24 @@ def _decide(
         warn_masks.append(("date_in_future", np.ones(size, dtype=bool)))
     unverified = [v.true for _, v in units if v.plan.unit.spec.text_status != "verified"]
     warn_masks.append(("text_unverified", _any(unverified, size)))
+    # notes and warnings about how the sector was written (a GB/T 4754 code, an industry word)
+    note_masks: list[tuple[str, Mask]] = []
+    positions, written_values = written
+    for position in np.unique(positions).tolist():
+        rows_of = positions == position
+        sector_warnings, sector_notes = sector_notices(pack, written_values[position])
+        warn_masks += [(w.code, rows_of) for w in sector_warnings]
+        note_masks += [(n.code, rows_of) for n in sector_notes]
+    # a documented reading set a fact that a reported rule reads
+    by_reading = _false(size)
+    for (result, values_), seen in zip(units, reported, strict=True):
+        if not result.reading_set:
+            continue
+        for fact in values_.plan.unit.touch:
+            reading_rows = result.reading_set.get(fact)
+            if reading_rows is not None:
+                by_reading |= reading_rows & seen
+    warn_masks.append(("reading_applied", by_reading))
     catch_all = _false(size)
     for rule_id in dict.fromkeys(u.plan.unit.id for _, u in units if u.plan.unit.spec.catch_all):
         catch_all |= ~examined[rule_id]
@@ -660,7 +741,9 @@ def _decide(
         missing=_lists([m for _, m in missing], [f for f, _ in missing], size),
         warnings=_lists([m for _, m in warn_masks], [c for c, _ in warn_masks], size),
         notes=_lists(
-            [not_major & ~in_scope, not_major & catch_all], ["outside_scope", "catch_all_not_assessed"], size
+            [*(m for _, m in note_masks), not_major & ~in_scope, not_major & catch_all],
+            [*(c for c, _ in note_masks), "outside_scope", "catch_all_not_assessed"],
+            size,
         ),
         gaps=gaps,
     )
@@ -770,6 +853,8 @@ def _leaf_entries(
             continue
         by_id = {step.derivation.spec.id: step for step in result.plan.derivations}
         for derivation in result.plan.standard.derived_by.get(leaf.fact, ()):
+            if result.off and derivation.spec.reading in result.off:
+                continue  # a documented reading switched off cannot decide it
             step = by_id[derivation.spec.id]
             inner = result.derivation_pairs(step)
             if inner is None or step.when is None:
@@ -786,7 +871,10 @@ def _row_missing(result: columnar.BatchResult, unit: CompiledRule, rows: Mask) -
     for derivation in result.plan.standard.derivations:
         facts |= set(derivation.when.facts) | {derivation.spec.derives}
     envs = columnar.row_envs(result.env, sorted(facts), where)
-    lists = [explain_missing(unit, StandardResult(result.plan.standard, env, {}, [])) for env in envs]
+    lists = [
+        explain_missing(unit, StandardResult(result.plan.standard, env, {}, [], off=result.off))
+        for env in envs
+    ]
     entries: list[tuple[str, Mask]] = []
     for position in range(max((len(x) for x in lists), default=0)):
         by_fact: dict[str, Mask] = {}
@@ -963,6 +1051,7 @@ def _routed_one(record: Mapping[str, Any], options: Options) -> tuple[str, Any]:
             select=options.select,
             ignore=options.ignore,
             pack=options.pack,
+            readings=options.readings,
             detail="summary",
         )
     except FindingError as exc:
@@ -997,6 +1086,7 @@ def _verdicts(source: pa.Table, out: pa.Table, verdicts: Verdicts, options: Opti
                 select=options.select,
                 ignore=options.ignore,
                 pack=options.pack,
+                readings=options.readings,
             )
         except FindingError:
             continue

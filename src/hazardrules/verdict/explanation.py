@@ -425,6 +425,8 @@ def _add_light_missing(fact: str, result: StandardResult, missing: dict[str, Non
         return
     missing[fact] = None
     for derivation in result.standard.derived_by.get(fact, ()):
+        if result.off and derivation.spec.reading in result.off:
+            continue  # a documented reading switched off cannot decide it
         step = _steps(derivation.when)
         node = _light(step, result.env)
         if node[0] is None:

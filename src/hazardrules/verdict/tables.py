@@ -36,16 +36,24 @@ def classify_table(
     ignore: Iterable[str] | str | None = None,
     pack: Pack | str | os.PathLike[str] | None = None,
     verdicts: Verdicts = None,
+    readings: Iterable[str] | str | None = None,
 ) -> Any:
     """Classify every row of a pyarrow Table (one finding per row), as ``classify`` would.
 
     Returns a pyarrow Table, one row per finding in the same order: ``id``, ``status``, ``sector``,
     ``on``, ``standards``, ``hits``, ``undetermined``, ``missing_facts``, ``warnings``, ``notes``,
     ``gaps``, ``error`` — on each row what ``classify(row, detail="summary")`` says — and, with
-    ``verdicts``, the full verdict JSON of the chosen rows.
+    ``verdicts``, the full verdict JSON of the chosen rows. ``readings`` is ``classify``'s.
     """
     return _batch().classify_table(
-        table, on=on, complete=complete, select=select, ignore=ignore, pack=pack, verdicts=verdicts
+        table,
+        on=on,
+        complete=complete,
+        select=select,
+        ignore=ignore,
+        pack=pack,
+        verdicts=verdicts,
+        readings=readings,
     )
 
 
