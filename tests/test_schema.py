@@ -389,13 +389,3 @@ def test_a_site_run_as_several_sectors(pack: hazardrules.Pack, docs: dict[str, A
     assert verdict["sectors"] == ["metal_mine_underground", "tailings_pond"]
     validator(docs["verdict.schema.json"]).validate(verdict)
 
-
-def test_cli_facts_is_the_vocabulary(capsys: pytest.CaptureFixture[str], pack: hazardrules.Pack) -> None:
-    assert main(["facts", "--sector", "冶金", "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out) == json.loads(vocabulary(pack, "metallurgy").model_dump_json())
-    assert main(["facts"]) == 0
-    text = capsys.readouterr().out
-    assert all(f"{name} " in text and spec.label[:10] in text for name, spec in list(pack.facts.items())[:50])
-    assert main(["facts", "--kinds"]) == 0
-    kinds = capsys.readouterr().out
-    assert all(spec.name in kinds for spec in pack.installation_kinds.values())
