@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import FindingError, FindingProblem
@@ -33,6 +33,9 @@ class StandardResult:
     values: list[tuple[CompiledRule, Value]]
     plan: RulesPlan | None = None  # when the rules were a sector's (the native engine sets it)
     off: frozenset[str] = frozenset()  # documented readings switched off (their derivations did not run)
+    # With ``plan``: the positions whose value was computed, in order; every other position holds the
+    # rule's idle value (its value when none of its facts is known).
+    evaluated: list[int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,8 @@ class RulesPlan:
     always: tuple[int, ...]  # rules evaluated whatever the facts (their idle value raised an error)
     reads: frozenset[str]  # every fact the rules read (touch and applicability)
     touched_by: dict[str, tuple[int, ...]]  # fact → positions of the rules it touches (rule.touch)
+    idle_true: tuple[int, ...] = ()  # positions of the rules that hold when none of their facts is known
+    by_kind: dict[str, tuple[int, ...]] = field(default_factory=dict)  # installation kind → positions
 
 
 @dataclass(slots=True)
@@ -112,6 +117,8 @@ def plan(standard: CompiledStandard) -> StandardPlan:
             tuple(i for i, r in enumerate(rules) if r.key not in rule_idle),
             frozenset(reads_all),
             {fact: tuple(positions) for fact, positions in touched_by.items()},
+            tuple(i for i, r in enumerate(rules) if rule_idle.get(r.key) is True),
+            _by_kind(rules),
         )
     derivation_reads = frozenset(f for step in steps for f in step.reads)
     quiet = not any(step.forced or step.idle is True for step in steps)
@@ -119,6 +126,14 @@ def plan(standard: CompiledStandard) -> StandardPlan:
         standard, steps, derivation_reads, quiet, tuples, rule_reads, rule_idle
     )
     return built
+
+
+def _by_kind(rules: tuple[CompiledRule, ...]) -> dict[str, tuple[int, ...]]:
+    found: dict[str, list[int]] = {}
+    for position, rule in enumerate(rules):
+        if rule.kind is not None:
+            found.setdefault(rule.kind, []).append(position)
+    return {kind: tuple(positions) for kind, positions in found.items()}
 
 
 def _step(derivation: CompiledDerivation) -> _DerivationStep:
@@ -192,6 +207,7 @@ def evaluate(
     candidates = rules if isinstance(rules, tuple) else tuple(rules)
     found = rules_plan(standard, candidates)
     values: list[tuple[CompiledRule, Value]]
+    order: list[int] | None = None
     if found is not None:
         values = found.idle.copy()
         by_fact = found.by_fact
@@ -201,7 +217,8 @@ def evaluate(
             if positions is not None:
                 touched.update(positions)
         evaluators = found.evaluators
-        for position in sorted(touched):
+        order = sorted(touched)
+        for position in order:
             values[position] = (candidates[position], evaluators[position](env))
     else:
         current = plan(standard)
@@ -213,7 +230,7 @@ def evaluate(
                 values.append((rule, current.rule_idle[rule.key]))
             else:
                 values.append((rule, rule_value(rule, env)))
-    return StandardResult(standard, env, origin, values, found, off)
+    return StandardResult(standard, env, origin, values, found, off, order)
 
 
 def rule_value(rule: CompiledRule, env: Mapping[str, Any]) -> Value:

@@ -103,9 +103,9 @@ def _load(root: Path, signature: tuple[tuple[str, int, int], ...]) -> Pack:
 def reading_switch(pack: Pack, readings: Any) -> frozenset[str]:
     """The documented readings switched off by ``classify(readings=…)``; ArgumentError naming an
     unknown reading or a wrong value."""
-    known = pack.readings()
     if readings is None or readings == "all":
         return frozenset()
+    known = pack.readings()
     if readings == "none":
         return frozenset(known)
     if isinstance(readings, str):

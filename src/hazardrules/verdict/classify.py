@@ -8,6 +8,7 @@ deferred matter is left open. Anything less is ``undetermined``, saying why.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, overload
@@ -28,7 +29,7 @@ from .judge import Evaluated, Judge, Judgement
 from .law import governing_law, governing_law_of
 from .questions import add_questions
 from .readings import add_lifted, add_readings, readings_used
-from .reads import sector_reads
+from .reads import Reads, sector_reads
 from .select import selector
 
 Detail = Literal["full", "summary"]
@@ -376,10 +377,11 @@ def _notice(
 
 def _unread(pack: Pack, prepared: PreparedFinding, judgements: list[Judgement]) -> list[models.Notice]:
     """Warnings for facts, and values of set facts, that no applied rule reads."""
-    reads = [sector_reads(pack, judgement) for judgement in judgements]
+    reads = _merged(tuple(sector_reads(pack, judgement) for judgement in judgements))
     given = prepared.all_facts()
     out: list[models.Notice] = []
-    unread = [f for f in given if not any(f in r.facts for r in reads) and not pack.facts[f].matter]
+    facts = pack.facts
+    unread = [f for f in given if f not in reads.facts and not facts[f].matter]
     if unread:
         where = "；".join(f"{f}（{pack.facts[f].label}）{_readers(pack, f, None)}" for f in unread)
         out.append(
@@ -392,10 +394,9 @@ def _unread(pack: Pack, prepared: PreparedFinding, judgements: list[Judgement]) 
     for fact, value in given.items():
         if not isinstance(value, frozenset) or fact in unread:
             continue
-        found = [r.values.get(fact, frozenset()) for r in reads]
-        if any(v is None for v in found):
+        read = reads.values.get(fact, frozenset())
+        if read is None:
             continue
-        read: frozenset[str] = frozenset().union(*found)  # type: ignore[arg-type]
         labels = pack.facts[fact].values or {}
         for item in sorted(value - read):
             out.append(
@@ -410,10 +411,34 @@ def _unread(pack: Pack, prepared: PreparedFinding, judgements: list[Judgement]) 
     return out
 
 
+_MERGED: dict[tuple[int, ...], tuple[tuple[Reads, ...], Reads]] = {}
+
+
+def _merged(reads: tuple[Reads, ...]) -> Reads:
+    """What any of several judgements reads: their facts, and for a set fact the values any reads
+    (None when one reads every value). Kept per tuple of (cached) reads."""
+    if len(reads) == 1:
+        return reads[0]
+    key = tuple(map(id, reads))
+    found = _MERGED.get(key)
+    if found is not None and all(a is b for a, b in zip(found[0], reads, strict=True)):
+        return found[1]
+    values: dict[str, frozenset[str] | None] = {}
+    for fact in {f for r in reads for f in r.values}:
+        found_values = [r.values.get(fact, frozenset()) for r in reads]
+        values[fact] = None if any(v is None for v in found_values) else frozenset().union(*found_values)  # type: ignore[arg-type]
+    merged = Reads(frozenset().union(*(r.facts for r in reads)), values)
+    if len(_MERGED) > 1024:
+        _MERGED.clear()
+    _MERGED[key] = (reads, merged)
+    return merged
+
+
 def _names(pack: Pack, prepared: PreparedFinding) -> str:
     return "、".join(pack.sectors[s].name for s in prepared.all_sectors)
 
 
+@functools.lru_cache(maxsize=4096)
 def _readers(pack: Pack, fact: str, value: str | None) -> str:
     """Which rules elsewhere in the pack read the fact (or the value), for a warning."""
     found = []

@@ -10,7 +10,7 @@ before installations existed).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..engine.native import StandardResult, Value
@@ -43,23 +43,44 @@ class Judgement:
     given: frozenset[str]
     per_kind: dict[str, list[PerInstallation]] = field(default_factory=dict)
     sectors: tuple[str, ...] = ()  # every sector whose rules were applied (``sector`` is the first)
+    reported: dict[bool, list[Evaluated]] = field(default_factory=dict)  # items(complete), once computed
 
     def items(self, complete: bool) -> list[Evaluated]:
         """The values a verdict reports: every one that holds, and the others that a given fact
-        touches (all of them when ``complete``), in the rules' order, installations in order."""
+        touches (all of them when ``complete``), in the rules' order, installations in order.
+
+        Computed once per judgement and ``complete`` (the list is shared: do not change it)."""
+        found = self.reported.get(complete)
+        if found is None:
+            found = self.reported[complete] = self._items(complete)
+        return found
+
+    def _items(self, complete: bool) -> list[Evaluated]:
         per_kind = self.per_kind
         touched = self.touched
         base = self.enterprise
+        values = base.values
+        plan, evaluated = base.plan, base.evaluated
+        if complete or plan is None or evaluated is None:
+            positions: Iterable[int] = range(len(values))
+        else:
+            # Only these positions can be reported: a value not computed is the rule's idle value, so
+            # it holds only at idle_true; the rest are touched or of a kind that has installations.
+            candidates = touched.union(evaluated, plan.idle_true)
+            for kind in per_kind:
+                candidates.update(plan.by_kind.get(kind, ()))
+            positions = sorted(candidates)
         out: list[Evaluated] = []
-        for position, (unit, value) in enumerate(base.values):
+        for position in positions:
+            unit, value = values[position]
             installations = per_kind.get(unit.kind) if per_kind and unit.kind is not None else None
             if installations is None:
                 if value is True or complete or position in touched:
                     out.append(Evaluated(unit, value, base, None, value is True or position in touched))
                 continue
             enterprise_touch = not unit.touch.isdisjoint(self.given)
-            for installation, result, values in installations:
-                own = values[unit.key]
+            for installation, result, own_values in installations:
+                own = own_values[unit.key]
                 reached = enterprise_touch or not unit.touch.isdisjoint(installation.facts)
                 if own is True or complete or reached:
                     out.append(Evaluated(unit, own, result, installation, reached))

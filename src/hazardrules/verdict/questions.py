@@ -6,34 +6,59 @@ verdict alone."""
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from .. import models
-from ..pack.model import Pack
+from ..pack.model import CompiledStandard, Pack
 from .explanation import construct
 from .judge import Judgement
 
 
 @functools.lru_cache(maxsize=8192)
-def base_question(pack: Pack, fact: str) -> models.Question:
-    """The question for ``fact``, without the verdict-specific fields (kept per pack and fact)."""
+def _question_fields(pack: Pack, fact: str) -> dict[str, Any]:
+    """The fields of the question for ``fact`` that do not depend on the verdict (kept per pack and
+    fact; never handed out: each question gets its own copy of the mutable ones)."""
     spec = pack.facts[fact]
     kind = spec.installation
+    return {
+        "fact": fact,
+        "label": spec.label,
+        "question": spec.question,
+        "type": spec.type,
+        "unit": spec.unit,
+        "minimum": spec.minimum,
+        "maximum": spec.maximum,
+        "values": dict(spec.values) if spec.values else None,
+        "installation_kind": kind,
+        "installation_kind_name": pack.installation_kinds[kind].name if kind else None,
+        "alternatives": [],
+        "rules": [],
+        "decides": [],
+    }
+
+
+def question(
+    pack: Pack, fact: str, rules: list[str] | None = None, decides: list[str] | None = None
+) -> models.Question:
+    """A new question for ``fact`` (its own lists and ``values``), with the rules it helps decide and
+    the open facts it can decide through a derivation."""
+    fields = _question_fields(pack, fact)
+    values = fields["values"]
     return construct(
         models.Question,
-        fact=fact,
-        label=spec.label,
-        question=spec.question,
-        type=spec.type,
-        unit=spec.unit,
-        minimum=spec.minimum,
-        maximum=spec.maximum,
-        values=dict(spec.values) if spec.values else None,
-        installation_kind=kind,
-        installation_kind_name=pack.installation_kinds[kind].name if kind else None,
-        alternatives=[],
-        rules=[],
-        decides=[],
+        **{
+            **fields,
+            "values": dict(values) if values is not None else None,
+            "alternatives": [],
+            "rules": rules if rules is not None else [],
+            "decides": decides if decides is not None else [],
+        },
     )
+
+
+def base_question(pack: Pack, fact: str) -> models.Question:
+    """The question for ``fact``, without the verdict-specific fields (a new model each call)."""
+    return question(pack, fact)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -63,17 +88,37 @@ def add_questions(
     # way to answer the fact a derivation reads it for.
     direct = {f for item in verdict.undetermined for f in direct_reads(pack, item.rule)}
     decides: dict[str, dict[str, None]] = {}
-    derivations = [d for j in judgements for d in j.standard.derivations] + list(pack.lifted)
-    for derivation in derivations:
-        target = derivation.spec.derives
-        if target not in wanted or (derivation.spec.reading is not None and derivation.spec.reading in off):
+    by_target = _derivations_by_target(pack, tuple(j.standard for j in judgements))
+    found = [entry for target in wanted for entry in by_target.get(target, ())]
+    found.sort()  # in the order of the derivations, as they are applied
+    for _, target, reading, facts in found:
+        if reading is not None and reading in off:
             continue
-        for fact in derivation.when.facts:
+        for fact in facts:
             if fact in wanted and fact != target and fact not in direct:
                 decides.setdefault(fact, {})[target] = None
     verdict.questions = [
-        base_question(pack, fact).model_copy(
-            update={"rules": list(rules.get(fact, {})), "decides": list(decides.get(fact, {}))}
-        )
-        for fact in missing
+        question(pack, fact, list(rules.get(fact, ())), list(decides.get(fact, ()))) for fact in missing
     ]
+
+
+Entry = tuple[int, str, str | None, tuple[str, ...]]  # (position, derived fact, reading, facts read)
+_BY_TARGET: dict[tuple[int, ...], tuple[Pack, tuple[CompiledStandard, ...], dict[str, list[Entry]]]] = {}
+
+
+def _derivations_by_target(pack: Pack, standards: tuple[CompiledStandard, ...]) -> dict[str, list[Entry]]:
+    """The derivations of the standards applied (then the pack's lifted ones), in order, by the fact
+    each derives: computed once per (pack, standards applied)."""
+    key = (id(pack), *map(id, standards))
+    found = _BY_TARGET.get(key)
+    if found is not None and found[0] is pack and all(a is b for a, b in zip(found[1], standards, strict=True)):
+        return found[2]
+    derivations = [d for s in standards for d in s.derivations] + list(pack.lifted)
+    index: dict[str, list[Entry]] = {}
+    for position, derivation in enumerate(derivations):
+        spec = derivation.spec
+        index.setdefault(spec.derives, []).append((position, spec.derives, spec.reading, derivation.when.facts))
+    if len(_BY_TARGET) > 1024:
+        _BY_TARGET.clear()
+    _BY_TARGET[key] = (pack, standards, index)
+    return index
