@@ -31,7 +31,7 @@ class StandardResult:
     env: dict[str, Any]
     origin: dict[str, CompiledDerivation]
     values: list[tuple[CompiledRule, Value]]
-    plan: RulesPlan | None = None  # when the rules were a sector's (the native engine sets it)
+    plan: RulesPlan | None = None  # the plan of the rules evaluated (the native engine sets it)
     off: frozenset[str] = frozenset()  # documented readings switched off (their derivations did not run)
     # With ``plan``: the positions whose value was computed, in order; every other position holds the
     # rule's idle value (its value when none of its facts is known).
@@ -71,6 +71,11 @@ class StandardPlan:
     tuples: dict[int, RulesPlan]  # by id() of the standard's by_sector tuples
     rule_reads: dict[str, frozenset[str]]  # rule key → facts its applies/condition read
     rule_idle: dict[str, Value]  # by rule key; absent: evaluate the rule whatever the facts
+    evaluators: dict[str, Callable[[Mapping[str, Any]], Value]] = field(default_factory=dict)  # by rule key
+    units: dict[str, CompiledRule] = field(default_factory=dict)  # the standard's units, by key
+    # Plans of other tuples of the standard's units (a selection, several sectors' union, the rules of
+    # one kind of installation), by id(); each holds its tuple, so an id is not reused while kept.
+    extra: dict[int, RulesPlan] = field(default_factory=dict)
 
 
 _PLANS: dict[int, StandardPlan] = {}
@@ -97,35 +102,52 @@ def plan(standard: CompiledStandard) -> StandardPlan:
         # evaluated every time instead of taking a precomputed idle value.
         with contextlib.suppress(ExpressionError):
             rule_idle[rule.key] = rule_value(rule, {})
-    tuples: dict[int, RulesPlan] = {}
-    for rules in standard.by_sector.values():
-        by_fact: dict[str, list[int]] = {}
-        touched_by: dict[str, list[int]] = {}
-        reads_all: set[str] = set()
-        for position, rule in enumerate(rules):
-            for fact in rule_reads[rule.key]:
-                by_fact.setdefault(fact, []).append(position)
-            for fact in rule.touch:
-                touched_by.setdefault(fact, []).append(position)
-            reads_all |= rule.touch
-            reads_all |= rule_reads[rule.key]
-        tuples[id(rules)] = RulesPlan(
-            rules,
-            [(r, rule_idle.get(r.key)) for r in rules],
-            tuple(evaluators[r.key] for r in rules),
-            {fact: tuple(positions) for fact, positions in by_fact.items()},
-            tuple(i for i, r in enumerate(rules) if r.key not in rule_idle),
-            frozenset(reads_all),
-            {fact: tuple(positions) for fact, positions in touched_by.items()},
-            tuple(i for i, r in enumerate(rules) if rule_idle.get(r.key) is True),
-            _by_kind(rules),
-        )
+    tuples = {
+        id(rules): _rules_plan(rules, rule_reads, rule_idle, evaluators) for rules in standard.by_sector.values()
+    }
     derivation_reads = frozenset(f for step in steps for f in step.reads)
     quiet = not any(step.forced or step.idle is True for step in steps)
     built = _PLANS[id(standard)] = StandardPlan(
-        standard, steps, derivation_reads, quiet, tuples, rule_reads, rule_idle
+        standard,
+        steps,
+        derivation_reads,
+        quiet,
+        tuples,
+        rule_reads,
+        rule_idle,
+        evaluators,
+        {rule.key: rule for rule in standard.units},
     )
     return built
+
+
+def _rules_plan(
+    rules: tuple[CompiledRule, ...],
+    rule_reads: dict[str, frozenset[str]],
+    rule_idle: dict[str, Value],
+    evaluators: dict[str, Callable[[Mapping[str, Any]], Value]],
+) -> RulesPlan:
+    by_fact: dict[str, list[int]] = {}
+    touched_by: dict[str, list[int]] = {}
+    reads_all: set[str] = set()
+    for position, rule in enumerate(rules):
+        for fact in rule_reads[rule.key]:
+            by_fact.setdefault(fact, []).append(position)
+        for fact in rule.touch:
+            touched_by.setdefault(fact, []).append(position)
+        reads_all |= rule.touch
+        reads_all |= rule_reads[rule.key]
+    return RulesPlan(
+        rules,
+        [(r, rule_idle.get(r.key)) for r in rules],
+        tuple(evaluators[r.key] for r in rules),
+        {fact: tuple(positions) for fact, positions in by_fact.items()},
+        tuple(i for i, r in enumerate(rules) if r.key not in rule_idle),
+        frozenset(reads_all),
+        {fact: tuple(positions) for fact, positions in touched_by.items()},
+        tuple(i for i, r in enumerate(rules) if rule_idle.get(r.key) is True),
+        _by_kind(rules),
+    )
 
 
 def _by_kind(rules: tuple[CompiledRule, ...]) -> dict[str, tuple[int, ...]]:
@@ -144,10 +166,28 @@ def _step(derivation: CompiledDerivation) -> _DerivationStep:
         return _DerivationStep(derivation, when.evaluate, frozenset(when.facts), None, True)
 
 
+_MAX_EXTRA = 256
+
+
 def rules_plan(standard: CompiledStandard, rules: Sequence[CompiledRule]) -> RulesPlan | None:
-    """The plan of ``rules`` when it is one of the standard's sector tuples (not a selection)."""
-    found = plan(standard).tuples.get(id(rules))
-    return found if found is not None and found.rules is rules else None
+    """The plan of ``rules``: one of the standard's sector tuples, or another tuple of its units (built
+    on first use and kept, so a caller that keeps its tuple, as the judge does, builds it once);
+    None for anything else."""
+    current = plan(standard)
+    key = id(rules)
+    found = current.tuples.get(key)
+    if found is not None and found.rules is rules:
+        return found
+    found = current.extra.get(key)
+    if found is not None and found.rules is rules:
+        return found
+    units = current.units
+    if not isinstance(rules, tuple) or any(units.get(r.key) is not r for r in rules):
+        return None
+    if len(current.extra) >= _MAX_EXTRA:
+        current.extra.clear()
+    found = current.extra[key] = _rules_plan(rules, current.rule_reads, current.rule_idle, current.evaluators)
+    return found
 
 
 def derive(
@@ -204,8 +244,9 @@ def evaluate(
     off: frozenset[str] = frozenset(),
 ) -> StandardResult:
     env, origin = derive(standard, facts, off)
+    # a tuple gets a plan (kept: pass the same tuple again); another iterable is evaluated rule by rule
     candidates = rules if isinstance(rules, tuple) else tuple(rules)
-    found = rules_plan(standard, candidates)
+    found = rules_plan(standard, candidates) if candidates is rules else None
     values: list[tuple[CompiledRule, Value]]
     order: list[int] | None = None
     if found is not None:

@@ -110,6 +110,31 @@ def _units(standard: CompiledStandard, sectors: tuple[str, ...]) -> tuple[Compil
     return union
 
 
+_PARTS: dict[tuple[int, object], tuple[tuple[CompiledRule, ...], tuple[CompiledRule, ...]]] = {}
+
+
+def _part(units: tuple[CompiledRule, ...], key: object, keep: Callable[[CompiledRule], bool]) -> tuple[CompiledRule, ...]:
+    """The units that ``keep`` keeps, as the same tuple every time for the same (units, key): the
+    engine keeps a plan per tuple."""
+    found = _PARTS.get((id(units), key))
+    if found is not None and found[0] is units:
+        return found[1]
+    part = tuple(u for u in units if keep(u))
+    if len(_PARTS) > 4096:
+        _PARTS.clear()
+    _PARTS[(id(units), key)] = (units, part)
+    return part
+
+
+def _chosen(units: tuple[CompiledRule, ...], chosen: Callable[[str], bool]) -> tuple[CompiledRule, ...]:
+    """The units a selection keeps (a selector is kept per (pack, select, ignore), so it can key them)."""
+    return _part(units, chosen, lambda u: chosen(u.id))
+
+
+def _of_kinds(units: tuple[CompiledRule, ...], lineage: tuple[str, ...]) -> tuple[CompiledRule, ...]:
+    return _part(units, lineage, lambda u: u.kind in lineage)
+
+
 class Judge:
     def __init__(
         self,
@@ -142,14 +167,14 @@ class Judge:
         units = _units(standard, sectors)
         sector = sectors[0]
         if self.chosen is not None:
-            units = tuple(u for u in units if self.chosen(u.id))
+            units = _chosen(units, self.chosen)
         enterprise = self.prepared.env
         base = self.evaluate(standard, units, enterprise)
         judgement = Judgement(standard, sector, units, base, self._touched(base), self.given, sectors=sectors)
         # Each installation meets the rules of its kind and of the broader kinds it is a case of.
         for installation in self.prepared.installations:
             lineage = self.pack.kind_lineage(installation.kind)
-            own = tuple(u for u in units if u.kind in lineage)
+            own = _of_kinds(units, lineage)
             if not own:
                 continue
             result = self.evaluate(standard, own, {**enterprise, **installation.facts})
