@@ -103,7 +103,8 @@ def plan(standard: CompiledStandard) -> StandardPlan:
         with contextlib.suppress(ExpressionError):
             rule_idle[rule.key] = rule_value(rule, {})
     tuples = {
-        id(rules): _rules_plan(rules, rule_reads, rule_idle, evaluators) for rules in standard.by_sector.values()
+        id(rules): _rules_plan(rules, rule_reads, rule_idle, evaluators)
+        for rules in standard.by_sector.values()
     }
     derivation_reads = frozenset(f for step in steps for f in step.reads)
     quiet = not any(step.forced or step.idle is True for step in steps)

@@ -17,7 +17,7 @@ from .. import _version as _version_module
 from .. import models
 from ..engine.registry import get_engine
 from ..errors import ArgumentError, FindingError, FindingProblem, shorten
-from ..pack.model import CompiledStandard, Pack
+from ..pack.model import CompiledRule, CompiledStandard, Pack
 from .arguments import arguments, reading_switch
 from .codes import CODES
 from .deferral import notice as deferral_notice
@@ -26,8 +26,8 @@ from .explanation import citation, construct, explain_because, explain_missing, 
 from .finding import PreparedFinding, PreparedInstallation, prepare, today
 from .industry import sector_notices
 from .judge import Evaluated, Judge, Judgement
-from .law import governing_law, governing_law_of
-from .questions import add_questions
+from .law import governing_law, governing_law_of, own_gaps
+from .questions import questions
 from .readings import add_lifted, add_readings, readings_used
 from .reads import Reads, sector_reads
 from .select import selector
@@ -122,13 +122,12 @@ def classify(
     if detail == "summary":
         return _summary(pack, prepared, day, applied, deferred, law.gaps, complete, engine)
     references = [_reference(pack, judge.apply(s, of(s)), complete) for s in law.references]
-    verdict = _verdict(pack, prepared, day, applied, deferred, law.gaps, references, complete, engine)
+    verdict = _verdict(pack, prepared, day, applied, deferred, law.gaps, references, complete, engine, off)
     sector_warnings, sector_notes = sector_notices(pack, prepared.finding.sector)
     verdict.warnings.extend(sector_warnings)
     verdict.notes[:0] = sector_notes
     add_readings(pack, verdict, [j for j, _ in applied], complete)
     add_lifted(verdict, prepared)
-    add_questions(pack, verdict, [j for j, _ in applied], off)
     return verdict
 
 
@@ -142,6 +141,7 @@ def _verdict(
     references: list[models.Reference],
     complete: bool,
     engine: str,
+    off: frozenset[str],
 ) -> models.Verdict:
     hits: list[models.Hit] = []
     undecided: list[models.Undecided] = []
@@ -241,9 +241,11 @@ def _verdict(
         hits=hits,
         undetermined=undecided,
         missing_facts=list(missing),
-        questions=[],
+        questions=questions(
+            pack, list(missing), undecided, deferred, [j.standard for j, _ in judgements], off
+        ),
         cleared=cleared,
-        gaps=gaps,
+        gaps=own_gaps(gaps),
         reference=references,
         deferred=deferred,
         complete=complete,
@@ -459,33 +461,51 @@ def _readers(pack: Pack, fact: str, value: str | None) -> str:
     return f"；读取它的条款：{shown}"
 
 
+_REFS: dict[tuple[int, str | None, str], tuple[Pack, models.InstallationRef]] = {}
+
+
 def _installation(pack: Pack, installation: PreparedInstallation | None) -> models.InstallationRef | None:
+    """The (frozen, shared) reference to an installation."""
     if installation is None:
         return None
-    kind = pack.installation_kinds[installation.kind]
-    return construct(models.InstallationRef, id=installation.id, kind=installation.kind, kind_name=kind.name)
+    key = (id(pack), installation.id, installation.kind)
+    found = _REFS.get(key)
+    if found is None or found[0] is not pack:
+        kind = pack.installation_kinds[installation.kind]
+        ref = construct(
+            models.InstallationRef, id=installation.id, kind=installation.kind, kind_name=kind.name
+        )
+        if len(_REFS) > 10_000:
+            _REFS.clear()
+        found = _REFS[key] = (pack, ref)
+    return found[1]
 
 
 def _hit(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> models.Hit:
     rule, result = item.unit, item.result
     trace, because, _ = explain_rule(rule, result)
-    also = [
-        construct(
-            models.CitedProvision,
-            id=c.provision_id,
-            citation=citation(result.standard, c.provision.path, c.provision.label),
-            text=c.provision.text,
-            text_status=c.provision.text_status,
-        )
-        for c in rule.also_cites
-        if c.when.evaluate(result.env) is True
-    ]
+    also = (
+        [
+            construct(
+                models.CitedProvision,
+                id=c.provision_id,
+                citation=citation(result.standard, c.provision.path, c.provision.label),
+                text=c.provision.text,
+                text_status=c.provision.text_status,
+            )
+            for c in rule.also_cites
+            if c.when.evaluate(result.env) is True
+        ]
+        if rule.also_cites
+        else []
+    )
+    cited, text, text_status = _cited(rule, result.standard)
     return construct(
         models.Hit,
         rule=rule.id,
-        citation=citation(result.standard, rule.path, rule.spec.label),
-        text=rule.spec.text,
-        text_status=rule.spec.text_status,
+        citation=cited,
+        text=text,
+        text_status=text_status,
         because=because,
         installation=_installation(pack, item.installation),
         also_cites=also,
@@ -497,12 +517,13 @@ def _hit(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> mode
 def _undecided(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> models.Undecided:
     rule, result = item.unit, item.result
     trace, _, missing = explain_rule(rule, result)
+    cited, text, text_status = _cited(rule, result.standard)
     return construct(
         models.Undecided,
         rule=rule.id,
-        citation=citation(result.standard, rule.path, rule.spec.label),
-        text=rule.spec.text,
-        text_status=rule.spec.text_status,
+        citation=cited,
+        text=text,
+        text_status=text_status,
         missing=missing,
         installation=_installation(pack, item.installation),
         via=via,
@@ -522,6 +543,24 @@ def _cleared(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> 
         installation=_installation(pack, item.installation),
         via=via,
     )
+
+
+_CITED: dict[int, tuple[CompiledRule, CompiledStandard, tuple[models.Citation, str, str]]] = {}
+
+
+def _cited(rule: CompiledRule, standard: CompiledStandard) -> tuple[models.Citation, str, str]:
+    """A rule's (frozen, shared) citation, its text and the text's status, kept per rule."""
+    found = _CITED.get(id(rule))
+    if found is None or found[0] is not rule or found[1] is not standard:
+        if len(_CITED) > 50_000:
+            _CITED.clear()
+        spec = rule.spec
+        found = _CITED[id(rule)] = (
+            rule,
+            standard,
+            (citation(standard, rule.path, spec.label), spec.text, spec.text_status),
+        )
+    return found[2]
 
 
 def _reference(pack: Pack, judgement: Judgement, complete: bool) -> models.Reference:

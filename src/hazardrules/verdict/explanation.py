@@ -46,6 +46,20 @@ def construct(cls: type[M], **values: Any) -> M:
     return instance
 
 
+def build(cls: type[M], values: dict[str, Any]) -> M:
+    """:func:`construct` from a dict of every field's value, which becomes the instance's own."""
+    fields = _PLAIN.get(cls)
+    if fields is None or fields != len(values):
+        return construct(cls, **values)
+    instance = _new(cls)
+    _set(instance, "__dict__", values)
+    _set(instance, "__pydantic_fields_set__", set(values))
+    _set(instance, "__pydantic_extra__", None)
+    _set(instance, "__pydantic_private__", None)
+    return instance
+
+
+_new = object.__new__
 _CITATIONS: dict[tuple[int, str, str], tuple[Any, models.Citation]] = {}
 
 
@@ -184,7 +198,6 @@ def _missing(step: _Step, node: models.TraceNode, out: dict[str, None]) -> None:
 
 _FIELDS = {"expr", "value", "fact", "children"}
 _SETS = (frozenset, set)
-_new = object.__new__
 
 
 def _fast_node(expr: str, value: Any, fact: str | None, children: list[models.TraceNode]) -> models.TraceNode:
@@ -214,25 +227,23 @@ _node = (
 
 
 # -- rules -------------------------------------------------------------------------------------------
-_EXPLAINED: dict[tuple[Any, ...], tuple[CompiledRule, Any, dict[str, Any], list[str]]] = {}
-_ORDER: dict[int, tuple[CompiledRule, tuple[str, ...]]] = {}
+_EXPLAINED: dict[tuple[Any, ...], tuple[CompiledRule, Any, dict[str, Any], list[str], bool]] = {}
 _MAX_EXPLAINED = 20_000
 
 
 def _key(rule: CompiledRule, result: StandardResult) -> tuple[Any, ...]:
     """What an explanation of ``rule`` depends on: the values of the facts it can read (through
-    derivations too) and which derivation set each."""
-    found = _ORDER.get(id(rule))
-    if found is None or found[0] is not rule:
-        if len(_ORDER) > _MAX_EXPLAINED:
-            _ORDER.clear()
-        found = _ORDER[id(rule)] = (rule, tuple(sorted(rule.touch)))
-    env, origin = result.env, result.origin
-    order = found[1]
+    derivations too) and which derivation set each.
+
+    The known facts it can read, with their values (and the derivations that set them), in the
+    environment's order: a fact it can read that is not there is unknown. (The same situation with
+    the facts in another order is another key: explained once more, never wrongly.)"""
+    touch = rule.touch
+    origin = result.origin
     return (
         id(rule),
-        tuple([env.get(f) for f in order]),
-        tuple([id(origin[f]) if f in origin else 0 for f in order]) if origin else (),
+        tuple([item for item in result.env.items() if item[0] in touch]),
+        tuple([(f, id(d)) for f, d in origin.items() if f in touch]) if origin else (),
         result.off,
     )
 
@@ -249,13 +260,16 @@ def explain_rule(
     """
     key = _key(rule, result)
     cached = _EXPLAINED.get(key)
-    if cached is not None and cached[0] is rule:
-        return cached[1], _own(cached[2]), list(cached[3])
-    trace, because, missing = _explain_rule(rule, result)
-    if len(_EXPLAINED) > _MAX_EXPLAINED:
-        _EXPLAINED.clear()
-    _EXPLAINED[key] = (rule, trace, because, missing)
-    return trace, _own(because), list(missing)
+    if cached is None or cached[0] is not rule:
+        trace, because, missing = _explain_rule(rule, result)
+        if len(_EXPLAINED) > _MAX_EXPLAINED:
+            _EXPLAINED.clear()
+        cached = _EXPLAINED[key] = (rule, trace, because, missing, _has_lists(because))
+    return cached[1], _own(cached[2]) if cached[4] else cached[2].copy(), cached[3].copy()
+
+
+def _has_lists(values: dict[str, Any]) -> bool:
+    return any(isinstance(v, list) for v in values.values())
 
 
 def _explain_rule(
@@ -324,13 +338,12 @@ def explain_because(rule: CompiledRule, result: StandardResult) -> dict[str, Any
     """The facts that decided a rule's known value (``because``), derivation inputs included."""
     key = ("because", *_key(rule, result))
     cached = _EXPLAINED.get(key)
-    if cached is not None and cached[0] is rule:
-        return _own(cached[2])
-    because = _explain_because(rule, result)
-    if len(_EXPLAINED) > _MAX_EXPLAINED:
-        _EXPLAINED.clear()
-    _EXPLAINED[key] = (rule, None, because, [])
-    return _own(because)
+    if cached is None or cached[0] is not rule:
+        because = _explain_because(rule, result)
+        if len(_EXPLAINED) > _MAX_EXPLAINED:
+            _EXPLAINED.clear()
+        cached = _EXPLAINED[key] = (rule, None, because, [], _has_lists(because))
+    return _own(cached[2]) if cached[4] else cached[2].copy()
 
 
 def _explain_because(rule: CompiledRule, result: StandardResult) -> dict[str, Any]:
@@ -441,7 +454,7 @@ def explain_missing(rule: CompiledRule, result: StandardResult) -> list[str]:
     key = ("missing", *_key(rule, result))
     cached = _EXPLAINED.get(key)
     if cached is not None and cached[0] is rule:
-        return list(cached[3])
+        return cached[3].copy()
     env = result.env
     missing: dict[str, None] = {}
     for expr in (rule.applies, rule.condition):
@@ -457,5 +470,5 @@ def explain_missing(rule: CompiledRule, result: StandardResult) -> list[str]:
     found = list(missing)
     if len(_EXPLAINED) > _MAX_EXPLAINED:
         _EXPLAINED.clear()
-    _EXPLAINED[key] = (rule, None, {}, found)
-    return list(found)
+    _EXPLAINED[key] = (rule, None, {}, found, False)
+    return found.copy()

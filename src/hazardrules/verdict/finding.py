@@ -80,7 +80,7 @@ def coerce_finding(finding: Finding | Mapping[str, Any]) -> Finding:
         if problem is not None:
             raise FindingError([problem])
         return finding
-    if not isinstance(finding, Mapping):
+    if type(finding) is not dict and not isinstance(finding, Mapping):
         message = f"a finding must be a JSON object (mapping), not {type(finding).__name__}"
         raise FindingError([FindingProblem("invalid", message)])
     data = dict(finding)
@@ -89,8 +89,16 @@ def coerce_finding(finding: Finding | Mapping[str, Any]) -> Finding:
     if problem is not None:
         problems.append(problem)
         del data["id"]
-    if data.get("observed_on") is not None:
-        day, message = strict_date(data["observed_on"], "observed_on")
+    observed = data.get("observed_on")
+    if observed is not None:
+        day = _DATES.get(observed) if type(observed) is str else None
+        message = None
+        if day is None:
+            day, message = strict_date(observed, "observed_on")
+            if day is not None and type(observed) is str:
+                if len(_DATES) > 4096:
+                    _DATES.clear()
+                _DATES[observed] = day
         if message is not None:
             problems.append(FindingProblem("invalid_date", message, "observed_on"))
             del data["observed_on"]
@@ -105,8 +113,8 @@ def coerce_finding(finding: Finding | Mapping[str, Any]) -> Finding:
             if not _is_text(installation.id):
                 message = f"installations[{number}].id {_describe(installation.id)} holds a lone surrogate"
                 problems.append(FindingProblem("invalid_text", message, f"installations[{number}].id"))
-    finding_id = data.get("id") if isinstance(data.get("id"), str) else None
     if problems:
+        finding_id = data.get("id") if isinstance(data.get("id"), str) else None
         raise FindingError(_capped(_dedupe(problems)), finding_id) from None
     return model
 
@@ -129,6 +137,7 @@ def strict_date(value: Any, what: str) -> tuple[dt.date | None, str | None]:
 
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATES: dict[str, dt.date] = {}  # YYYY-MM-DD texts already read
 
 
 def _id_problem(value: Any) -> FindingProblem | None:
@@ -217,8 +226,9 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
                 continue
             implied[name], implied_by[name] = value, slug
     # a sector of one kind of device (a boiler works) reads top-level device facts as one such device
-    kinds = {pack.sectors[slug].installation for slug in sectors} - {None}
-    implicit = _merge_broader(pack, implicit, next(iter(kinds)) if len(kinds) == 1 else None)
+    if implicit:
+        kinds = {pack.sectors[slug].installation for slug in sectors} - {None}
+        implicit = _merge_broader(pack, implicit, next(iter(kinds)) if len(kinds) == 1 else None)
     for name, value in implied.items():
         if name in enterprise and enterprise[name] != value:
             slug = implied_by[name]
@@ -246,7 +256,9 @@ def _lift(
 ) -> dict[str, Lifted]:
     """Facts of the enterprise that the finding's installations answer (monotone: an installation
     that exists, or whose facts satisfy an any_installation derivation, answers them for the site)."""
-    if not pack.lifted and not any(k.implies for k in pack.installation_kinds.values()):
+    if not installations or (
+        not pack.lifted and not any(k.implies for k in pack.installation_kinds.values())
+    ):
         return {}
     out: dict[str, Lifted] = {}
     base = {**implied, **enterprise}
@@ -294,6 +306,8 @@ def _plain(value: Any) -> Any:
 
 def _sectors(pack: Pack, given: str | list[str], problems: list[FindingProblem]) -> list[str]:
     """The finding's sector slugs, in order, each once (a list names a site run as several sectors)."""
+    if isinstance(given, str) and given in pack.sectors:
+        return [given]  # a slug (the common case)
     names = [given] if isinstance(given, str) else list(given)
     out: list[str] = []
     for number, name in enumerate(names):

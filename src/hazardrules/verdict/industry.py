@@ -15,6 +15,8 @@ from .codes import CODES
 
 def sector_notices(pack: Pack, given: str | list[str]) -> tuple[list[models.Notice], list[models.Notice]]:
     """(warnings, notes) about the finding's sector value(s); fresh lists every call."""
+    if isinstance(given, str) and given in pack.sectors:
+        return [], []  # a sector's slug: nothing to say
     values = (given,) if isinstance(given, str) else tuple(given)
     warnings: list[models.Notice] = []
     notes: list[models.Notice] = []

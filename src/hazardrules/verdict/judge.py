@@ -113,7 +113,9 @@ def _units(standard: CompiledStandard, sectors: tuple[str, ...]) -> tuple[Compil
 _PARTS: dict[tuple[int, object], tuple[tuple[CompiledRule, ...], tuple[CompiledRule, ...]]] = {}
 
 
-def _part(units: tuple[CompiledRule, ...], key: object, keep: Callable[[CompiledRule], bool]) -> tuple[CompiledRule, ...]:
+def _part(
+    units: tuple[CompiledRule, ...], key: object, keep: Callable[[CompiledRule], bool]
+) -> tuple[CompiledRule, ...]:
     """The units that ``keep`` keeps, as the same tuple every time for the same (units, key): the
     engine keeps a plan per tuple."""
     found = _PARTS.get((id(units), key))

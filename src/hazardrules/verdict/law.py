@@ -10,6 +10,7 @@ from .. import models
 from ..errors import FindingError, FindingProblem
 from ..pack.format import RegisterDocument
 from ..pack.model import CompiledStandard, Pack
+from .explanation import construct
 
 
 @dataclass(slots=True)
@@ -75,6 +76,7 @@ def governing_law(pack: Pack, sector: str, day: dt.date, finding_id: str | None 
     """The law for ``sector`` on ``day``; :class:`FindingError` (no_standard) when none is known.
 
     Kept per (pack, sector, day): a register of thousands of findings asks the same few questions.
+    The law returned is shared: do not change it (a verdict copies its gaps, see :func:`own_gaps`).
     """
     key = (id(pack), sector, day)
     found = _CACHE.get(key)
@@ -90,7 +92,21 @@ def governing_law(pack: Pack, sector: str, day: dt.date, finding_id: str | None 
         _no_standard(pack, sector, day, finding_id)
     law = found[1]
     assert law is not None
-    return Law(list(law.standards), [g.model_copy() for g in law.gaps], list(law.references))
+    return law
+
+
+def own_gaps(gaps: list[models.Gap]) -> list[models.Gap]:
+    """Copies of (shared) gaps for one verdict: nothing in them is shared with another verdict."""
+    return [
+        construct(
+            models.Gap,
+            code=gap.code,
+            message=gap.message,
+            document=construct(models.DocumentRef, **gap.document.__dict__),
+            provisions=list(gap.provisions),
+        )
+        for gap in gaps
+    ]
 
 
 def _governing_law(pack: Pack, sector: str, day: dt.date) -> Law:

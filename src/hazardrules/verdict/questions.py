@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import models
 from ..pack.model import CompiledStandard, Pack
-from .explanation import construct
+from .explanation import build, construct
 from .judge import Judgement
 
 
@@ -42,18 +42,14 @@ def question(
 ) -> models.Question:
     """A new question for ``fact`` (its own lists and ``values``), with the rules it helps decide and
     the open facts it can decide through a derivation."""
-    fields = _question_fields(pack, fact)
+    fields = _question_fields(pack, fact).copy()
     values = fields["values"]
-    return construct(
-        models.Question,
-        **{
-            **fields,
-            "values": dict(values) if values is not None else None,
-            "alternatives": [],
-            "rules": rules if rules is not None else [],
-            "decides": decides if decides is not None else [],
-        },
-    )
+    if values is not None:
+        fields["values"] = values.copy()
+    fields["alternatives"] = []
+    fields["rules"] = [] if rules is None else rules
+    fields["decides"] = [] if decides is None else decides
+    return build(models.Question, fields)
 
 
 def base_question(pack: Pack, fact: str) -> models.Question:
@@ -73,22 +69,88 @@ def add_questions(
 ) -> None:
     """Fill ``verdict.questions``: one per fact of ``missing_facts``, in the same order (derivations of
     the documented readings in ``off`` decide nothing)."""
-    missing = verdict.missing_facts
+    verdict.questions = questions(
+        pack,
+        verdict.missing_facts,
+        verdict.undetermined,
+        verdict.deferred,
+        [j.standard for j in judgements],
+        off,
+    )
+
+
+def questions(
+    pack: Pack,
+    missing: list[str],
+    undetermined: list[models.Undecided],
+    deferred: list[models.Deferred],
+    standards: list[CompiledStandard],
+    off: frozenset[str] = frozenset(),
+) -> list[models.Question]:
+    """One question per fact of ``missing`` (a verdict's ``missing_facts``), in the same order, each
+    with the open rules (and deferrals) it helps decide and the open facts it can decide through a
+    derivation of ``standards`` (or of the pack) not in a documented reading of ``off``.
+
+    What they say is worked out once per situation (the open rules with their missing facts, the
+    deferrals', the standards applied, the readings off) and kept; each call returns new models."""
     if not missing:
-        return
+        return []
+    key = (
+        id(pack),
+        tuple(map(id, standards)),
+        off,
+        tuple([(u.rule, *u.missing) for u in undetermined]),
+        tuple([(d.cited.id, *d.missing) for d in deferred if d.missing]),
+        tuple(missing),
+    )
+    found = _ASKED.get(key)
+    if (
+        found is None
+        or found[0] is not pack
+        or not all(a is b for a, b in zip(found[1], standards, strict=True))
+    ):
+        asked = _asked(pack, missing, undetermined, deferred, standards, off)
+        if len(_ASKED) > 4096:
+            _ASKED.clear()
+        found = _ASKED[key] = (pack, tuple(standards), asked)
+    out: list[models.Question] = []
+    for template in found[2]:
+        fields = template.copy()
+        values = fields["values"]
+        if values is not None:
+            fields["values"] = values.copy()
+        fields["alternatives"] = []
+        fields["rules"] = fields["rules"].copy()
+        fields["decides"] = fields["decides"].copy()
+        out.append(build(models.Question, fields))
+    return out
+
+
+_ASKED: dict[tuple[Any, ...], tuple[Pack, tuple[CompiledStandard, ...], list[dict[str, Any]]]] = {}
+
+
+def _asked(
+    pack: Pack,
+    missing: list[str],
+    undetermined: list[models.Undecided],
+    deferred: list[models.Deferred],
+    standards: list[CompiledStandard],
+    off: frozenset[str],
+) -> list[dict[str, Any]]:
+    """The fields of each question (kept: never handed out)."""
     wanted = set(missing)
     rules: dict[str, dict[str, None]] = {}
-    for item in verdict.undetermined:
+    for item in undetermined:
         for fact in item.missing:
             rules.setdefault(fact, {})[item.rule] = None
-    for deferral in verdict.deferred:
+    for deferral in deferred:
         for fact in deferral.missing:
             rules.setdefault(fact, {})[deferral.cited.id] = None
     # A fact the open rules read themselves (contractor.present) is a question of its own, not another
     # way to answer the fact a derivation reads it for.
-    direct = {f for item in verdict.undetermined for f in direct_reads(pack, item.rule)}
+    direct = {f for item in undetermined for f in direct_reads(pack, item.rule)}
     decides: dict[str, dict[str, None]] = {}
-    by_target = _derivations_by_target(pack, tuple(j.standard for j in judgements))
+    by_target = _derivations_by_target(pack, tuple(standards))
     found = [entry for target in wanted for entry in by_target.get(target, ())]
     found.sort()  # in the order of the derivations, as they are applied
     for _, target, reading, facts in found:
@@ -97,8 +159,13 @@ def add_questions(
         for fact in facts:
             if fact in wanted and fact != target and fact not in direct:
                 decides.setdefault(fact, {})[target] = None
-    verdict.questions = [
-        question(pack, fact, list(rules.get(fact, ())), list(decides.get(fact, ()))) for fact in missing
+    return [
+        {
+            **_question_fields(pack, fact),
+            "rules": list(rules.get(fact, ())),
+            "decides": list(decides.get(fact, ())),
+        }
+        for fact in missing
     ]
 
 
@@ -111,13 +178,19 @@ def _derivations_by_target(pack: Pack, standards: tuple[CompiledStandard, ...]) 
     each derives: computed once per (pack, standards applied)."""
     key = (id(pack), *map(id, standards))
     found = _BY_TARGET.get(key)
-    if found is not None and found[0] is pack and all(a is b for a, b in zip(found[1], standards, strict=True)):
+    if (
+        found is not None
+        and found[0] is pack
+        and all(a is b for a, b in zip(found[1], standards, strict=True))
+    ):
         return found[2]
     derivations = [d for s in standards for d in s.derivations] + list(pack.lifted)
     index: dict[str, list[Entry]] = {}
     for position, derivation in enumerate(derivations):
         spec = derivation.spec
-        index.setdefault(spec.derives, []).append((position, spec.derives, spec.reading, derivation.when.facts))
+        index.setdefault(spec.derives, []).append(
+            (position, spec.derives, spec.reading, derivation.when.facts)
+        )
     if len(_BY_TARGET) > 1024:
         _BY_TARGET.clear()
     _BY_TARGET[key] = (pack, standards, index)
