@@ -22,7 +22,7 @@ from .arguments import arguments, reading_switch
 from .codes import CODES
 from .deferral import notice as deferral_notice
 from .deferral import resolve
-from .explanation import citation, construct, explain_because, explain_missing, explain_rule
+from .explanation import build, citation, construct, explain_because, explain_missing, explained, own_because
 from .finding import PreparedFinding, PreparedInstallation, prepare, today
 from .industry import sector_notices
 from .judge import Evaluated, Judge, Judgement
@@ -197,7 +197,7 @@ def _verdict(
     else:
         status = "not_major"
         catch_alls = [
-            u.id for j, _ in judgements for u in j.units if u.spec.catch_all and u.id not in examined
+            rule_id for j, _ in judgements for rule_id in _catch_alls(j.units) if rule_id not in examined
         ]
         if len(out_of_scope) == len(cleared):
             ids = list(dict.fromkeys(out_of_scope))
@@ -379,7 +379,7 @@ def _notice(
 
 def _unread(pack: Pack, prepared: PreparedFinding, judgements: list[Judgement]) -> list[models.Notice]:
     """Warnings for facts, and values of set facts, that no applied rule reads."""
-    reads = _merged(tuple(sector_reads(pack, judgement) for judgement in judgements))
+    reads = _merged(tuple([_reads(pack, judgement) for judgement in judgements]))
     given = prepared.all_facts()
     out: list[models.Notice] = []
     facts = pack.facts
@@ -411,6 +411,34 @@ def _unread(pack: Pack, prepared: PreparedFinding, judgements: list[Judgement]) 
                 )
             )
     return out
+
+
+_UNITS: dict[tuple[int, str], tuple[tuple[CompiledRule, ...], CompiledStandard, Reads]] = {}
+
+
+def _reads(pack: Pack, judgement: Judgement) -> Reads:
+    """:func:`sector_reads`, kept per tuple of units applied."""
+    units = judgement.units
+    key = (id(units), judgement.sector)
+    found = _UNITS.get(key)
+    if found is None or found[0] is not units or found[1] is not judgement.standard:
+        if len(_UNITS) > 4096:
+            _UNITS.clear()
+        found = _UNITS[key] = (units, judgement.standard, sector_reads(pack, judgement))
+    return found[2]
+
+
+_CATCH_ALLS: dict[int, tuple[tuple[CompiledRule, ...], tuple[str, ...]]] = {}
+
+
+def _catch_alls(units: tuple[CompiledRule, ...]) -> tuple[str, ...]:
+    """The ids of the catch-all provisions among ``units``, in order (kept per tuple)."""
+    found = _CATCH_ALLS.get(id(units))
+    if found is None or found[0] is not units:
+        if len(_CATCH_ALLS) > 4096:
+            _CATCH_ALLS.clear()
+        found = _CATCH_ALLS[id(units)] = (units, tuple(u.id for u in units if u.spec.catch_all))
+    return found[1]
 
 
 _MERGED: dict[tuple[int, ...], tuple[tuple[Reads, ...], Reads]] = {}
@@ -483,7 +511,7 @@ def _installation(pack: Pack, installation: PreparedInstallation | None) -> mode
 
 def _hit(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> models.Hit:
     rule, result = item.unit, item.result
-    trace, because, _ = explain_rule(rule, result)
+    entry = explained(rule, result)
     also = (
         [
             construct(
@@ -500,34 +528,38 @@ def _hit(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> mode
         else []
     )
     cited, text, text_status = _cited(rule, result.standard)
-    return construct(
+    return build(
         models.Hit,
-        rule=rule.id,
-        citation=cited,
-        text=text,
-        text_status=text_status,
-        because=because,
-        installation=_installation(pack, item.installation),
-        also_cites=also,
-        via=via,
-        trace=trace,
+        {
+            "rule": rule.id,
+            "citation": cited,
+            "text": text,
+            "text_status": text_status,
+            "because": own_because(entry),
+            "installation": _installation(pack, item.installation),
+            "also_cites": also,
+            "via": via,
+            "trace": entry[1],
+        },
     )
 
 
 def _undecided(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> models.Undecided:
     rule, result = item.unit, item.result
-    trace, _, missing = explain_rule(rule, result)
+    entry = explained(rule, result)
     cited, text, text_status = _cited(rule, result.standard)
-    return construct(
+    return build(
         models.Undecided,
-        rule=rule.id,
-        citation=cited,
-        text=text,
-        text_status=text_status,
-        missing=missing,
-        installation=_installation(pack, item.installation),
-        via=via,
-        trace=trace,
+        {
+            "rule": rule.id,
+            "citation": cited,
+            "text": text,
+            "text_status": text_status,
+            "missing": entry[3].copy(),
+            "installation": _installation(pack, item.installation),
+            "via": via,
+            "trace": entry[1],
+        },
     )
 
 

@@ -20,8 +20,33 @@ from ..lang import nodes as n
 from ..pack.model import CompiledExpr, CompiledRule
 
 M = TypeVar("M", bound=BaseModel)
-_PLAIN: dict[type[BaseModel], int] = {}  # model class → number of fields, when construct() may build it
+# model class → its field names, when construct() may build it (None: through model_construct)
+_PLAIN: dict[type[BaseModel], frozenset[str] | None] = {}
 _set = object.__setattr__
+_new = object.__new__
+
+
+def _slot(name: str) -> Any:
+    """The setter of one of BaseModel's slots (faster than ``object.__setattr__`` by name)."""
+    descriptor = BaseModel.__dict__.get(name)
+    if descriptor is not None and hasattr(descriptor, "__set__"):
+        return descriptor.__set__
+    return lambda instance, value: _set(instance, name, value)  # pragma: no cover - another pydantic
+
+
+_set_dict = _slot("__dict__")
+_set_fields = _slot("__pydantic_fields_set__")
+_set_extra = _slot("__pydantic_extra__")
+_set_private = _slot("__pydantic_private__")
+
+
+def _plain(cls: type[BaseModel]) -> frozenset[str] | None:
+    if cls in _PLAIN:
+        return _PLAIN[cls]
+    plain = not cls.__private_attributes__ and not cls.__pydantic_post_init__
+    plain = plain and cls.model_config.get("extra") != "allow"
+    names = _PLAIN[cls] = frozenset(cls.model_fields) if plain else None
+    return names
 
 
 def construct(cls: type[M], **values: Any) -> M:
@@ -31,35 +56,22 @@ def construct(cls: type[M], **values: Any) -> M:
     more than validating: it applies when every field is given and the model has no private
     attributes, extras or post-init hook; anything else goes through ``model_construct``.
     """
-    fields = _PLAIN.get(cls)
-    if fields is None:
-        plain = not cls.__private_attributes__ and not cls.__pydantic_post_init__
-        plain = plain and cls.model_config.get("extra") != "allow"
-        fields = _PLAIN[cls] = len(cls.model_fields) if plain else -1
-    if fields != len(values):
-        return cls.model_construct(**values)
-    instance = cls.__new__(cls)
-    _set(instance, "__dict__", values)
-    _set(instance, "__pydantic_fields_set__", set(values))
-    _set(instance, "__pydantic_extra__", None)
-    _set(instance, "__pydantic_private__", None)
-    return instance
+    return build(cls, values)
 
 
 def build(cls: type[M], values: dict[str, Any]) -> M:
     """:func:`construct` from a dict of every field's value, which becomes the instance's own."""
-    fields = _PLAIN.get(cls)
-    if fields is None or fields != len(values):
-        return construct(cls, **values)
+    names = _PLAIN[cls] if cls in _PLAIN else _plain(cls)
+    if names is None or len(names) != len(values):
+        return cls.model_construct(**values)
     instance = _new(cls)
-    _set(instance, "__dict__", values)
-    _set(instance, "__pydantic_fields_set__", set(values))
-    _set(instance, "__pydantic_extra__", None)
-    _set(instance, "__pydantic_private__", None)
+    _set_dict(instance, values)
+    _set_fields(instance, set(names))
+    _set_extra(instance, None)
+    _set_private(instance, None)
     return instance
 
 
-_new = object.__new__
 _CITATIONS: dict[tuple[int, str, str], tuple[Any, models.Citation]] = {}
 
 
@@ -205,10 +217,10 @@ def _fast_node(expr: str, value: Any, fact: str | None, children: list[models.Tr
     if type(value) in _SETS:
         value = sorted(value)
     node = _new(models.TraceNode)
-    _set(node, "__dict__", {"expr": expr, "value": value, "fact": fact, "children": children})
-    _set(node, "__pydantic_fields_set__", set(_FIELDS))
-    _set(node, "__pydantic_extra__", None)
-    _set(node, "__pydantic_private__", None)
+    _set_dict(node, {"expr": expr, "value": value, "fact": fact, "children": children})
+    _set_fields(node, set(_FIELDS))
+    _set_extra(node, None)
+    _set_private(node, None)
     return node
 
 
@@ -219,11 +231,7 @@ def _slow_node(expr: str, value: Any, fact: str | None, children: list[models.Tr
 
 
 construct(models.TraceNode, expr="", value=None, fact=None, children=[])  # records whether it is plain
-_node = (
-    _fast_node
-    if _PLAIN[models.TraceNode] == len(_FIELDS) == len(models.TraceNode.model_fields)
-    else _slow_node
-)
+_node = _fast_node if _PLAIN[models.TraceNode] == _FIELDS else _slow_node
 
 
 # -- rules -------------------------------------------------------------------------------------------
@@ -248,6 +256,28 @@ def _key(rule: CompiledRule, result: StandardResult) -> tuple[Any, ...]:
     )
 
 
+Explained = tuple[CompiledRule, Any, dict[str, Any], list[str], bool]  # rule, trace, because, missing, lists?
+
+
+def explained(rule: CompiledRule, result: StandardResult) -> Explained:
+    """The kept explanation of ``rule`` in ``result``: (rule, trace, because, missing, whether
+    ``because`` holds lists). Shared: copy ``because`` (:func:`own_because`) and ``missing`` before
+    handing them out."""
+    key = _key(rule, result)
+    cached = _EXPLAINED.get(key)
+    if cached is None or cached[0] is not rule:
+        trace, because, missing = _explain_rule(rule, result)
+        if len(_EXPLAINED) > _MAX_EXPLAINED:
+            _EXPLAINED.clear()
+        cached = _EXPLAINED[key] = (rule, trace, because, missing, _has_lists(because))
+    return cached
+
+
+def own_because(entry: Explained) -> dict[str, Any]:
+    """A verdict's own copy of a kept ``because``."""
+    return _own(entry[2]) if entry[4] else entry[2].copy()
+
+
 def explain_rule(
     rule: CompiledRule, result: StandardResult
 ) -> tuple[models.Trace, dict[str, Any], list[str]]:
@@ -258,14 +288,8 @@ def explain_rule(
     a thousand findings is explained once. Traces are therefore shared between verdicts (their
     models are frozen); ``because`` and ``missing`` are each verdict's own.
     """
-    key = _key(rule, result)
-    cached = _EXPLAINED.get(key)
-    if cached is None or cached[0] is not rule:
-        trace, because, missing = _explain_rule(rule, result)
-        if len(_EXPLAINED) > _MAX_EXPLAINED:
-            _EXPLAINED.clear()
-        cached = _EXPLAINED[key] = (rule, trace, because, missing, _has_lists(because))
-    return cached[1], _own(cached[2]) if cached[4] else cached[2].copy(), cached[3].copy()
+    entry = explained(rule, result)
+    return entry[1], own_because(entry), entry[3].copy()
 
 
 def _has_lists(values: dict[str, Any]) -> bool:
