@@ -103,7 +103,7 @@ def plan(standard: CompiledStandard) -> StandardPlan:
         with contextlib.suppress(ExpressionError):
             rule_idle[rule.key] = rule_value(rule, {})
     tuples = {
-        id(rules): _rules_plan(rules, rule_reads, rule_idle, evaluators)
+        id(rules): _build_rules_plan(rules, rule_reads, rule_idle, evaluators)
         for rules in standard.by_sector.values()
     }
     derivation_reads = frozenset(f for step in steps for f in step.reads)
@@ -122,7 +122,7 @@ def plan(standard: CompiledStandard) -> StandardPlan:
     return built
 
 
-def _rules_plan(
+def _build_rules_plan(
     rules: tuple[CompiledRule, ...],
     rule_reads: dict[str, frozenset[str]],
     rule_idle: dict[str, Value],
@@ -174,7 +174,10 @@ def rules_plan(standard: CompiledStandard, rules: Sequence[CompiledRule]) -> Rul
     """The plan of ``rules``: one of the standard's sector tuples, or another tuple of its units (built
     on first use and kept, so a caller that keeps its tuple, as the judge does, builds it once);
     None for anything else."""
-    current = plan(standard)
+    return _rules_plan(plan(standard), rules)
+
+
+def _rules_plan(current: StandardPlan, rules: Sequence[CompiledRule]) -> RulesPlan | None:
     key = id(rules)
     found = current.tuples.get(key)
     if found is not None and found.rules is rules:
@@ -187,7 +190,9 @@ def rules_plan(standard: CompiledStandard, rules: Sequence[CompiledRule]) -> Rul
         return None
     if len(current.extra) >= _MAX_EXTRA:
         current.extra.clear()
-    found = current.extra[key] = _rules_plan(rules, current.rule_reads, current.rule_idle, current.evaluators)
+    found = current.extra[key] = _build_rules_plan(
+        rules, current.rule_reads, current.rule_idle, current.evaluators
+    )
     return found
 
 
@@ -200,10 +205,15 @@ def derive(
     A derivation whose condition holds sets its fact; one that contradicts a given fact, or another
     derivation, is an error in the finding, never silently resolved.
     """
+    return _derive(plan(standard), facts, off)
+
+
+def _derive(
+    current_plan: StandardPlan, facts: Mapping[str, Any], off: frozenset[str]
+) -> tuple[dict[str, Any], dict[str, CompiledDerivation]]:
     env = dict(facts)
     origin: dict[str, CompiledDerivation] = {}
     known = env.keys()
-    current_plan = plan(standard)
     if current_plan.quiet and known.isdisjoint(current_plan.derivation_reads):
         return env, origin  # no derivation reads a known fact: none fires
     for step in current_plan.derivations:
@@ -244,10 +254,11 @@ def evaluate(
     facts: Mapping[str, Any],
     off: frozenset[str] = frozenset(),
 ) -> StandardResult:
-    env, origin = derive(standard, facts, off)
+    current = plan(standard)
+    env, origin = _derive(current, facts, off)
     # a tuple gets a plan (kept: pass the same tuple again); another iterable is evaluated rule by rule
     candidates = rules if isinstance(rules, tuple) else tuple(rules)
-    found = rules_plan(standard, candidates) if candidates is rules else None
+    found = _rules_plan(current, candidates) if candidates is rules else None
     values: list[tuple[CompiledRule, Value]]
     order: list[int] | None = None
     if found is not None:
@@ -263,7 +274,6 @@ def evaluate(
         for position in order:
             values[position] = (candidates[position], evaluators[position](env))
     else:
-        current = plan(standard)
         known = env.keys()
         values = []
         for rule in candidates:

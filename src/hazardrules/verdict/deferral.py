@@ -4,6 +4,7 @@ them, and apply the governing standard when it is in the pack and the enterprise
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Literal
 
@@ -26,12 +27,21 @@ def matters_of(pack: Pack, prepared: PreparedFinding) -> dict[str, list[str]]:
     except a ``matter.*`` flag given as false.
     """
     out: dict[str, list[str]] = {}
-    for name, value in prepared.all_facts().items():
+    given = prepared.all_facts()
+    if given.keys().isdisjoint(_matter_facts(pack)):
+        return out
+    for name, value in given.items():
         matter = pack.facts[name].matter
         if matter is None or (value is False and name.startswith("matter.")):
             continue
         out.setdefault(matter, []).append(name)
     return out
+
+
+@functools.lru_cache(maxsize=16)
+def _matter_facts(pack: Pack) -> frozenset[str]:
+    """The facts of the pack that are about a matter."""
+    return frozenset(name for name, spec in pack.facts.items() if spec.matter is not None)
 
 
 def resolve(

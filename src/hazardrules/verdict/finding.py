@@ -21,7 +21,9 @@ from ..pack.model import Pack
 from ..pack.sectors import resolve_sector
 
 
-@dataclass(frozen=True, slots=True)
+# Prepared findings and installations are not changed once made (not frozen: a frozen dataclass is
+# several times slower to make, and one is made per classification).
+@dataclass(slots=True)
 class PreparedInstallation:
     id: str | None  # None: the one described by the finding's top-level facts
     kind: str
@@ -41,7 +43,7 @@ class Lifted:
     installation: str | None  # the installation's id (None: the one of the top-level facts)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PreparedFinding:
     finding: Finding
     sector: str

@@ -11,6 +11,7 @@ before installations existed).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from ..engine.native import StandardResult, Value
@@ -19,12 +20,14 @@ from ..errors import FindingError
 from ..pack.model import CompiledRule, CompiledStandard, Pack
 from .finding import PreparedFinding, PreparedInstallation
 
-PerInstallation = tuple[PreparedInstallation, StandardResult, dict[str, Value]]
+# an installation, its result, and each unit's position in the result's values (by key)
+PerInstallation = tuple[PreparedInstallation, StandardResult, dict[str, int]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Evaluated:
-    """One rule unit's value on one installation (or on the enterprise)."""
+    """One rule unit's value on one installation (or on the enterprise); not changed once made
+    (not frozen: a frozen dataclass is several times slower to make)."""
 
     unit: CompiledRule
     value: Value
@@ -40,7 +43,7 @@ class Judgement:
     units: tuple[CompiledRule, ...]  # the units applied (a sector's tuple unless a selection)
     enterprise: StandardResult  # the enterprise's environment (routes, deferral)
     touched: set[int]  # positions in enterprise.values that a given enterprise fact can change
-    given: frozenset[str]
+    given: AbstractSet[str]  # the enterprise facts given
     per_kind: dict[str, list[PerInstallation]] = field(default_factory=dict)
     sectors: tuple[str, ...] = ()  # every sector whose rules were applied (``sector`` is the first)
     reported: dict[bool, list[Evaluated]] = field(default_factory=dict)  # items(complete), once computed
@@ -79,8 +82,8 @@ class Judgement:
                     out.append(Evaluated(unit, value, base, None, value is True or position in touched))
                 continue
             enterprise_touch = not unit.touch.isdisjoint(self.given)
-            for installation, result, own_values in installations:
-                own = own_values[unit.key]
+            for installation, result, at in installations:
+                own = result.values[at[unit.key]][1]
                 reached = enterprise_touch or not unit.touch.isdisjoint(installation.facts)
                 if own is True or complete or reached:
                     out.append(Evaluated(unit, own, result, installation, reached))
@@ -128,6 +131,31 @@ def _part(
     return part
 
 
+_POSITIONS: dict[int, tuple[tuple[CompiledRule, ...], dict[str, int]]] = {}
+
+
+def _positions(units: tuple[CompiledRule, ...]) -> dict[str, int]:
+    """Each unit's position in ``units``, by key (kept per tuple)."""
+    found = _POSITIONS.get(id(units))
+    if found is None or found[0] is not units:
+        if len(_POSITIONS) > 4096:
+            _POSITIONS.clear()
+        found = _POSITIONS[id(units)] = (units, {unit.key: i for i, unit in enumerate(units)})
+    return found[1]
+
+
+_LINEAGES: dict[tuple[int, str], tuple[Pack, tuple[str, ...]]] = {}
+
+
+def _lineage(pack: Pack, kind: str) -> tuple[str, ...]:
+    found = _LINEAGES.get((id(pack), kind))
+    if found is None or found[0] is not pack:
+        if len(_LINEAGES) > 4096:
+            _LINEAGES.clear()
+        found = _LINEAGES[(id(pack), kind)] = (pack, pack.kind_lineage(kind))
+    return found[1]
+
+
 def _chosen(units: tuple[CompiledRule, ...], chosen: Callable[[str], bool]) -> tuple[CompiledRule, ...]:
     """The units a selection keeps (a selector is kept per (pack, select, ignore), so it can key them)."""
     return _part(units, chosen, lambda u: chosen(u.id))
@@ -150,16 +178,17 @@ class Judge:
         self.engine = engine
         self.prepared = prepared
         self.chosen = chosen
-        self.given = frozenset(prepared.facts)
+        self.given = prepared.facts.keys()  # a set-like view of the enterprise facts given
         self.off = off  # documented readings switched off
+        self._evaluate = engine.evaluate
 
     def evaluate(
         self, standard: CompiledStandard, units: tuple[CompiledRule, ...], facts: dict[str, object]
     ) -> StandardResult:
         try:
             if self.off:
-                return self.engine.evaluate(self.pack, standard, units, facts, self.off)
-            return self.engine.evaluate(self.pack, standard, units, facts)
+                return self._evaluate(self.pack, standard, units, facts, self.off)
+            return self._evaluate(self.pack, standard, units, facts)
         except FindingError as exc:
             raise FindingError(exc.problems, self.prepared.finding.id) from None
 
@@ -175,14 +204,14 @@ class Judge:
         judgement = Judgement(standard, sector, units, base, self._touched(base), self.given, sectors=sectors)
         # Each installation meets the rules of its kind and of the broader kinds it is a case of.
         for installation in self.prepared.installations:
-            lineage = self.pack.kind_lineage(installation.kind)
+            lineage = _lineage(self.pack, installation.kind)
             own = _of_kinds(units, lineage)
             if not own:
                 continue
             result = self.evaluate(standard, own, {**enterprise, **installation.facts})
-            values = {unit.key: value for unit, value in result.values}
+            positions = _positions(own)
             for kind in lineage:
-                judgement.per_kind.setdefault(kind, []).append((installation, result, values))
+                judgement.per_kind.setdefault(kind, []).append((installation, result, positions))
         return judgement
 
     def _touched(self, base: StandardResult) -> set[int]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import models
 from ..pack.model import CompiledStandard, Pack
-from .explanation import build, construct
+from .explanation import build
 from .judge import Judgement
 
 

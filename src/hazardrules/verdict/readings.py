@@ -21,6 +21,8 @@ def readings_used(
     and those rules (for the verdict and, as a code, for the summary)."""
     used: dict[str, tuple[dict[str, None], dict[str, None]]] = {}
     for judgement in judgements:
+        if not judgement.enterprise.origin and not judgement.per_kind:
+            continue  # no derivation set a fact (the common case)
         results = [judgement.enterprise, *(r for runs in judgement.per_kind.values() for _, r, _ in runs)]
         if not any(d.spec.reading for result in results for d in result.origin.values()):
             continue
