@@ -254,8 +254,14 @@ def evaluate(
     facts: Mapping[str, Any],
     off: frozenset[str] = frozenset(),
 ) -> StandardResult:
-    current = plan(standard)
-    env, origin = _derive(current, facts, off)
+    current = _PLANS.get(id(standard))
+    if current is None or current.standard is not standard:
+        current = plan(standard)
+    if current.quiet and facts.keys().isdisjoint(current.derivation_reads):
+        env: dict[str, Any] = dict(facts)  # no derivation reads a known fact: none fires (as _derive)
+        origin: dict[str, CompiledDerivation] = {}
+    else:
+        env, origin = _derive(current, facts, off)
     # a tuple gets a plan (kept: pass the same tuple again); another iterable is evaluated rule by rule
     candidates = rules if isinstance(rules, tuple) else tuple(rules)
     found = _rules_plan(current, candidates) if candidates is rules else None

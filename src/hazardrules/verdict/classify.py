@@ -18,11 +18,20 @@ from .. import models
 from ..engine.registry import get_engine
 from ..errors import ArgumentError, FindingError, FindingProblem, shorten
 from ..pack.model import CompiledRule, CompiledStandard, Pack
+from ..pack.resources import default_pack
 from .arguments import arguments, reading_switch
 from .codes import CODES
 from .deferral import notice as deferral_notice
 from .deferral import resolve
-from .explanation import build, citation, construct, explain_because, explain_missing, explained, own_because
+from .explanation import (
+    builder,
+    citation,
+    construct,
+    explain_because,
+    explain_missing,
+    explained,
+    own_because,
+)
 from .finding import PreparedFinding, PreparedInstallation, prepare, today
 from .industry import sector_notices
 from .judge import Evaluated, Judge, Judgement
@@ -30,9 +39,10 @@ from .law import governing_law, governing_law_of, own_gaps
 from .questions import questions
 from .readings import add_lifted, add_readings, readings_used
 from .reads import Reads, sector_reads
-from .select import selector
+from .select import Selector, selector
 
 Detail = Literal["full", "summary"]
+_NO_READINGS_OFF: frozenset[str] = frozenset()
 
 
 @overload
@@ -96,10 +106,21 @@ def classify(
     """
     if detail != "full" and detail != "summary":
         raise ArgumentError(f"detail must be 'full' or 'summary', not {shorten(repr(detail))}")
-    on, complete, select, ignore, pack = arguments(on, complete, select, ignore, pack)
-    off = reading_switch(pack, readings)
+    if (
+        on is None
+        and select is None
+        and ignore is None
+        and pack is None
+        and (complete is False or complete is True)
+    ):
+        pack = default_pack()  # the common call: nothing to check
+        chosen: Selector | None = None
+    else:
+        on, complete, select, ignore, pack = arguments(on, complete, select, ignore, pack)
+        chosen = selector(pack, select, ignore)
+        chosen = None if chosen.everything else chosen
+    off = _NO_READINGS_OFF if readings is None else reading_switch(pack, readings)
     runner = get_engine(engine)
-    chosen = selector(pack, select, ignore)
     prepared = prepare(pack, finding)
     if not complete and not prepared.given:
         message = "the finding gives no facts: give what was observed, or use complete=True for a checklist"
@@ -114,7 +135,7 @@ def classify(
     def of(standard: CompiledStandard) -> tuple[str, ...]:
         return law.sectors.get(standard.slug, sectors)
 
-    judge = Judge(pack, runner, prepared, None if chosen.everything else chosen, off)
+    judge = Judge(pack, runner, prepared, chosen, off)
     judgements = [judge.apply(standard, of(standard)) for standard in law.standards]
     deferred, routed = resolve(pack, prepared, judgements, day, judge.apply, complete)
     applied: list[tuple[Judgement, models.CitedProvision | None]] = [(j, None) for j in judgements]
@@ -528,8 +549,7 @@ def _hit(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> mode
         else []
     )
     cited, text, text_status = _cited(rule, result.standard)
-    return build(
-        models.Hit,
+    return _HIT(
         {
             "rule": rule.id,
             "citation": cited,
@@ -548,8 +568,7 @@ def _undecided(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -
     rule, result = item.unit, item.result
     entry = explained(rule, result)
     cited, text, text_status = _cited(rule, result.standard)
-    return build(
-        models.Undecided,
+    return _UNDECIDED(
         {
             "rule": rule.id,
             "citation": cited,
@@ -577,6 +596,8 @@ def _cleared(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> 
     )
 
 
+_HIT = builder(models.Hit)
+_UNDECIDED = builder(models.Undecided)
 _CITED: dict[int, tuple[CompiledRule, CompiledStandard, tuple[models.Citation, str, str]]] = {}
 
 

@@ -8,6 +8,7 @@ builds the verdict's models directly (they are built from trusted values, so wit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -70,6 +71,25 @@ def build(cls: type[M], values: dict[str, Any]) -> M:
     _set_extra(instance, None)
     _set_private(instance, None)
     return instance
+
+
+def builder(cls: type[M]) -> Callable[[dict[str, Any]], M]:
+    """:func:`build` for one model class, for callers that always give every field (checked here
+    once, not on every call)."""
+    names = _plain(cls)
+    if names is None:  # pragma: no cover - every verdict model is plain
+        return lambda values: build(cls, values)
+    new, set_dict, set_fields, set_extra, set_private = _new, _set_dict, _set_fields, _set_extra, _set_private
+
+    def make(values: dict[str, Any]) -> M:
+        instance: M = new(cls)
+        set_dict(instance, values)
+        set_fields(instance, set(names))
+        set_extra(instance, None)
+        set_private(instance, None)
+        return instance
+
+    return make
 
 
 _CITATIONS: dict[tuple[int, str, str], tuple[Any, models.Citation]] = {}
@@ -208,7 +228,7 @@ def _missing(step: _Step, node: models.TraceNode, out: dict[str, None]) -> None:
         _missing(child, sub, out)
 
 
-_FIELDS = {"expr", "value", "fact", "children"}
+_FIELDS = frozenset({"expr", "value", "fact", "children"})
 _SETS = (frozenset, set)
 
 
@@ -263,7 +283,14 @@ def explained(rule: CompiledRule, result: StandardResult) -> Explained:
     """The kept explanation of ``rule`` in ``result``: (rule, trace, because, missing, whether
     ``because`` holds lists). Shared: copy ``because`` (:func:`own_because`) and ``missing`` before
     handing them out."""
-    key = _key(rule, result)
+    touch = rule.touch
+    origin = result.origin
+    key = (  # _key, inline
+        id(rule),
+        tuple([item for item in result.env.items() if item[0] in touch]),
+        tuple([(f, id(d)) for f, d in origin.items() if f in touch]) if origin else (),
+        result.off,
+    )
     cached = _EXPLAINED.get(key)
     if cached is None or cached[0] is not rule:
         trace, because, missing = _explain_rule(rule, result)

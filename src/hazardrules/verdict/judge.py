@@ -15,7 +15,8 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from ..engine.native import StandardResult, Value
-from ..engine.registry import Engine
+from ..engine.native import evaluate as native_evaluate
+from ..engine.registry import Engine, NativeEngine
 from ..errors import FindingError
 from ..pack.model import CompiledRule, CompiledStandard, Pack
 from .finding import PreparedFinding, PreparedInstallation
@@ -181,11 +182,14 @@ class Judge:
         self.given = prepared.facts.keys()  # a set-like view of the enterprise facts given
         self.off = off  # documented readings switched off
         self._evaluate = engine.evaluate
+        self._native = isinstance(engine, NativeEngine)  # called directly, without the interface's layer
 
     def evaluate(
         self, standard: CompiledStandard, units: tuple[CompiledRule, ...], facts: dict[str, object]
     ) -> StandardResult:
         try:
+            if self._native:
+                return native_evaluate(standard, units, facts, self.off)
             if self.off:
                 return self._evaluate(self.pack, standard, units, facts, self.off)
             return self._evaluate(self.pack, standard, units, facts)

@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import models
 from ..pack.model import CompiledStandard, Pack
-from .explanation import build
+from .explanation import build, builder
 from .judge import Judgement
 
 
@@ -122,10 +122,11 @@ def questions(
         fields["alternatives"] = []
         fields["rules"] = fields["rules"].copy()
         fields["decides"] = fields["decides"].copy()
-        out.append(build(models.Question, fields))
+        out.append(_question(fields))
     return out
 
 
+_question = builder(models.Question)
 _ASKED: dict[tuple[Any, ...], tuple[Pack, tuple[CompiledStandard, ...], list[dict[str, Any]]]] = {}
 
 
