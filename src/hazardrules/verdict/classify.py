@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any, Literal, overload
 
 from .. import _version as _version_module
@@ -43,6 +44,7 @@ from .select import Selector, selector
 
 Detail = Literal["full", "summary"]
 _NO_READINGS_OFF: frozenset[str] = frozenset()
+_NONE: frozenset[str] = frozenset()
 
 
 @overload
@@ -171,36 +173,41 @@ def _verdict(
     out_of_scope: list[str] = []  # cleared only because the rule does not apply (applies.when false)
     for judgement, via in judgements:
         items = judgement.items(complete)
-        holding = {e.unit.id for e in items if e.value is True}
         # A rule is cleared only when every part of it examined is false: a rule with one open part
         # (another kind of installation, another installation) is open, not partly cleared.
-        open_rules = {e.unit.id for e in items if e.value is None}
+        holding: AbstractSet[str] = _NONE
+        open_rules: AbstractSet[str] = _NONE
+        if len(items) > 1:  # (with one item, no other part of its rule is there)
+            holding = {e.unit.id for e in items if e.value is True}
+            open_rules = {e.unit.id for e in items if e.value is None}
         for item in items:
             rule_id = item.unit.id
             examined.add(rule_id)
-            if item.value is True:
+            value = item.value
+            if value is True:
                 hits.append(_hit(pack, item, via))
             elif rule_id in holding:
                 continue
-            elif item.value is None:
+            elif value is None:
                 undecided.append(_undecided(pack, item, via))
             elif rule_id not in open_rules:
                 cleared.append(_cleared(pack, item, via))
                 applies = item.unit.applies
                 if applies is not None and applies.evaluate(item.result.env) is False:
-                    out_of_scope.append(item.unit.id)
+                    out_of_scope.append(rule_id)
     missing: dict[str, None] = {}
     for open_rule in undecided:
-        missing.update(dict.fromkeys(open_rule.missing))
-    open_deferrals = [d for d in deferred if d.route in ("undetermined", "unavailable")]
+        for fact in open_rule.missing:
+            missing[fact] = None
+    open_deferrals = [d for d in deferred if d.route in ("undetermined", "unavailable")] if deferred else []
     for deferral in open_deferrals:
         missing.update(dict.fromkeys(deferral.missing))
     warnings: list[models.Notice] = []
-    notes = [deferral_notice(pack, d, day) for d in deferred]
+    notes = [deferral_notice(pack, d, day) for d in deferred] if deferred else []
     if judgements:
         warnings.extend(_unread(pack, prepared, [j for j, _ in judgements]))
     # A value given for a fact the rules read, but itself read by none, leaves the observation unjudged.
-    unjudged = any(w.code == "value_not_read" for w in warnings)
+    unjudged = bool(warnings) and any(w.code == "value_not_read" for w in warnings)
     status: models.Status
     if hits:
         status = "major"
@@ -242,7 +249,7 @@ def _verdict(
     if day > today():
         message = f"判定日期 {day.isoformat()} 晚于今天：所用的是目前已知将于该日施行的标准，届时可能已修订。"
         warnings.append(_notice("date_in_future", message))
-    unverified = [h.rule for h in hits if h.text_status != "verified"]
+    unverified = [h.rule for h in hits if h.text_status != "verified"] if hits else []
     if unverified:
         warnings.append(
             _notice(
@@ -251,6 +258,7 @@ def _verdict(
                 rules=unverified,
             )
         )
+    missing_facts = list(missing)
     return construct(
         models.Verdict,
         finding_id=prepared.finding.id,
@@ -261,12 +269,14 @@ def _verdict(
         standards=[_standard(j.standard) for j, _ in judgements],
         hits=hits,
         undetermined=undecided,
-        missing_facts=list(missing),
+        missing_facts=missing_facts,
         questions=questions(
-            pack, list(missing), undecided, deferred, [j.standard for j, _ in judgements], off
-        ),
+            pack, missing_facts, undecided, deferred, [j.standard for j, _ in judgements], off
+        )
+        if missing_facts
+        else [],
         cleared=cleared,
-        gaps=own_gaps(gaps),
+        gaps=own_gaps(gaps) if gaps else [],
         reference=references,
         deferred=deferred,
         complete=complete,
@@ -277,6 +287,19 @@ def _verdict(
         engine=engine,
         hazardrules_version=_version_module.__version__,
     )
+
+
+def _questions(
+    pack: Pack,
+    missing: list[str],
+    undecided: list[models.Undecided],
+    deferred: list[models.Deferred],
+    judgements: list[tuple[Judgement, models.CitedProvision | None]],
+    off: frozenset[str],
+) -> list[models.Question]:
+    if not missing:
+        return []
+    return questions(pack, missing, undecided, deferred, [j.standard for j, _ in judgements], off)
 
 
 def _summary(
@@ -402,6 +425,8 @@ def _unread(pack: Pack, prepared: PreparedFinding, judgements: list[Judgement]) 
     """Warnings for facts, and values of set facts, that no applied rule reads."""
     reads = _merged(tuple([_reads(pack, judgement) for judgement in judgements]))
     given = prepared.all_facts()
+    if given.keys() <= reads.facts and given.keys().isdisjoint(_set_facts(pack)):
+        return []  # every fact given is read, none is a set of values (the common case)
     out: list[models.Notice] = []
     facts = pack.facts
     unread = [f for f in given if f not in reads.facts and not facts[f].matter]
@@ -460,6 +485,12 @@ def _catch_alls(units: tuple[CompiledRule, ...]) -> tuple[str, ...]:
             _CATCH_ALLS.clear()
         found = _CATCH_ALLS[id(units)] = (units, tuple(u.id for u in units if u.spec.catch_all))
     return found[1]
+
+
+@functools.lru_cache(maxsize=16)
+def _set_facts(pack: Pack) -> frozenset[str]:
+    """The facts of the pack whose value is a set of values."""
+    return frozenset(name for name, spec in pack.facts.items() if spec.type == "set")
 
 
 _MERGED: dict[tuple[int, ...], tuple[tuple[Reads, ...], Reads]] = {}

@@ -30,7 +30,7 @@ class PreparedInstallation:
     facts: dict[str, Any]  # this installation's own facts, normalised
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Lifted:
     """A fact of the enterprise that one installation of the finding answers: the installation kind's
     ``implies`` or an ``any_installation`` derivation."""
@@ -203,6 +203,8 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
         installations.append(PreparedInstallation(installation.id, installation.kind, own))
     enterprise: dict[str, Any] = {}
     implicit: dict[str, dict[str, Any]] = {}
+    if facts.keys().isdisjoint(_installation_facts(pack)):
+        enterprise, facts = facts, {}  # the common case: every fact is the enterprise's
     for name, value in facts.items():
         fact_kind = pack.facts[name].installation
         if fact_kind is None:
@@ -247,6 +249,12 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
     if lifted:
         implied = {**implied, **{fact: found.value for fact, found in lifted.items()}}
     return PreparedFinding(model, sector, enterprise, every, implied, tuple(sectors), lifted)
+
+
+@functools.lru_cache(maxsize=16)
+def _installation_facts(pack: Pack) -> frozenset[str]:
+    """The facts of the pack that describe an installation."""
+    return frozenset(name for name, spec in pack.facts.items() if spec.installation is not None)
 
 
 def _lift(
@@ -357,9 +365,25 @@ def _check_facts(
     known = pack.facts
     for name, value in given.items():
         spec = known.get(name)
-        if spec is not None and spec.type == "bool" and (value is True or value is False):
-            facts[name] = value  # the common case, without a call
-            continue
+        if spec is not None:  # the common cases, without a call (check_value decides the rest)
+            kind = spec.type
+            if kind == "bool":
+                if value is True or value is False:
+                    facts[name] = value
+                    continue
+            elif kind == "enum":
+                if type(value) is str and spec.values and value in spec.values:
+                    facts[name] = value
+                    continue
+            elif type(value) is int and (kind == "integer" or kind == "number"):
+                low, high = spec.minimum, spec.maximum
+                if (
+                    -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
+                    and (low is None or value >= low)
+                    and (high is None or value <= high)
+                ):
+                    facts[name] = value
+                    continue
         if spec is None:
             close = None
             if hints[0] > 0:
