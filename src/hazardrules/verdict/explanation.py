@@ -263,15 +263,14 @@ def _key(rule: CompiledRule, result: StandardResult) -> tuple[Any, ...]:
     """What an explanation of ``rule`` depends on: the values of the facts it can read (through
     derivations too) and which derivation set each.
 
-    The known facts it can read, with their values (and the derivations that set them), in the
-    environment's order: a fact it can read that is not there is unknown. (The same situation with
-    the facts in another order is another key: explained once more, never wrongly.)"""
-    touch = rule.touch
-    origin = result.origin
+    The known facts it can read, with their values (and the derivations that set them), in the order
+    of the rule's ``touch`` (the same for every call): a fact it can read that is not there is
+    unknown."""
+    env, origin = result.env, result.origin
     return (
         id(rule),
-        tuple([item for item in result.env.items() if item[0] in touch]),
-        tuple([(f, id(d)) for f, d in origin.items() if f in touch]) if origin else (),
+        tuple([(f, env[f]) for f in rule.touch if f in env]),
+        tuple([(f, id(origin[f])) for f in rule.touch if f in origin]) if origin else (),
         result.off,
     )
 
@@ -283,12 +282,11 @@ def explained(rule: CompiledRule, result: StandardResult) -> Explained:
     """The kept explanation of ``rule`` in ``result``: (rule, trace, because, missing, whether
     ``because`` holds lists). Shared: copy ``because`` (:func:`own_because`) and ``missing`` before
     handing them out."""
-    touch = rule.touch
-    origin = result.origin
+    env, origin = result.env, result.origin
     key = (  # _key, inline
         id(rule),
-        tuple([item for item in result.env.items() if item[0] in touch]),
-        tuple([(f, id(d)) for f, d in origin.items() if f in touch]) if origin else (),
+        tuple([(f, env[f]) for f in rule.touch if f in env]),
+        tuple([(f, id(origin[f])) for f in rule.touch if f in origin]) if origin else (),
         result.off,
     )
     cached = _EXPLAINED.get(key)
