@@ -146,11 +146,17 @@ def classify(
         return _summary(pack, prepared, day, applied, deferred, law.gaps, complete, engine)
     references = [_reference(pack, judge.apply(s, of(s)), complete) for s in law.references]
     verdict = _verdict(pack, prepared, day, applied, deferred, law.gaps, references, complete, engine, off)
-    sector_warnings, sector_notes = sector_notices(pack, prepared.finding.sector)
-    verdict.warnings.extend(sector_warnings)
-    verdict.notes[:0] = sector_notes
-    add_readings(pack, verdict, [j for j, _ in applied], complete)
-    add_lifted(verdict, prepared)
+    given_sector = prepared.finding.sector
+    if not isinstance(given_sector, str) or given_sector not in pack.sectors:  # (a slug: nothing to say)
+        sector_warnings, sector_notes = sector_notices(pack, given_sector)
+        verdict.warnings.extend(sector_warnings)
+        verdict.notes[:0] = sector_notes
+    for judgement, _ in applied:
+        if judgement.enterprise.origin or judgement.per_kind:  # (else no reading set a fact)
+            add_readings(pack, verdict, [j for j, _ in applied], complete)
+            break
+    if prepared.lifted:
+        add_lifted(verdict, prepared)
     return verdict
 
 
@@ -423,7 +429,10 @@ def _notice(
 
 def _unread(pack: Pack, prepared: PreparedFinding, judgements: list[Judgement]) -> list[models.Notice]:
     """Warnings for facts, and values of set facts, that no applied rule reads."""
-    reads = _merged(tuple([_reads(pack, judgement) for judgement in judgements]))
+    if len(judgements) == 1:
+        reads = _reads(pack, judgements[0])
+    else:
+        reads = _merged(tuple([_reads(pack, judgement) for judgement in judgements]))
     given = prepared.all_facts()
     if given.keys() <= reads.facts and given.keys().isdisjoint(_set_facts(pack)):
         return []  # every fact given is read, none is a set of values (the common case)

@@ -263,14 +263,15 @@ def _key(rule: CompiledRule, result: StandardResult) -> tuple[Any, ...]:
     """What an explanation of ``rule`` depends on: the values of the facts it can read (through
     derivations too) and which derivation set each.
 
-    The known facts it can read, with their values (and the derivations that set them), in the order
-    of the rule's ``touch`` (the same for every call): a fact it can read that is not there is
-    unknown."""
-    env, origin = result.env, result.origin
+    The value (None: unknown) of each fact it can read, and the derivation that set it (by id; the
+    pack holds every derivation), in the order of the rule's ``touch`` (the same frozenset, so the
+    same order, on every call)."""
+    origin = result.origin
+    touch = rule.touch
     return (
         id(rule),
-        tuple([(f, env[f]) for f in rule.touch if f in env]),
-        tuple([(f, id(origin[f])) for f in rule.touch if f in origin]) if origin else (),
+        tuple(map(result.env.get, touch)),
+        tuple(map(id, map(origin.get, touch))) if origin else (),
         result.off,
     )
 
@@ -282,11 +283,12 @@ def explained(rule: CompiledRule, result: StandardResult) -> Explained:
     """The kept explanation of ``rule`` in ``result``: (rule, trace, because, missing, whether
     ``because`` holds lists). Shared: copy ``because`` (:func:`own_because`) and ``missing`` before
     handing them out."""
-    env, origin = result.env, result.origin
+    origin = result.origin
+    touch = rule.touch
     key = (  # _key, inline
         id(rule),
-        tuple([(f, env[f]) for f in rule.touch if f in env]),
-        tuple([(f, id(origin[f])) for f in rule.touch if f in origin]) if origin else (),
+        tuple(map(result.env.get, touch)),
+        tuple(map(id, map(origin.get, touch))) if origin else (),
         result.off,
     )
     cached = _EXPLAINED.get(key)

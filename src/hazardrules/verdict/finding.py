@@ -52,6 +52,7 @@ class PreparedFinding:
     implied: dict[str, Any] = field(default_factory=dict)  # facts the sectors answer (not "given")
     sectors: tuple[str, ...] = ()  # every sector of the finding; ``sector`` is the first
     lifted: dict[str, Lifted] = field(default_factory=dict)  # facts installations answer (in implied)
+    merged: dict[str, Any] | None = None  # all_facts(), once worked out
 
     @property
     def all_sectors(self) -> tuple[str, ...]:
@@ -63,13 +64,16 @@ class PreparedFinding:
         return {**self.implied, **self.facts} if self.implied else self.facts
 
     def all_facts(self) -> dict[str, Any]:
-        """Every fact given, the enterprise's and the installations' (for matters and warnings)."""
+        """Every fact given, the enterprise's and the installations' (for matters and warnings; worked
+        out once: do not change it)."""
         if not self.installations:
             return self.facts
-        merged = dict(self.facts)
-        for installation in self.installations:
-            merged.update(installation.facts)
-        return merged
+        if self.merged is None:
+            merged = dict(self.facts)
+            for installation in self.installations:
+                merged.update(installation.facts)
+            self.merged = merged
+        return self.merged
 
     @property
     def given(self) -> bool:
@@ -168,6 +172,15 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
     sector = sectors[0] if sectors else ""
     hints = [MAX_HINTS]
     facts = _check_facts(pack, model.facts, "facts", problems, hints)
+    if (
+        not problems
+        and not model.installations
+        and len(sectors) == 1
+        and not pack.sectors[sector].implies
+        and facts.keys().isdisjoint(_installation_facts(pack))
+    ):
+        # The common case, as below: the enterprise's facts alone, nothing implied, no installation.
+        return PreparedFinding(model, sector, facts, (), {}, (sector,), {})
     installations: list[PreparedInstallation] = []
     listed: dict[str, list[str]] = {}
     seen: set[str] = set()

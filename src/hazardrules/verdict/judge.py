@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..engine.native import StandardResult, Value
 from ..engine.native import evaluate as native_evaluate
@@ -25,16 +26,17 @@ from .finding import PreparedFinding, PreparedInstallation
 PerInstallation = tuple[PreparedInstallation, StandardResult, dict[str, int]]
 
 
-@dataclass(slots=True)
-class Evaluated:
-    """One rule unit's value on one installation (or on the enterprise); not changed once made
-    (not frozen: a frozen dataclass is several times slower to make)."""
+class Evaluated(NamedTuple):
+    """One rule unit's value on one installation (or on the enterprise)."""
 
     unit: CompiledRule
     value: Value
     result: StandardResult  # the environment it was evaluated in (for explanations)
     installation: PreparedInstallation | None
     touched: bool  # a given fact can change it
+
+
+_evaluated = tuple.__new__  # _evaluated(Evaluated, (…)): an Evaluated without the Python-level __new__
 
 
 @dataclass(slots=True)
@@ -80,14 +82,16 @@ class Judgement:
             installations = per_kind.get(unit.kind) if per_kind and unit.kind is not None else None
             if installations is None:
                 if value is True or complete or position in touched:
-                    out.append(Evaluated(unit, value, base, None, value is True or position in touched))
+                    out.append(
+                        _evaluated(Evaluated, (unit, value, base, None, value is True or position in touched))
+                    )
                 continue
             enterprise_touch = not unit.touch.isdisjoint(self.given)
             for installation, result, at in installations:
                 own = result.values[at[unit.key]][1]
                 reached = enterprise_touch or not unit.touch.isdisjoint(installation.facts)
                 if own is True or complete or reached:
-                    out.append(Evaluated(unit, own, result, installation, reached))
+                    out.append(_evaluated(Evaluated, (unit, own, result, installation, reached)))
         return out
 
 
