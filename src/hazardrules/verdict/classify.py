@@ -138,13 +138,18 @@ def classify(
         return law.sectors.get(standard.slug, sectors)
 
     judge = Judge(pack, runner, prepared, chosen, off)
-    judgements = [judge.apply(standard, of(standard)) for standard in law.standards]
+    if law.sectors:
+        judgements = [judge.apply(standard, of(standard)) for standard in law.standards]
+    else:  # one sector: each standard on its rules for it
+        judgements = [judge.apply(standard, sectors) for standard in law.standards]
     deferred, routed = resolve(pack, prepared, judgements, day, judge.apply, complete)
     applied: list[tuple[Judgement, models.CitedProvision | None]] = [(j, None) for j in judgements]
     applied.extend(routed)
     if detail == "summary":
         return _summary(pack, prepared, day, applied, deferred, law.gaps, complete, engine)
-    references = [_reference(pack, judge.apply(s, of(s)), complete) for s in law.references]
+    references = (
+        [_reference(pack, judge.apply(s, of(s)), complete) for s in law.references] if law.references else []
+    )
     verdict = _verdict(pack, prepared, day, applied, deferred, law.gaps, references, complete, engine, off)
     given_sector = prepared.finding.sector
     if not isinstance(given_sector, str) or given_sector not in pack.sectors:  # (a slug: nothing to say)

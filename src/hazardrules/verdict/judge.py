@@ -186,6 +186,7 @@ class Judge:
         self.given = prepared.facts.keys()  # a set-like view of the enterprise facts given
         self.off = off  # documented readings switched off
         self._evaluate = engine.evaluate
+        self.env = prepared.env  # the enterprise's environment, made once
         self._native = isinstance(engine, NativeEngine)  # called directly, without the interface's layer
 
     def evaluate(
@@ -207,7 +208,7 @@ class Judge:
         sector = sectors[0]
         if self.chosen is not None:
             units = _chosen(units, self.chosen)
-        enterprise = self.prepared.env
+        enterprise = self.env
         base = self.evaluate(standard, units, enterprise)
         judgement = Judgement(standard, sector, units, base, self._touched(base), self.given, sectors=sectors)
         # Each installation meets the rules of its kind and of the broader kinds it is a case of.
