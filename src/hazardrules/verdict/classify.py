@@ -270,33 +270,30 @@ def _verdict(
             )
         )
     missing_facts = list(missing)
-    return construct(
-        models.Verdict,
-        finding_id=prepared.finding.id,
-        status=status,
-        sector=prepared.sector,
-        sectors=list(prepared.all_sectors),
-        on=day,
-        standards=[_standard(j.standard) for j, _ in judgements],
-        hits=hits,
-        undetermined=undecided,
-        missing_facts=missing_facts,
-        questions=questions(
-            pack, missing_facts, undecided, deferred, [j.standard for j, _ in judgements], off
-        )
-        if missing_facts
-        else [],
-        cleared=cleared,
-        gaps=own_gaps(gaps) if gaps else [],
-        reference=references,
-        deferred=deferred,
-        complete=complete,
-        warnings=warnings,
-        notes=notes,
-        readings=[],
-        pack=_pack_info(pack),
-        engine=engine,
-        hazardrules_version=_version_module.__version__,
+    return _VERDICT(
+        {
+            "finding_id": prepared.finding.id,
+            "status": status,
+            "sector": prepared.sector,
+            "sectors": list(prepared.all_sectors),
+            "on": day,
+            "standards": [_standard(j.standard) for j, _ in judgements],
+            "hits": hits,
+            "undetermined": undecided,
+            "missing_facts": missing_facts,
+            "questions": _questions(pack, missing_facts, undecided, deferred, judgements, off),
+            "cleared": cleared,
+            "gaps": own_gaps(gaps) if gaps else [],
+            "reference": references,
+            "deferred": deferred,
+            "complete": complete,
+            "warnings": warnings,
+            "notes": notes,
+            "readings": [],
+            "pack": _pack_info(pack),
+            "engine": engine,
+            "hazardrules_version": _version_module.__version__,
+        }
     )
 
 
@@ -601,7 +598,7 @@ def _hit(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> mode
             "text": text,
             "text_status": text_status,
             "because": own_because(entry),
-            "installation": _installation(pack, item.installation),
+            "installation": None if item.installation is None else _installation(pack, item.installation),
             "also_cites": also,
             "via": via,
             "trace": entry[1],
@@ -612,7 +609,11 @@ def _hit(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> mode
 def _undecided(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> models.Undecided:
     rule, result = item.unit, item.result
     entry = explained(rule, result)
-    cited, text, text_status = _cited(rule, result.standard)
+    found = _CITED.get(id(rule))  # _cited, inline
+    if found is None or found[0] is not rule or found[1] is not result.standard:
+        cited, text, text_status = _cited(rule, result.standard)
+    else:
+        cited, text, text_status = found[2]
     return _UNDECIDED(
         {
             "rule": rule.id,
@@ -620,7 +621,7 @@ def _undecided(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -
             "text": text,
             "text_status": text_status,
             "missing": entry[3].copy(),
-            "installation": _installation(pack, item.installation),
+            "installation": None if item.installation is None else _installation(pack, item.installation),
             "via": via,
             "trace": entry[1],
         },
@@ -629,19 +630,21 @@ def _undecided(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -
 
 def _cleared(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> models.Cleared:
     rule = item.unit
-    because = explain_because(rule, item.result)
-    return construct(
-        models.Cleared,
-        rule=rule.id,
-        label=rule.spec.label,
-        standard=rule.standard,
-        because=because,
-        installation=_installation(pack, item.installation),
-        via=via,
+    return _CLEARED(
+        {
+            "rule": rule.id,
+            "label": rule.spec.label,
+            "standard": rule.standard,
+            "because": explain_because(rule, item.result),
+            "installation": None if item.installation is None else _installation(pack, item.installation),
+            "via": via,
+        }
     )
 
 
 _HIT = builder(models.Hit)
+_CLEARED = builder(models.Cleared)
+_VERDICT = builder(models.Verdict)
 _UNDECIDED = builder(models.Undecided)
 _CITED: dict[int, tuple[CompiledRule, CompiledStandard, tuple[models.Citation, str, str]]] = {}
 
