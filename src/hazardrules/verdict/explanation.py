@@ -387,7 +387,15 @@ def _light_support(step: _Step, node: Light, out: dict[str, Any]) -> None:
 
 def explain_because(rule: CompiledRule, result: StandardResult) -> dict[str, Any]:
     """The facts that decided a rule's known value (``because``), derivation inputs included."""
-    key = ("because", *_key(rule, result))
+    origin = result.origin
+    touch = rule.touch
+    key = (  # ("because", *_key(rule, result)), inline
+        "because",
+        id(rule),
+        tuple(map(result.env.get, touch)),
+        tuple(map(id, map(origin.get, touch))) if origin else (),
+        result.off,
+    )
     cached = _EXPLAINED.get(key)
     if cached is None or cached[0] is not rule:
         because = _explain_because(rule, result)

@@ -95,24 +95,22 @@ def questions(
     deferrals', the standards applied, the readings off) and kept; each call returns new models."""
     if not missing:
         return []
+    applied = tuple(standards)
     key = (
         id(pack),
-        tuple(map(id, standards)),
+        tuple(map(id, applied)),
         off,
         tuple([(u.rule, *u.missing) for u in undetermined]),
-        tuple([(d.cited.id, *d.missing) for d in deferred if d.missing]),
+        tuple([(d.cited.id, *d.missing) for d in deferred if d.missing]) if deferred else (),
         tuple(missing),
     )
     found = _ASKED.get(key)
-    if (
-        found is None
-        or found[0] is not pack
-        or not all(a is b for a, b in zip(found[1], standards, strict=True))
-    ):
+    # (the standards compare by identity first: the same objects, as the ids in the key say)
+    if found is None or found[0] is not pack or found[1] != applied:
         asked = _asked(pack, missing, undetermined, deferred, standards, off)
         if len(_ASKED) > 4096:
             _ASKED.clear()
-        found = _ASKED[key] = (pack, tuple(standards), asked)
+        found = _ASKED[key] = (pack, applied, asked)
     out: list[models.Question] = []
     for template in found[2]:
         fields = template.copy()
