@@ -213,7 +213,8 @@ def _check_citations_of_sources(root: Path, report: LintReport) -> None:
     for path in sorted(root.rglob("*.yaml")):
         if "sources" in path.relative_to(root).parts[:-1]:
             continue
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        text = path.read_bytes().decode("utf-8", errors="replace")  # the loader reports bad bytes
+        for number, line in enumerate(text.splitlines(), start=1):
             found = ELSEWHERE.search(line)
             if found:
                 message = (
