@@ -365,3 +365,19 @@ def test_aggregation_wording_about_the_enterprise_or_one_installations_parts_is_
     # installations, see its note): it sums up the site, and that is allowed.
     enterprise_fact = hazardrules.load_pack(pack_copy).facts["toxic_gas.fixed_alarms"]
     assert enterprise_fact.installation is None and "有任何一处" in enterprise_fact.question
+
+
+@pytest.mark.parametrize(
+    "cited", ["../shared/sources/hc-2017.yaml", "shared/sources/gm-2023.yaml", "见共享来源"]
+)
+def test_a_note_citing_a_collection_outside_the_pack_is_an_error(pack_copy: Path, cited: str) -> None:
+    """Auditors read the pack's notes; they have the pack's own official texts, not the project's
+    development collection beside it."""
+    edit(
+        pack_copy,
+        "standards/hc-2017.yaml",
+        lambda d: rule(d, "hc-2017:10")["notes"].append({"text": f"依据：{cited}"}),
+    )
+    report = hazardrules.lint(pack_copy)
+    found = [p for p in report.errors if "no user or auditor has" in p.message]
+    assert len(found) == 1 and found[0].file.endswith("hc-2017.yaml") and found[0].item.startswith("line ")

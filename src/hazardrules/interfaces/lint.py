@@ -60,6 +60,7 @@ def lint(path: str | Path | None = None, *, sources: str | Path | None = None) -
     report.rules = len(pack.rule_index)
     _check_vocabulary(pack, report)
     _check_aggregation(pack, report)
+    _check_citations_of_sources(Path(pack.root), report)
     for standard in pack.standards.values():
         for rule in standard.rules:
             _check_examples(pack, standard, rule, report)
@@ -200,6 +201,27 @@ def _check_aggregation(pack: Pack, report: LintReport) -> None:
                     check(rule.file, rule.id, "note", note.text)
                 for number, example in enumerate(rule.spec.examples, start=1):
                     check(rule.file, rule.id, f"note of example {number}", example.note)
+
+
+# What an auditor reads names the project's own official texts (rules/sources, 官方文本汇编), never
+# the collection beside the project's development checkout, which no user or auditor has.
+ELSEWHERE = re.compile(r"\.\./shared|shared/sources|共享来源")
+
+
+def _check_citations_of_sources(root: Path, report: LintReport) -> None:
+    """No rule-pack file (the official texts' copies aside) cites a collection outside the pack."""
+    for path in sorted(root.rglob("*.yaml")):
+        if "sources" in path.relative_to(root).parts[:-1]:
+            continue
+        text = path.read_bytes().decode("utf-8", errors="replace")  # the loader reports bad bytes
+        for number, line in enumerate(text.splitlines(), start=1):
+            found = ELSEWHERE.search(line)
+            if found:
+                message = (
+                    f"cites {found.group(0)!r}, which no user or auditor has: name the pack's own official "
+                    "texts (rules/sources, 官方文本汇编)"
+                )
+                report.problems.append(Problem(str(path), f"line {number}", message))
 
 
 GOVERNMENT_KINDS = ("official_page", "government_page")

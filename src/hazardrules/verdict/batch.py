@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,10 +38,12 @@ from ..engine.native import StandardResult
 from ..errors import ArgumentError, FindingError, FindingProblem
 from ..pack.model import CompiledRule, CompiledStandard, Pack
 from ..pack.sectors import resolve_sector
+from . import arrow_columns as cols
 from .arguments import arguments, reading_switch
 from .classify import classify
+from .distinct import Distinct, distinct
 from .explanation import explain_missing
-from .finding import MAX_SAFE_INTEGER, strict_date, today
+from .finding import MAX_SAFE_INTEGER, today
 from .industry import sector_notices
 from .law import Law, governing_law
 from .reads import Reads, unit_reads
@@ -112,7 +114,7 @@ def classify_table(
         off,
         readings if readings is None or isinstance(readings, str) else tuple(readings),
     )
-    parts = [_classify_slice(table.slice(start, BATCH_ROWS), options) for start in _starts(table.num_rows)]
+    parts = [_classify_chunk(chunk, options) for chunk in _chunks(table)]
     out = pa.concat_tables(parts) if parts else OUTPUT_SCHEMA.empty_table()
     out = out.replace_schema_metadata(_metadata(options))
     if verdicts is not None:
@@ -140,6 +142,182 @@ class Options:
     chosen: Callable[[str], bool] | None
     off: frozenset[str] = frozenset()  # documented readings switched off
     readings: Any = None  # classify's readings argument, for the rows it judges
+
+
+# -- a register judged once per distinct finding ---------------------------------------------------
+CHUNK_CELLS = 8_000_000  # cells (values held) grouped at once: bounds memory whatever the table's width
+KEYS_UP_TO = 65_536  # distinct findings per chunk whose keys are worked out (for the memory of findings)
+LOOP_UP_TO = 8_192  # below this many cells to judge, classify() one by one beats the vector path's set-up
+MEMO_SIZE = 32_768  # summaries kept across tables (batches of a file, Spark's batches)
+_MEMO: dict[tuple[Any, ...], tuple[Pack, dict[Hashable, dict[str, Any]]]] = {}
+_KEPT = [name for name in OUTPUT_SCHEMA.names if name not in ("id", "on", "error")]
+
+
+def _chunks(table: pa.Table) -> Iterator[pa.Table]:
+    """The table in chunks of at most about CHUNK_CELLS values (and at least BATCH_ROWS rows)."""
+    size = table.num_rows
+    cells = sum(size - table.column(name).null_count for name in table.column_names)
+    rows = max(BATCH_ROWS, size * CHUNK_CELLS // max(cells, 1))
+    for start in range(0, size, rows):
+        yield table.slice(start, rows)
+
+
+def _classify_chunk(table: pa.Table, options: Options) -> pa.Table:
+    """Every row of the chunk, judging each distinct finding once (from memory when an earlier table
+    had it) and giving each row its own id, day and error."""
+    if table.num_rows == 0:
+        return OUTPUT_SCHEMA.empty_table()
+    groups = distinct(table, options.pack, options.on, records_up_to=KEYS_UP_TO)
+    unique = _judge_distinct(table, groups, options)
+    return _spread(table, groups, unique, options)
+
+
+def _memory(options: Options) -> dict[Hashable, dict[str, Any]]:
+    scope = (
+        id(options.pack),
+        options.on,
+        options.complete,
+        options.select,
+        options.ignore,
+        options.off,
+        options.readings,
+    )
+    found = _MEMO.get(scope)
+    if found is None or found[0] is not options.pack:
+        if len(_MEMO) > 4:
+            _MEMO.clear()
+        found = _MEMO[scope] = (options.pack, {})
+    return found[1]
+
+
+def _judge_distinct(table: pa.Table, groups: Distinct, options: Options) -> pa.Table:
+    """One row per distinct finding: what ``classify(…, detail="summary")`` says of it (an error
+    with no finding id: each row gets its own)."""
+    count = len(groups.first)
+    memory = _memory(options) if groups.keys is not None else None
+    known: dict[int, dict[str, Any]] = {}
+    if memory is not None and groups.keys is not None:
+        for number, key in enumerate(groups.keys):
+            found = memory.get(key)
+            if found is not None:
+                known[number] = found
+    missing = [n for n in range(count) if n not in known]
+    parts: list[tuple[list[int], pa.Table]] = []
+    fresh: dict[int, dict[str, Any]] = {}
+    records = groups.records
+    if missing and records is not None and sum(max(len(records[n]), 4) for n in missing) <= LOOP_UP_TO * 4:
+        for number in missing:
+            kind, value = _routed_one(records[number], options)
+            fresh[number] = (
+                value
+                if kind == "ok"
+                else {"error": json.dumps({"finding_id": None, "problems": value}, ensure_ascii=False)}
+            )
+    elif missing:
+        leaders = table.take(pa.array(groups.first[missing]))
+        judged = pa.concat_tables(
+            [_classify_slice(leaders.slice(s, BATCH_ROWS), options) for s in _starts(leaders.num_rows)]
+        )
+        parts.append((missing, judged.drop_columns(["id"])))
+        if memory is not None and len(missing) <= KEYS_UP_TO:
+            for number, row in zip(missing, judged.to_pylist(), strict=True):
+                fresh[number] = row
+            parts.pop()
+    if memory is not None and groups.keys is not None:
+        if len(memory) + len(fresh) > MEMO_SIZE:
+            memory.clear()
+        for number, row in fresh.items():
+            if row.get("error") is None:  # an error may name the day: it is not shared across tables
+                memory[groups.keys[number]] = row
+    rows = {**known, **fresh}
+    if rows:
+        listed = sorted(rows)
+        columns = {
+            name: pa.array([rows[n].get(name) for n in listed], OUTPUT_SCHEMA.field(name).type)
+            for name in OUTPUT_SCHEMA.names
+            if name != "id"
+        }
+        parts.append((listed, pa.table(columns)))
+    order = np.concatenate([np.asarray(numbers, dtype=np.int64) for numbers, _ in parts])
+    merged = pa.concat_tables(
+        [part.select([n for n in OUTPUT_SCHEMA.names if n != "id"]) for _, part in parts]
+    )
+    back = np.empty(count, dtype=np.int64)
+    back[order] = np.arange(count)
+    return merged.take(pa.array(back))
+
+
+def _spread(table: pa.Table, groups: Distinct, unique: pa.Table, options: Options) -> pa.Table:
+    """Each row's verdict: its distinct finding's, with the row's own id, day, and id in its error."""
+    size = table.num_rows
+    inverse = pa.array(groups.inverse)
+    if "id" in table.column_names and cols.is_text(table.column("id").type):
+        ids = cols.combined(table.column("id")).cast(pa.string())
+    else:
+        ids = pa.nulls(size, pa.string())
+    columns: dict[str, pa.Array] = {"id": ids}
+    for name in _KEPT:
+        columns[name] = _repeat(cols.combined(unique.column(name)), inverse)
+    # each row's own day, except where a ``finding`` cell (which the key holds whole) names the day
+    group_on = cols.combined(unique.column("on"))
+    judged = np.asarray(cols.validity(group_on), dtype=bool)[groups.inverse]
+    days = groups.days
+    if "finding" in table.column_names:
+        whole = cols.validity(cols.combined(table.column("finding")))
+        if whole.any():
+            group_days = np.asarray(group_on.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False))
+            days = np.where(whole, group_days[groups.inverse], days)
+    columns["on"] = pa.array(days.astype(np.int32), pa.int32(), mask=~judged).cast(pa.date32())
+    errors = cols.combined(unique.column("error"))
+    failed = np.flatnonzero(cols.validity(errors))
+    if not len(failed):
+        columns["error"] = pa.nulls(size, pa.string())
+        return pa.table([columns[name] for name in OUTPUT_SCHEMA.names], schema=OUTPUT_SCHEMA)
+    # An error names the finding's id, and may name its day (no standard on that day): each row of a
+    # group whose first row was refused gets its own id, and one on another day is judged again.
+    problems = {int(n): json.loads(errors[int(n)].as_py())["problems"] for n in failed}
+    texts: list[str | None] = [None] * size
+    row_ids = ids.to_pylist()
+    again: dict[int, dict[str, Any]] = {}
+    leader_day = groups.days[groups.first]
+    for row in np.flatnonzero(np.isin(groups.inverse, failed)).tolist():
+        group = int(groups.inverse[row])
+        if groups.days[row] != leader_day[group]:
+            again[row] = _again(table, groups, row, options)
+            continue
+        texts[row] = json.dumps({"finding_id": row_ids[row], "problems": problems[group]}, ensure_ascii=False)
+    columns["error"] = pa.array(texts, pa.string())
+    if again:
+        listed = sorted(again)
+        where = np.arange(size)
+        where[listed] = size + np.arange(len(listed))
+        for name in OUTPUT_SCHEMA.names:
+            if name == "id":
+                continue
+            extra = pa.array([again[row].get(name) for row in listed], OUTPUT_SCHEMA.field(name).type)
+            columns[name] = pa.concat_arrays([columns[name].cast(extra.type), extra]).take(pa.array(where))
+    return pa.table([columns[name] for name in OUTPUT_SCHEMA.names], schema=OUTPUT_SCHEMA)
+
+
+def _repeat(array: pa.Array, where: pa.Array) -> pa.Array:
+    """``array.take(where)``; a list of text is taken with its items as a dictionary, then made text
+    again, which is several times faster than taking the text itself."""
+    kind = array.type
+    if not pa.types.is_list(kind) or not cols.is_text(kind.value_type):
+        return array.take(where)
+    items = pa.ListArray.from_arrays(array.offsets, array.values.dictionary_encode(), mask=array.is_null())
+    return items.take(where).cast(kind)
+
+
+def _again(table: pa.Table, groups: Distinct, row: int, options: Options) -> dict[str, Any]:
+    """One row judged on its own (its group's first row was refused on another day)."""
+    record = table.slice(row, 1).to_pylist()[0]
+    finding_id = record.get("id")
+    kind, value = _routed_one(record, options)
+    if kind == "ok":
+        return dict(value)
+    error = {"finding_id": finding_id if isinstance(finding_id, str) else None, "problems": value}
+    return {"error": json.dumps(error, ensure_ascii=False)}
 
 
 def _metadata(options: Options) -> dict[bytes, bytes]:
@@ -177,8 +355,8 @@ def _classify_slice(table: pa.Table, options: Options) -> pa.Table:
     for name in table.column_names:
         if name in META:
             continue
-        array = _combined(table.column(name))
-        valid = _valid(array)
+        array = cols.combined(table.column(name))
+        valid = cols.validity(array)
         if name not in pack.facts:
             route |= valid  # classify() names the unknown fact
             continue
@@ -188,11 +366,11 @@ def _classify_slice(table: pa.Table, options: Options) -> pa.Table:
             columns[name] = column
     for name in ("facts", "installations", "finding"):
         if name in table.column_names:
-            route |= _non_empty(_combined(table.column(name)))
+            route |= _non_empty(cols.combined(table.column(name)))
     codes, slugs, given_sector, sector_values = _sectors(pack, table, route)
-    days = _days(table, options.on, route)
-    if "id" in table.column_names and not _is_text(table.column("id").type):
-        route |= _valid(_combined(table.column("id")))
+    days = cols.row_days(table, options.on, route)
+    if "id" in table.column_names and not cols.is_text(table.column("id").type):
+        route |= cols.validity(cols.combined(table.column("id")))
     matter = np.zeros(size, dtype=bool)
     given = np.zeros(size, dtype=bool)
     for name, column in columns.items():
@@ -249,7 +427,7 @@ def _classify_slice(table: pa.Table, options: Options) -> pa.Table:
         named: list[tuple[str, dt.date, Law]] = []
         for position, key in enumerate(unique.tolist()):
             sector = slugs[key // span]
-            day = _day(key % span + low)
+            day = cols.date_of(key % span + low)
             found = _law(pack, sector, day)
             if found is None:
                 continue
@@ -287,50 +465,8 @@ def _law(pack: Pack, sector: str, day: dt.date) -> tuple[tuple[Any, ...], Law] |
     return key, law
 
 
-_EPOCH = dt.date(1970, 1, 1)
-
-
-def _day(days: int) -> dt.date:
-    return _EPOCH + dt.timedelta(days=days)
-
-
-def _is_text(kind: pa.DataType) -> bool:
-    """Arrow's text types: string, large_string and string_view (what polars hands over)."""
-    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind))
-
-
-def _combined(column: pa.ChunkedArray) -> pa.Array:
-    return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-
-
-def _valid(array: pa.Array) -> Mask:
-    if array.null_count == 0:
-        return np.ones(len(array), dtype=bool)
-    if array.null_count == len(array):
-        return np.zeros(len(array), dtype=bool)
-    bitmap = array.buffers()[0]
-    if bitmap is None or pa.types.is_dictionary(array.type):
-        return np.asarray(array.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    return _bits(bitmap, array.offset, len(array))
-
-
-def _bits(buffer: pa.Buffer, offset: int, size: int) -> Mask:
-    """An Arrow bitmap (validity, or a boolean array's values) as a numpy bool array."""
-    raw = np.frombuffer(buffer, dtype=np.uint8)
-    first = offset // 8
-    bits = np.unpackbits(raw[first : (offset + size + 7) // 8 + 1], bitorder="little")
-    start = offset - first * 8
-    return bits[start : start + size].astype(bool)
-
-
-def _numbers(array: pa.Array, dtype: type[np.generic]) -> npt.NDArray[Any]:
-    """A primitive array's values as numpy (whatever sits under a null: callers mask it)."""
-    values = np.frombuffer(array.buffers()[1], dtype=np.dtype(array.type.to_pandas_dtype()))
-    return values[array.offset : array.offset + len(array)].astype(dtype)
-
-
 def _non_empty(array: pa.Array) -> Mask:
-    valid = _valid(array)
+    valid = cols.validity(array)
     if pa.types.is_list(array.type) or pa.types.is_large_list(array.type) or pa.types.is_map(array.type):
         lengths = pc.fill_null(pc.list_value_length(array), 0).to_numpy(zero_copy_only=False)
         return valid & (np.asarray(lengths) > 0)
@@ -350,14 +486,14 @@ def _fact_column(pack: Pack, name: str, array: pa.Array, valid: Mask) -> tuple[C
     if kind == "bool":
         if not pa.types.is_boolean(atype):
             return None, valid
-        data = _bits(array.buffers()[1], array.offset, size) & valid
+        data = cols.bits(array.buffers()[1], array.offset, size) & valid
         return Column("bool", valid, data), np.zeros(size, dtype=bool)
     if kind in ("number", "integer"):
         if pa.types.is_integer(atype) and not pa.types.is_uint64(atype):
-            data = np.where(valid, _numbers(array, np.int64), 0)
+            data = np.where(valid, cols.numbers(array, np.int64), 0)
             bad = valid & ((data > MAX_SAFE_INTEGER) | (data < -MAX_SAFE_INTEGER))
         elif pa.types.is_floating(atype) and kind == "number" and not pa.types.is_float16(atype):
-            data = np.where(valid, _numbers(array, np.float64), 0.0)
+            data = np.where(valid, cols.numbers(array, np.float64), 0.0)
             bad = valid & ~np.isfinite(data)
             data = np.where(bad, 0.0, data)
         else:
@@ -369,14 +505,14 @@ def _fact_column(pack: Pack, name: str, array: pa.Array, valid: Mask) -> tuple[C
         return Column("number", valid & ~bad, data), bad
     allowed = pa.array(sorted(spec.values or {}), pa.string())
     if kind == "enum":
-        if not _is_text(atype):
+        if not cols.is_text(atype):
             return None, valid
         array = array.cast(pa.string())
         ok = np.asarray(pc.is_in(array, value_set=allowed).to_numpy(zero_copy_only=False), dtype=bool)
         bad = valid & ~ok
         return Column("enum", valid & ~bad, array), bad
     if not (pa.types.is_list(atype) or pa.types.is_large_list(atype) or pa.types.is_list_view(atype)) or not (
-        _is_text(atype.value_type)
+        cols.is_text(atype.value_type)
     ):
         return None, valid
     array = array.cast(pa.list_(pa.string()))
@@ -398,9 +534,9 @@ def _sectors(
 ) -> tuple[npt.NDArray[np.int64], list[str], npt.NDArray[np.int64], list[Any]]:
     """Each row's sector as a position in the list of sector slugs met (-1, and routed: unknown), and
     as the position of the value given (the sector notes depend on how it was written)."""
-    column = _combined(table.column("sector"))
+    column = cols.combined(table.column("sector"))
     size = len(column)
-    if not _is_text(column.type):
+    if not cols.is_text(column.type):
         route[:] = True
         return np.full(size, -1, dtype=np.int64), [], np.full(size, -1, dtype=np.int64), []
     encoded = column.cast(pa.string()).dictionary_encode()
@@ -422,42 +558,6 @@ def _sectors(
     codes = table_of[indices]
     route |= codes < 0
     return codes, slugs, indices, encoded.dictionary.to_pylist()
-
-
-def _days(table: pa.Table, on: dt.date | None, route: Mask) -> npt.NDArray[np.int64]:
-    size = table.num_rows
-    default = ((on or today()) - _EPOCH).days
-    days = np.full(size, default, dtype=np.int64)
-    if "observed_on" not in table.column_names:
-        return days
-    column = _combined(table.column("observed_on"))
-    valid = _valid(column)
-    if not valid.any():
-        return days
-    kind = column.type
-    if pa.types.is_timestamp(kind) or pa.types.is_date64(kind):
-        column = column.cast(pa.date32()) if not pa.types.is_timestamp(kind) else pc.cast(column, pa.date32())
-        kind = column.type
-    if pa.types.is_date32(kind):
-        given = np.asarray(
-            column.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64
-        )
-    elif _is_text(kind):
-        encoded = column.cast(pa.string()).dictionary_encode()
-        parsed: list[int] = []
-        for text in encoded.dictionary.to_pylist():
-            day, message = strict_date(text, "observed_on")
-            parsed.append(-(10**9) if day is None or message else (day - _EPOCH).days)
-        lookup = np.asarray(parsed or [0], dtype=np.int64)
-        indices = np.asarray(encoded.indices.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
-        given = lookup[indices]
-        route |= valid & (given == -(10**9))
-    else:
-        route |= valid
-        return days
-    if on is None:
-        days = np.where(valid, given, days)
-    return days
 
 
 # -- one group: a sector under one law ---------------------------------------------------------------
@@ -941,8 +1041,8 @@ class _Output:
         order = np.concatenate([rows for rows, _ in self.parts]) if self.parts else np.zeros(0, np.intp)
         back = np.empty(self.size, dtype=np.int64)
         back[order] = np.arange(len(order))
-        if "id" in source.column_names and _is_text(source.column("id").type):
-            ids = _combined(source.column("id")).cast(pa.string())
+        if "id" in source.column_names and cols.is_text(source.column("id").type):
+            ids = cols.combined(source.column("id")).cast(pa.string())
         else:
             ids = pa.nulls(self.size, pa.string())
         columns: dict[str, pa.Array] = {"id": ids}
