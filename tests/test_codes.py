@@ -33,6 +33,7 @@ FORWARDED = {
     ("interfaces/service.py", "code"),  # from _HTTP_CODES
     ("verdict/deferral.py", "code"),  # one of four literals assigned just before
     ("verdict/law.py", "code"),  # standard_status_unknown or standard_not_encoded, assigned before
+    ("verdict/law.py", "gap.code"),  # own_gaps: a verdict's copy of a Gap the law made (a Gap literal)
     ("verdict/classify.py", "code"),  # _notice(code, …) checks it against the registry
     ("verdict/industry.py", "code"),  # _notice(code, …) asserts it is registered
     ("pack/industries.py", "code"),  # _error(code, …): FindingProblem of the literal codes its callers pass
