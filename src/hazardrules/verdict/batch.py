@@ -202,42 +202,32 @@ def _judge_distinct(table: pa.Table, groups: Distinct, options: Options) -> pa.T
             if found is not None:
                 known[number] = found
     missing = [n for n in range(count) if n not in known]
-    parts: list[tuple[list[int], pa.Table]] = []
-    fresh: dict[int, dict[str, Any]] = {}
+    fresh: dict[int, dict[str, Any]] = {}  # judged here, as row mappings
+    judged: pa.Table | None = None  # judged here by the columnar engine and kept as Arrow
     records = groups.records
     if missing and records is not None and sum(max(len(records[n]), 4) for n in missing) <= LOOP_UP_TO * 4:
-        for number in missing:
-            kind, value = _routed_one(records[number], options)
-            fresh[number] = (
-                value
-                if kind == "ok"
-                else {"error": json.dumps({"finding_id": None, "problems": value}, ensure_ascii=False)}
-            )
+        # records carry no id: an error names none here, and each row gets its own in _spread
+        fresh = {number: _routed_row(records[number], options) for number in missing}
     elif missing:
         leaders = table.take(pa.array(groups.first[missing]))
         judged = pa.concat_tables(
             [_classify_slice(leaders.slice(s, BATCH_ROWS), options) for s in _starts(leaders.num_rows)]
-        )
-        parts.append((missing, judged.drop_columns(["id"])))
+        ).drop_columns(["id"])
         if memory is not None and len(missing) <= KEYS_UP_TO:
-            for number, row in zip(missing, judged.to_pylist(), strict=True):
-                fresh[number] = row
-            parts.pop()
+            fresh, judged = dict(zip(missing, judged.to_pylist(), strict=True)), None
     if memory is not None and groups.keys is not None:
         if len(memory) + len(fresh) > MEMO_SIZE:
             memory.clear()
         for number, row in fresh.items():
             if row.get("error") is None:  # an error may name the day: it is not shared across tables
                 memory[groups.keys[number]] = row
+    parts: list[tuple[list[int], pa.Table]] = []
+    if judged is not None:
+        parts.append((missing, judged))
     rows = {**known, **fresh}
     if rows:
         listed = sorted(rows)
-        columns = {
-            name: pa.array([rows[n].get(name) for n in listed], OUTPUT_SCHEMA.field(name).type)
-            for name in OUTPUT_SCHEMA.names
-            if name != "id"
-        }
-        parts.append((listed, pa.table(columns)))
+        parts.append((listed, pa.table(_columns([rows[n] for n in listed]))))
     order = np.concatenate([np.asarray(numbers, dtype=np.int64) for numbers, _ in parts])
     merged = pa.concat_tables(
         [part.select([n for n in OUTPUT_SCHEMA.names if n != "id"]) for _, part in parts]
@@ -283,18 +273,15 @@ def _spread(table: pa.Table, groups: Distinct, unique: pa.Table, options: Option
     for row in np.flatnonzero(np.isin(groups.inverse, failed)).tolist():
         group = int(groups.inverse[row])
         if groups.days[row] != leader_day[group]:
-            again[row] = _again(table, groups, row, options)
+            again[row] = _again(table, row, options)
             continue
-        texts[row] = json.dumps({"finding_id": row_ids[row], "problems": problems[group]}, ensure_ascii=False)
+        texts[row] = _error_text(row_ids[row], problems[group])
     columns["error"] = pa.array(texts, pa.string())
     if again:
         listed = sorted(again)
         where = np.arange(size)
         where[listed] = size + np.arange(len(listed))
-        for name in OUTPUT_SCHEMA.names:
-            if name == "id":
-                continue
-            extra = pa.array([again[row].get(name) for row in listed], OUTPUT_SCHEMA.field(name).type)
+        for name, extra in _columns([again[row] for row in listed]).items():
             columns[name] = pa.concat_arrays([columns[name].cast(extra.type), extra]).take(pa.array(where))
     return pa.table([columns[name] for name in OUTPUT_SCHEMA.names], schema=OUTPUT_SCHEMA)
 
@@ -309,15 +296,30 @@ def _repeat(array: pa.Array, where: pa.Array) -> pa.Array:
     return items.take(where).cast(kind)
 
 
-def _again(table: pa.Table, groups: Distinct, row: int, options: Options) -> dict[str, Any]:
+def _again(table: pa.Table, row: int, options: Options) -> dict[str, Any]:
     """One row judged on its own (its group's first row was refused on another day)."""
-    record = table.slice(row, 1).to_pylist()[0]
-    finding_id = record.get("id")
+    return _routed_row(table.slice(row, 1).to_pylist()[0], options)
+
+
+def _routed_row(record: Mapping[str, Any], options: Options) -> dict[str, Any]:
+    """A row's output, as ``classify`` gives it: the summary's fields, or the error naming the row's id."""
     kind, value = _routed_one(record, options)
-    if kind == "ok":
-        return dict(value)
-    error = {"finding_id": finding_id if isinstance(finding_id, str) else None, "problems": value}
-    return {"error": json.dumps(error, ensure_ascii=False)}
+    return dict(value) if kind == "ok" else {"error": _error_text(record.get("id"), value)}
+
+
+def _error_text(finding_id: Any, problems: Any) -> str:
+    """The ``error`` cell: the FindingError as JSON, with the row's id when it is text."""
+    error = {"finding_id": finding_id if isinstance(finding_id, str) else None, "problems": problems}
+    return json.dumps(error, ensure_ascii=False)
+
+
+def _columns(rows: Sequence[Mapping[str, Any]]) -> dict[str, pa.Array]:
+    """The output columns (all but ``id``) of rows given as mappings (a missing field is null)."""
+    return {
+        name: pa.array([r.get(name) for r in rows], OUTPUT_SCHEMA.field(name).type)
+        for name in OUTPUT_SCHEMA.names
+        if name != "id"
+    }
 
 
 def _metadata(options: Options) -> dict[bytes, bytes]:
@@ -1030,12 +1032,7 @@ class _Output:
     def put_rows(self, rows: list[int], records: list[dict[str, Any]]) -> None:
         if not rows:
             return
-        columns = {
-            name: pa.array([r.get(name) for r in records], OUTPUT_SCHEMA.field(name).type)
-            for name in OUTPUT_SCHEMA.names
-            if name != "id"
-        }
-        self.parts.append((np.asarray(rows, dtype=np.intp), columns))
+        self.parts.append((np.asarray(rows, dtype=np.intp), _columns(records)))
 
     def table(self, source: pa.Table) -> pa.Table:
         order = np.concatenate([rows for rows, _ in self.parts]) if self.parts else np.zeros(0, np.intp)
@@ -1116,8 +1113,7 @@ def _classify_routed(state: _Slice, options: Options, out: _Output) -> None:
                 seen[key] = found
         kind, value = found
         if kind == "error":
-            error = {"finding_id": finding_id if isinstance(finding_id, str) else None, "problems": value}
-            records.append({"error": json.dumps(error, ensure_ascii=False)})
+            records.append({"error": _error_text(finding_id, value)})
         else:
             records.append(value)
     out.put_rows(rows, records)
