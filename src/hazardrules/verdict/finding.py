@@ -19,6 +19,7 @@ from ..models import Finding
 from ..pack.format import FactSpec
 from ..pack.model import Pack
 from ..pack.sectors import resolve_sector
+from .explanation import build_given
 
 
 # Prepared findings and installations are not changed once made (not frozen: a frozen dataclass is
@@ -110,8 +111,9 @@ def coerce_finding(finding: Finding | Mapping[str, Any]) -> Finding:
             del data["observed_on"]
         else:
             data["observed_on"] = day
+    plain = _plain_finding(data)
     try:
-        model = Finding.model_validate(data)
+        model = Finding.model_validate(data) if plain is None else plain
     except ValidationError as exc:
         problems.extend(FindingProblem("invalid", _pydantic_message(e), _field(e)) for e in exc.errors())
     else:
@@ -123,6 +125,55 @@ def coerce_finding(finding: Finding | Mapping[str, Any]) -> Finding:
         finding_id = data.get("id") if isinstance(data.get("id"), str) else None
         raise FindingError(_capped(_dedupe(problems)), finding_id) from None
     return model
+
+
+_PLAIN_KEYS = frozenset({"id", "sector", "observed_on", "facts", "description"})
+_PLAIN_VALUES = frozenset({bool, int, float, str})  # a fact's value as StrictBool | StrictInt | … take it
+
+
+def _plain_finding(data: dict[str, Any]) -> Finding | None:
+    """The :class:`Finding` that ``Finding.model_validate(data)`` makes, without validating, when
+    ``data`` has the common plain shape (a sector's name, facts of exactly bool, int, float, text or a
+    list of text, no installations); None for anything else (validate it: the errors are pydantic's)."""
+    if not data.keys() <= _PLAIN_KEYS:
+        return None
+    sector = data.get("sector")
+    identifier = data.get("id")
+    observed = data.get("observed_on")  # (a date already, when valid: see coerce_finding)
+    description = data.get("description")
+    if (
+        type(sector) is not str
+        or (identifier is not None and type(identifier) is not str)
+        or (observed is not None and type(observed) is not dt.date)
+        or (description is not None and type(description) is not str)
+    ):
+        return None
+    given = data.get("facts", _NO_FACTS)
+    if type(given) is not dict:
+        return None
+    facts: dict[str, Any] = {}
+    for name, value in given.items():
+        kind = type(value)
+        if type(name) is not str:
+            return None
+        if kind in _PLAIN_VALUES:
+            facts[name] = value
+        elif kind is list and all(type(v) is str for v in value):
+            facts[name] = value.copy()
+        else:
+            return None
+    values: dict[str, Any] = {
+        "id": identifier,
+        "sector": sector,
+        "observed_on": observed,
+        "facts": facts,
+        "installations": [],
+        "description": description,
+    }
+    return build_given(Finding, values, set(data))
+
+
+_NO_FACTS: dict[str, Any] = {}
 
 
 def strict_date(value: Any, what: str) -> tuple[dt.date | None, str | None]:
