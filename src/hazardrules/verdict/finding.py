@@ -405,6 +405,8 @@ def _merge_broader(
     installation as the top-level facts of the one narrower kind given (a boiler), or, when none is
     given, one of the kind the sector is about (sector 锅炉: a boiler). With facts of several narrower
     kinds they stay an installation of their own."""
+    if len(implicit) == 1 and (default_kind is None or default_kind in implicit):
+        return implicit  # one kind, the sector's own or none said (the common case): nothing to merge
     out = dict(implicit)
     for broad in list(implicit):
         narrower = [k for k in implicit if k != broad and broad in pack.kind_lineage(k)]
