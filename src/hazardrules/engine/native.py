@@ -10,6 +10,7 @@ per standard (see :func:`plan`).
 from __future__ import annotations
 
 import contextlib
+import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,6 +77,10 @@ class StandardPlan:
     # Plans of other tuples of the standard's units (a selection, several sectors' union, the rules of
     # one kind of installation), by id(); each holds its tuple, so an id is not reused while kept.
     extra: dict[int, RulesPlan] = field(default_factory=dict)
+    # The derivations worth evaluating: by fact read (positions, ascending), and those evaluated
+    # whatever the facts (forced, or holding when none of their facts is known).
+    derivations_by_fact: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    derivations_always: tuple[int, ...] = ()
 
 
 _PLANS: dict[int, StandardPlan] = {}
@@ -108,6 +113,10 @@ def plan(standard: CompiledStandard) -> StandardPlan:
     }
     derivation_reads = frozenset(f for step in steps for f in step.reads)
     quiet = not any(step.forced or step.idle is True for step in steps)
+    by_fact: dict[str, list[int]] = {}
+    for position, step in enumerate(steps):
+        for fact in step.reads:
+            by_fact.setdefault(fact, []).append(position)
     built = _PLANS[id(standard)] = StandardPlan(
         standard,
         steps,
@@ -118,6 +127,9 @@ def plan(standard: CompiledStandard) -> StandardPlan:
         rule_idle,
         evaluators,
         {rule.key: rule for rule in standard.units},
+        {},
+        {fact: tuple(positions) for fact, positions in by_fact.items()},
+        tuple(i for i, step in enumerate(steps) if step.forced or step.idle is True),
     )
     return built
 
@@ -216,7 +228,20 @@ def _derive(
     known = env.keys()
     if current_plan.quiet and known.isdisjoint(current_plan.derivation_reads):
         return env, origin  # no derivation reads a known fact: none fires
-    for step in current_plan.derivations:
+    # In order, only the derivations that can fire: those reading a known fact (a fact set by one adds
+    # the later ones reading it) and those that fire whatever the facts. Any other has its idle value,
+    # which is not True (else it would be in ``derivations_always``), so it would not fire either.
+    by_fact = current_plan.derivations_by_fact
+    pending = set(current_plan.derivations_always)
+    for fact in known:
+        positions = by_fact.get(fact)
+        if positions is not None:
+            pending.update(positions)
+    queue = sorted(pending)
+    steps = current_plan.derivations
+    while queue:
+        position = heapq.heappop(queue)
+        step = steps[position]
         if off and step.derivation.spec.reading in off:
             continue
         value = step.when(env) if step.forced or not known.isdisjoint(step.reads) else step.idle
@@ -227,6 +252,10 @@ def _derive(
         if current is None:
             env[spec.derives] = spec.value
             origin[spec.derives] = step.derivation
+            for later in by_fact.get(spec.derives, ()):
+                if later > position and later not in pending:
+                    pending.add(later)
+                    heapq.heappush(queue, later)
         elif current != spec.value:
             source = f"derivation {origin[spec.derives].spec.id}" if spec.derives in origin else "the finding"
             message = conflict_message(spec, current, source)
