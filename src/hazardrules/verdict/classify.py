@@ -12,6 +12,8 @@ import functools
 import os
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
+from itertools import chain
+from operator import attrgetter
 from typing import Any, Literal, overload
 
 from .. import _version as _version_module
@@ -180,7 +182,6 @@ def _verdict(
     hits: list[models.Hit] = []
     undecided: list[models.Undecided] = []
     cleared: list[models.Cleared] = []
-    examined: set[str] = set()
     out_of_scope: list[str] = []  # cleared only because the rule does not apply (applies.when false)
     for judgement, via in judgements:
         items = judgement.items(complete)
@@ -193,7 +194,6 @@ def _verdict(
             open_rules = {e.unit.id for e in items if e.value is None}
         for item in items:
             rule_id = item.unit.id
-            examined.add(rule_id)
             value = item.value
             if value is True:
                 hits.append(_hit(pack, item, via))
@@ -206,10 +206,7 @@ def _verdict(
                 applies = item.unit.applies
                 if applies is not None and applies.evaluate(item.result.env) is False:
                     out_of_scope.append(rule_id)
-    missing: dict[str, None] = {}
-    for open_rule in undecided:
-        for fact in open_rule.missing:
-            missing[fact] = None
+    missing = dict.fromkeys(chain.from_iterable(map(_MISSING, undecided))) if undecided else {}
     open_deferrals = [d for d in deferred if d.route in ("undetermined", "unavailable")] if deferred else []
     for deferral in open_deferrals:
         missing.update(dict.fromkeys(deferral.missing))
@@ -235,6 +232,7 @@ def _verdict(
             )
     else:
         status = "not_major"
+        examined = {item.unit.id for j, _ in judgements for item in j.items(complete)}
         catch_alls = [
             rule_id for j, _ in judgements for rule_id in _catch_alls(j.units) if rule_id not in examined
         ]
@@ -642,6 +640,7 @@ def _cleared(pack: Pack, item: Evaluated, via: models.CitedProvision | None) -> 
     )
 
 
+_MISSING = attrgetter("missing")
 _HIT = builder(models.Hit)
 _CLEARED = builder(models.Cleared)
 _VERDICT = builder(models.Verdict)

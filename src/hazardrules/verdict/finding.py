@@ -82,17 +82,19 @@ class PreparedFinding:
 
 
 def coerce_finding(finding: Finding | Mapping[str, Any]) -> Finding:
-    if isinstance(finding, Finding):
-        problem = _id_problem(finding.id)
-        if problem is not None:
-            raise FindingError([problem])
-        return finding
-    if type(finding) is not dict and not isinstance(finding, Mapping):
-        message = f"a finding must be a JSON object (mapping), not {type(finding).__name__}"
-        raise FindingError([FindingProblem("invalid", message)])
+    if type(finding) is not dict:  # (a dict: the common case)
+        if isinstance(finding, Finding):
+            problem = _id_problem(finding.id)
+            if problem is not None:
+                raise FindingError([problem])
+            return finding
+        if not isinstance(finding, Mapping):
+            message = f"a finding must be a JSON object (mapping), not {type(finding).__name__}"
+            raise FindingError([FindingProblem("invalid", message)])
     data = dict(finding)
     problems: list[FindingProblem] = []
-    problem = _id_problem(data.get("id"))
+    identifier = data.get("id")
+    problem = None if identifier is None else _id_problem(identifier)
     if problem is not None:
         problems.append(problem)
         del data["id"]

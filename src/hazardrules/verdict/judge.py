@@ -209,8 +209,14 @@ class Judge:
         if self.chosen is not None:
             units = _chosen(units, self.chosen)
         enterprise = self.env
-        base = self.evaluate(standard, units, enterprise)
-        judgement = Judgement(standard, sector, units, base, self._touched(base), self.given, sectors=sectors)
+        if self._native:  # (as evaluate does, without its call)
+            try:
+                base = native_evaluate(standard, units, enterprise, self.off)
+            except FindingError as exc:
+                raise FindingError(exc.problems, self.prepared.finding.id) from None
+        else:
+            base = self.evaluate(standard, units, enterprise)
+        judgement = Judgement(standard, sector, units, base, self._touched(base), self.given, {}, sectors, {})
         # Each installation meets the rules of its kind and of the broader kinds it is a case of.
         for installation in self.prepared.installations:
             lineage = _lineage(self.pack, installation.kind)
