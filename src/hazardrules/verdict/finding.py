@@ -131,6 +131,8 @@ def coerce_finding(finding: Finding | Mapping[str, Any]) -> Finding:
 
 _PLAIN_KEYS = frozenset({"id", "sector", "observed_on", "facts", "description"})
 _PLAIN_VALUES = frozenset({bool, int, float, str})  # a fact's value as StrictBool | StrictInt | … take it
+_PLAIN_OR_LIST = _PLAIN_VALUES | {list}  # (a list of text)
+_TEXT = frozenset({str})
 
 
 def _plain_finding(data: dict[str, Any]) -> Finding | None:
@@ -153,17 +155,21 @@ def _plain_finding(data: dict[str, Any]) -> Finding | None:
     given = data.get("facts", _NO_FACTS)
     if type(given) is not dict:
         return None
-    facts: dict[str, Any] = {}
-    for name, value in given.items():
-        kind = type(value)
-        if type(name) is not str:
-            return None
-        if kind in _PLAIN_VALUES:
+    if not _TEXT.issuperset(map(type, given)):
+        return None  # a fact's name that is not text
+    kinds = set(map(type, given.values()))
+    if kinds <= _PLAIN_VALUES:
+        facts = given.copy()
+    elif kinds <= _PLAIN_OR_LIST:
+        facts = {}
+        for name, value in given.items():
+            if type(value) is list:
+                if not _TEXT.issuperset(map(type, value)):
+                    return None
+                value = value.copy()
             facts[name] = value
-        elif kind is list and all(type(v) is str for v in value):
-            facts[name] = value.copy()
-        else:
-            return None
+    else:
+        return None
     values: dict[str, Any] = {
         "id": identifier,
         "sector": sector,

@@ -107,25 +107,30 @@ def questions(
     found = _ASKED.get(key)
     # (the standards compare by identity first: the same objects, as the ids in the key say)
     if found is None or found[0] is not pack or found[1] != applied:
-        asked = _asked(pack, missing, undetermined, deferred, standards, off)
+        asked = [
+            (t, t["values"], t["rules"], t["decides"])
+            for t in _asked(pack, missing, undetermined, deferred, standards, off)
+        ]
         if len(_ASKED) > 4096:
             _ASKED.clear()
         found = _ASKED[key] = (pack, applied, asked)
     out: list[models.Question] = []
-    for template in found[2]:
-        fields = template.copy()
-        values = fields["values"]
+    append, question = out.append, _question
+    for template, values, rules, decides in found[2]:
+        fields = template.copy()  # each question's own mutable fields: none is shared
         if values is not None:
             fields["values"] = values.copy()
         fields["alternatives"] = []
-        fields["rules"] = fields["rules"].copy()
-        fields["decides"] = fields["decides"].copy()
-        out.append(_question(fields))
+        fields["rules"] = rules.copy()
+        fields["decides"] = decides.copy()
+        append(question(fields))
     return out
 
 
 _question = builder(models.Question)
-_ASKED: dict[tuple[Any, ...], tuple[Pack, tuple[CompiledStandard, ...], list[dict[str, Any]]]] = {}
+# each question's fields, with its values, rules and decides (kept: never handed out)
+Asked = tuple[dict[str, Any], dict[str, str] | None, list[str], list[str]]
+_ASKED: dict[tuple[Any, ...], tuple[Pack, tuple[CompiledStandard, ...], list[Asked]]] = {}
 
 
 def _asked(
