@@ -135,32 +135,35 @@ def classify(
         law = governing_law(pack, sectors[0], day, prepared.finding.id)
     else:
         law = governing_law_of(pack, sectors, day, prepared.finding.id)
-
-    def of(standard: CompiledStandard) -> tuple[str, ...]:
-        return law.sectors.get(standard.slug, sectors)
-
     judge = Judge(pack, runner, prepared, chosen, off)
-    if law.sectors:
-        judgements = [judge.apply(standard, of(standard)) for standard in law.standards]
+    by_standard = law.sectors  # the sectors each standard is applied for, when not all of them
+    if by_standard:
+        judgements = [judge.apply(s, by_standard.get(s.slug, sectors)) for s in law.standards]
     else:  # one sector: each standard on its rules for it
         judgements = [judge.apply(standard, sectors) for standard in law.standards]
     deferred, routed = resolve(pack, prepared, judgements, day, judge.apply, complete)
     applied: list[tuple[Judgement, models.CitedProvision | None]] = [(j, None) for j in judgements]
-    applied.extend(routed)
+    if routed:
+        applied.extend(routed)
+        judgements = [j for j, _ in applied]
     if detail == "summary":
         return _summary(pack, prepared, day, applied, deferred, law.gaps, complete, engine)
     references = (
-        [_reference(pack, judge.apply(s, of(s)), complete) for s in law.references] if law.references else []
+        [_reference(pack, judge.apply(s, by_standard.get(s.slug, sectors)), complete) for s in law.references]
+        if law.references
+        else []
     )
-    verdict = _verdict(pack, prepared, day, applied, deferred, law.gaps, references, complete, engine, off)
+    verdict = _verdict(
+        pack, prepared, day, applied, judgements, deferred, law.gaps, references, complete, engine, off
+    )
     given_sector = prepared.finding.sector
     if not isinstance(given_sector, str) or given_sector not in pack.sectors:  # (a slug: nothing to say)
         sector_warnings, sector_notes = sector_notices(pack, given_sector)
         verdict.warnings.extend(sector_warnings)
         verdict.notes[:0] = sector_notes
-    for judgement, _ in applied:
+    for judgement in judgements:
         if judgement.enterprise.origin or judgement.per_kind:  # (else no reading set a fact)
-            add_readings(pack, verdict, [j for j, _ in applied], complete)
+            add_readings(pack, verdict, judgements, complete)
             break
     if prepared.lifted:
         add_lifted(verdict, prepared)
@@ -172,6 +175,7 @@ def _verdict(
     prepared: PreparedFinding,
     day: dt.date,
     judgements: list[tuple[Judgement, models.CitedProvision | None]],
+    applied: list[Judgement],  # the judgements, without their routes
     deferred: list[models.Deferred],
     gaps: list[models.Gap],
     references: list[models.Reference],
@@ -213,7 +217,7 @@ def _verdict(
     warnings: list[models.Notice] = []
     notes = [deferral_notice(pack, d, day) for d in deferred] if deferred else []
     if judgements:
-        warnings.extend(_unread(pack, prepared, [j for j, _ in judgements]))
+        warnings.extend(_unread(pack, prepared, applied))
     # A value given for a fact the rules read, but itself read by none, leaves the observation unjudged.
     unjudged = bool(warnings) and any(w.code == "value_not_read" for w in warnings)
     status: models.Status
@@ -275,11 +279,15 @@ def _verdict(
             "sector": prepared.sector,
             "sectors": list(prepared.all_sectors),
             "on": day,
-            "standards": [_standard(j.standard) for j, _ in judgements],
+            "standards": [_standard(j.standard) for j in applied],
             "hits": hits,
             "undetermined": undecided,
             "missing_facts": missing_facts,
-            "questions": _questions(pack, missing_facts, undecided, deferred, judgements, off),
+            "questions": questions(
+                pack, missing_facts, undecided, deferred, [j.standard for j in applied], off
+            )
+            if missing_facts
+            else [],
             "cleared": cleared,
             "gaps": own_gaps(gaps) if gaps else [],
             "reference": references,
@@ -293,19 +301,6 @@ def _verdict(
             "hazardrules_version": _version_module.__version__,
         }
     )
-
-
-def _questions(
-    pack: Pack,
-    missing: list[str],
-    undecided: list[models.Undecided],
-    deferred: list[models.Deferred],
-    judgements: list[tuple[Judgement, models.CitedProvision | None]],
-    off: frozenset[str],
-) -> list[models.Question]:
-    if not missing:
-        return []
-    return questions(pack, missing, undecided, deferred, [j.standard for j, _ in judgements], off)
 
 
 def _summary(
