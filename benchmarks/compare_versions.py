@@ -9,6 +9,14 @@ alternate between the versions so that a noisy machine affects both alike; the t
 findings per second of each and their ratio. Nothing here is a test: it prints figures, and writes
 them (with the machine, the load and the date) into their own section of benchmarks/RESULTS.md
 (``--no-write`` to skip; ``benchmarks/run.py`` keeps the section).
+
+What is timed is what a caller pays for ``classify(finding)`` in a loop: the default (full) verdict,
+the garbage collector on as a caller has it, the previous verdict freed. The two versions may say more
+or less about the same finding (a newer pack asks more questions, judges installations one by one):
+the verdicts' average size in JSON characters and in models is printed beside the figures, since the
+time follows it. ``--instructions`` counts instructions per classify (valgrind): a figure that does
+not depend on the load, but not on cache misses and mispredicted branches either, which a bigger
+verdict also costs.
 """
 
 from __future__ import annotations
@@ -42,6 +50,18 @@ def ok(f):
         return False
 if mode == "accept":
     print(json.dumps([i for i, f in enumerate(findings) if ok(f)]))
+    sys.exit(0)
+if mode == "size":  # what a verdict holds: its JSON's length, and the models in it
+    from pydantic import BaseModel
+    def models(value):
+        if isinstance(value, BaseModel):
+            return 1 + sum(models(getattr(value, name)) for name in type(value).model_fields)
+        if isinstance(value, (list, tuple)):
+            return sum(models(v) for v in value)
+        return 0
+    verdicts = [hazardrules.classify(f) for f in findings]
+    chars = sum(len(v.model_dump_json()) for v in verdicts) / len(verdicts)
+    print(json.dumps({"chars": chars, "models": sum(map(models, verdicts)) / len(verdicts)}))
     sys.exit(0)
 for f in findings:  # warm up: plans, caches
     hazardrules.classify(f)
@@ -149,6 +169,7 @@ def main() -> int:
                 accepted &= set(_run(src, file, "accept", 0))
             common = [findings[i] for i in sorted(accepted)]
             file.write_text(json.dumps(common, ensure_ascii=False), encoding="utf-8")
+            sizes = {label: _run(src, file, "size", 0) for label, src in folders.items()}
             figures: dict[str, list[float]] = {label: [] for label in folders}
             for _ in range(args.rounds):
                 for label, src in folders.items():
@@ -186,6 +207,13 @@ def main() -> int:
         + ", ".join(f"{r:.2f}" for r in paired)
         + f"; median of the rounds' ratios: {statistics.median(paired):.2f}",
     ]
+    lines.append(
+        "verdict per finding (the work each version does): "
+        + "; ".join(
+            f"{label} {sizes[label]['chars']:,.0f} characters of JSON, {sizes[label]['models']:.1f} models"
+            for label in ("old", "new")
+        )
+    )
     if counts:
         lines.append(
             f"instructions per classify (callgrind): old {counts['old']:,.0f}, new {counts['new']:,.0f}; "
