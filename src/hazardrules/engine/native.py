@@ -293,7 +293,9 @@ def evaluate(
         env, origin = _derive(current, facts, off)
     # a tuple gets a plan (kept: pass the same tuple again); another iterable is evaluated rule by rule
     candidates = rules if isinstance(rules, tuple) else tuple(rules)
-    found = _rules_plan(current, candidates) if candidates is rules else None
+    found = current.tuples.get(id(candidates))  # (a sector's tuple: _rules_plan's first look, inline)
+    if found is None or found.rules is not candidates:
+        found = _rules_plan(current, candidates) if candidates is rules else None
     values: list[tuple[CompiledRule, Value]]
     order: list[int] | None = None
     if found is not None:

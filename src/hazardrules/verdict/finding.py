@@ -231,12 +231,13 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
     sector = sectors[0] if sectors else ""
     hints = [MAX_HINTS]
     facts = _check_facts(pack, model.facts, "facts", problems, hints)
+    enterprise_only = facts.keys().isdisjoint(_installation_facts(pack))  # (no fact of an installation)
     if (
-        not problems
+        enterprise_only
+        and not problems
         and not model.installations
         and len(sectors) == 1
         and not pack.sectors[sector].implies
-        and facts.keys().isdisjoint(_installation_facts(pack))
     ):
         # The common case, as below: the enterprise's facts alone, nothing implied, no installation.
         return PreparedFinding(model, sector, facts, (), {}, (sector,), {})
@@ -275,7 +276,7 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
         installations.append(PreparedInstallation(installation.id, installation.kind, own))
     enterprise: dict[str, Any] = {}
     implicit: dict[str, dict[str, Any]] = {}
-    if facts.keys().isdisjoint(_installation_facts(pack)):
+    if enterprise_only:
         enterprise, facts = facts, {}  # the common case: every fact is the enterprise's
     for name, value in facts.items():
         fact_kind = pack.facts[name].installation
@@ -303,8 +304,12 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
             implied[name], implied_by[name] = value, slug
     # a sector of one kind of device (a boiler works) reads top-level device facts as one such device
     if implicit:
-        kinds = {pack.sectors[slug].installation for slug in sectors} - {None}
-        implicit = _merge_broader(pack, implicit, next(iter(kinds)) if len(kinds) == 1 else None)
+        if len(sectors) == 1:
+            default_kind = pack.sectors[sector].installation
+        else:
+            kinds = {pack.sectors[slug].installation for slug in sectors} - {None}
+            default_kind = next(iter(kinds)) if len(kinds) == 1 else None
+        implicit = _merge_broader(pack, implicit, default_kind)
     for name, value in implied.items():
         if name in enterprise and enterprise[name] != value:
             slug = implied_by[name]
@@ -313,8 +318,7 @@ def prepare(pack: Pack, finding: Finding | Mapping[str, Any]) -> PreparedFinding
                 f"({pack.sectors[slug].name}) makes it {value!r}"
             )
             problems.append(FindingProblem("conflict", message, f"facts.{name}"))
-    unnamed = [PreparedInstallation(None, kind, own) for kind, own in implicit.items()]
-    every = (*unnamed, *installations)
+    every = (*[PreparedInstallation(None, kind, own) for kind, own in implicit.items()], *installations)
     lifted = _lift(pack, enterprise, implied, every, problems) if not problems else {}
     if problems:
         raise FindingError(_capped(problems), model.id)
