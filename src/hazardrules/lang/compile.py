@@ -50,8 +50,13 @@ def compile_expr(node: n.Node) -> Evaluator:
         container, wanted = compile_expr(node.container), frozenset(node.values.values)
         return lambda env: None if (s := container(env)) is None else not s.isdisjoint(wanted)
     if isinstance(node, n.Compare):
+        left, right = node.left, node.right
+        if isinstance(left, n.Fact) and isinstance(right, n.Literal) and right.value is not None:
+            return _fact_compared(_COMPARE[node.op], left.name, right.value)
         return _binary(_COMPARE[node.op], compile_expr(node.left), compile_expr(node.right))
     if isinstance(node, n.In):
+        if isinstance(node.item, n.Fact) and isinstance(node.container, n.ListLiteral):
+            return _fact_in(node.item.name, frozenset(node.container.values), node.negated)
         return _membership(compile_expr(node.item), compile_expr(node.container), node.negated)
     if isinstance(node, n.Arith):
         return _binary(_arith(node), compile_expr(node.left), compile_expr(node.right))
@@ -122,6 +127,26 @@ def _binary(op: Callable[[Any, Any], Any], left: Evaluator, right: Evaluator) ->
         if b is None:
             return None
         return op(a, b)
+
+    return evaluate
+
+
+def _fact_compared(op: Callable[[Any, Any], Any], name: str, value: Any) -> Evaluator:
+    """``_binary`` of a fact and a literal (not null), without a call for each side."""
+
+    def evaluate(env: Env) -> Any:
+        a = env.get(name)
+        return None if a is None else op(a, value)
+
+    return evaluate
+
+
+def _fact_in(name: str, values: frozenset[Any], negated: bool) -> Evaluator:
+    """``_membership`` of a fact in a list literal, without a call for each side."""
+
+    def evaluate(env: Env) -> bool | None:
+        a = env.get(name)
+        return None if a is None else (a in values) != negated
 
     return evaluate
 
