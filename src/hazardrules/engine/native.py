@@ -300,12 +300,8 @@ def evaluate(
     order: list[int] | None = None
     if found is not None:
         values = found.idle.copy()
-        by_fact = found.by_fact
-        touched: set[int] = set(found.always)
-        for fact in env:
-            positions = by_fact.get(fact)
-            if positions is not None:
-                touched.update(positions)
+        # the rules reading a known fact, and those evaluated whatever the facts
+        touched: set[int] = set(found.always).union(*filter(None, map(found.by_fact.get, env)))
         evaluators = found.evaluators
         order = sorted(touched)
         for position in order:

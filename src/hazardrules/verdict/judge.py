@@ -77,6 +77,14 @@ class Judgement:
                 candidates.update(plan.by_kind.get(kind, ()))
             positions = sorted(candidates)
         out: list[Evaluated] = []
+        if not per_kind:  # (the loop below, when no rule is judged per installation)
+            for position in positions:
+                unit, value = values[position]
+                if value is True or complete or position in touched:
+                    out.append(
+                        _evaluated(Evaluated, (unit, value, base, None, value is True or position in touched))
+                    )
+            return out
         for position in positions:
             unit, value = values[position]
             installations = per_kind.get(unit.kind) if per_kind and unit.kind is not None else None
@@ -232,10 +240,5 @@ class Judge:
     def _touched(self, base: StandardResult) -> set[int]:
         plan = base.plan
         if plan is not None:
-            touched: set[int] = set()
-            for fact in self.given:
-                positions = plan.touched_by.get(fact)
-                if positions is not None:
-                    touched.update(positions)
-            return touched
+            return set().union(*filter(None, map(plan.touched_by.get, self.given)))
         return {i for i, (unit, _) in enumerate(base.values) if not unit.touch.isdisjoint(self.given)}
