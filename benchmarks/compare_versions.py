@@ -113,8 +113,10 @@ def _run(src: Path, findings_file: Path, mode: str, seconds: float) -> Any:
 
 
 def _instructions(src: Path, findings_file: Path, passes: int) -> int:
-    """Instructions executed (valgrind callgrind) by a worker doing ``passes`` passes after warm-up."""
-    env = {**os.environ, "PYTHONPATH": str(src)}
+    """Instructions executed (valgrind callgrind) by a worker doing ``passes`` passes after warm-up,
+    with string hashing fixed (``PYTHONHASHSEED=0``, both versions alike): with a random seed, the count
+    of the same version varied by a few per cent between runs."""
+    env = {**os.environ, "PYTHONPATH": str(src), "PYTHONHASHSEED": "0"}
     result = subprocess.run(
         [
             "valgrind",
