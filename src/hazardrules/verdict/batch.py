@@ -265,18 +265,21 @@ def _spread(table: pa.Table, groups: Distinct, unique: pa.Table, options: Option
         return pa.table([columns[name] for name in OUTPUT_SCHEMA.names], schema=OUTPUT_SCHEMA)
     # An error names the finding's id, and may name its day (no standard on that day): each row of a
     # group whose first row was refused gets its own id, and one on another day is judged again.
-    problems = {int(n): json.loads(errors[int(n)].as_py())["problems"] for n in failed}
-    texts: list[str | None] = [None] * size
-    row_ids = ids.to_pylist()
-    again: dict[int, dict[str, Any]] = {}
-    leader_day = groups.days[groups.first]
-    for row in np.flatnonzero(np.isin(groups.inverse, failed)).tolist():
-        group = int(groups.inverse[row])
-        if groups.days[row] != leader_day[group]:
-            again[row] = _again(table, row, options)
-            continue
-        texts[row] = _error_text(row_ids[row], problems[group])
-    columns["error"] = pa.array(texts, pa.string())
+    refused = np.zeros(len(groups.first), dtype=bool)
+    refused[failed] = True
+    rows = np.flatnonzero(refused[groups.inverse])
+    group = groups.inverse[rows]
+    alike = groups.days[rows] == groups.days[groups.first][group]
+    again = {int(row): _again(table, int(row), options) for row in rows[~alike]}
+    rows, group = rows[alike], group[alike]
+    tails = {int(n): _error_tail(json.loads(errors[int(n)].as_py())["problems"]) for n in np.unique(group)}
+    texts = [
+        _error_head(i) + tails[g]
+        for i, g in zip(ids.take(pa.array(rows)).to_pylist(), group.tolist(), strict=True)
+    ]
+    where = np.full(size, -1, dtype=np.int64)
+    where[rows] = np.arange(len(rows))
+    columns["error"] = pa.array(texts, pa.string()).take(pa.array(where, mask=where < 0))
     if again:
         listed = sorted(again)
         where = np.arange(size)
@@ -308,9 +311,18 @@ def _routed_row(record: Mapping[str, Any], options: Options) -> dict[str, Any]:
 
 
 def _error_text(finding_id: Any, problems: Any) -> str:
-    """The ``error`` cell: the FindingError as JSON, with the row's id when it is text."""
-    error = {"finding_id": finding_id if isinstance(finding_id, str) else None, "problems": problems}
-    return json.dumps(error, ensure_ascii=False)
+    """The ``error`` cell: the FindingError as JSON (``{"finding_id": …, "problems": […]}``, as
+    ``json.dumps`` writes it), with the row's id when it is text."""
+    return _error_head(finding_id) + _error_tail(problems)
+
+
+def _error_head(finding_id: Any) -> str:
+    text = json.dumps(finding_id, ensure_ascii=False) if isinstance(finding_id, str) else "null"
+    return '{"finding_id": ' + text
+
+
+def _error_tail(problems: Any) -> str:
+    return ', "problems": ' + json.dumps(problems, ensure_ascii=False) + "}"
 
 
 def _columns(rows: Sequence[Mapping[str, Any]]) -> dict[str, pa.Array]:

@@ -52,7 +52,7 @@ class _Cells:
     name: str
     array: pa.Array
     rows: Rows  # the rows where the column holds a value (ascending)
-    codes: npt.NDArray[np.int64] | None  # per such row, a code equal for equal values (in this table)
+    codes: npt.NDArray[np.uint64] | None  # per such row, a code equal for equal values (in this table)
 
     @property
     def dense(self) -> bool:
@@ -85,19 +85,14 @@ def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, records_up_to: 
                 continue
         hashed.append(_Cells(name, array, rows, _codes(array, rows)))
     classes = _day_classes(pack, days) if on is None else np.zeros(size, dtype=np.int64)
+    # a row's digest: the sum of its cells' hashes (each cell's code offset by its column's salt)
     digest = _mix(np.uint64(0x9E3779B97F4A7C15) + classes.astype(np.uint64))
-    counts = np.zeros(size, dtype=np.int64)
-    for number, found in enumerate(hashed):
-        salt = np.uint64(number + 1) << np.uint64(32)
-        mixed = _mix(salt ^ found.codes.astype(np.uint64))  # type: ignore[union-attr]
-        if found.dense:
-            digest += mixed
-            counts += 1
-        else:
-            digest[found.rows] += mixed
-            counts[found.rows] += 1
-    _, first, inverse = np.unique(digest, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    salts = _mix(np.arange(1, len(hashed) + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    rows = np.concatenate([found.rows for found in hashed]) if hashed else np.zeros(0, dtype=np.intp)
+    salted = [found.codes + salt for found, salt in zip(hashed, salts, strict=True)]
+    np.add.at(digest, rows, _mix(np.concatenate(salted)) if salted else np.zeros(0, dtype=np.uint64))
+    counts = np.bincount(rows, minlength=size).astype(np.int64)
+    first, inverse = _groups(digest)
     first, inverse = _checked(first, inverse, hashed, counts, classes)
     records: list[dict[str, Any]] | None = None
     keys: list[Hashable] | None = None
@@ -108,8 +103,8 @@ def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, records_up_to: 
 
 
 def known_rows(array: pa.Array) -> Rows:
-    """The rows where ``array`` holds a value, found from the validity bitmap's non-zero bytes (a
-    sparse column of a million rows costs its values, not its length)."""
+    """The rows where ``array`` holds a value, in no particular order, found from the validity bitmap's
+    non-zero 64-bit words (a sparse column of a million rows costs its values, not its length)."""
     size = len(array)
     nulls = array.null_count
     if nulls == 0:
@@ -122,46 +117,61 @@ def known_rows(array: pa.Array) -> Rows:
     start = array.offset // 8
     raw = np.frombuffer(bitmap, dtype=np.uint8)[start : start + (size + 7) // 8]
     whole = len(raw) // 8 * 8
-    # the non-zero 64-bit words first (a sparse column of a million rows is 15,625 words)
-    words = np.flatnonzero(raw[:whole].view(np.uint64))
-    busy = (words[:, None] * 8 + np.arange(8)).reshape(-1)
-    busy = np.concatenate([busy[raw[busy] != 0], whole + np.flatnonzero(raw[whole:])])
-    spread = np.unpackbits(raw[busy][:, None], axis=1, bitorder="little")
-    which, bit = np.nonzero(spread)
-    rows = busy[which] * 8 + bit
-    return rows[rows < size].astype(np.intp)
+    words = raw[:whole].view("<u8")  # bit k of a word is row 64 × word + k (Arrow's bitmaps: LSB first)
+    at = np.flatnonzero(words)
+    held = words[at]
+    found: list[Rows] = []
+    while len(at):  # the lowest bit set in each word, until no word has one (most hold one or two)
+        low = held & (~held + np.uint64(1))
+        found.append(at * 64 + np.log2(low).astype(np.intp))  # log2 of a power of two is exact
+        held = held ^ low
+        more = held != 0
+        at, held = at[more], held[more]
+    if whole < len(raw):
+        which, bit = np.nonzero(np.unpackbits(raw[whole:, None], axis=1, bitorder="little"))
+        found.append((whole + which) * 8 + bit)
+    rows = np.concatenate(found).astype(np.intp) if found else np.zeros(0, dtype=np.intp)
+    return rows[rows < size] if whole < len(raw) else rows
 
 
-def _codes(array: pa.Array, rows: Rows) -> npt.NDArray[np.int64]:
+def _codes(array: pa.Array, rows: Rows) -> npt.NDArray[np.uint64]:
     """Per row of ``rows``, a code that is equal exactly when the values are equal (as classify reads
-    them: a value's type counts, so 1 and 1.0 differ)."""
+    them: a value's type counts, so 1 and 1.0 differ; codes compare within one column only)."""
     kind = array.type
     if pa.types.is_boolean(kind):
-        values = np.frombuffer(array.buffers()[1], dtype=np.uint8)
-        at = rows + array.offset
-        bit = (values[at >> 3] >> (at & 7).astype(np.uint8)) & 1
-        return np.asarray(bit, dtype=np.int64)
-    if (pa.types.is_integer(kind) or pa.types.is_floating(kind)) and not pa.types.is_float16(kind):
-        values = cols.numbers(array, np.dtype(kind.to_pandas_dtype()).type)[rows]
-        if pa.types.is_floating(kind):
-            # -0.0 and 0.0 are one number to every rule; the bits of NaN do not matter either
-            values = np.where(np.isnan(values), np.nan, values + 0.0)
-        inverse = np.unique(values, return_inverse=True)[1]
-        return np.asarray(inverse, dtype=np.int64).reshape(-1)
+        return _bits(array, rows).astype(np.uint64)
+    if pa.types.is_integer(kind):
+        values = np.frombuffer(array.buffers()[1], dtype=np.dtype(kind.to_pandas_dtype()))
+        held = values[array.offset : array.offset + len(array)][rows]
+        # the number itself (an unsigned one's bits): equal codes exactly for equal numbers
+        return held.view(np.uint64) if held.dtype == np.uint64 else held.astype(np.int64).view(np.uint64)
+    if pa.types.is_floating(kind) and not pa.types.is_float16(kind):
+        values = np.frombuffer(array.buffers()[1], dtype=np.dtype(kind.to_pandas_dtype()))
+        held = values[array.offset : array.offset + len(array)][rows].astype(np.float64)
+        # -0.0 and 0.0 are one number to every rule; the bits of NaN do not matter either
+        held = np.where(np.isnan(held), np.nan, held + 0.0)
+        return held.view(np.uint64)
     taken = array.take(pa.array(rows))
     if pa.types.is_dictionary(kind):
         taken = taken.dictionary_decode()
     if cols.is_text(taken.type) or pa.types.is_binary(taken.type) or pa.types.is_large_binary(taken.type):
         encoded = pc.dictionary_encode(taken)
-        return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        return np.asarray(encoded.indices.to_numpy(zero_copy_only=False)).astype(np.uint64)
     if _is_text_list(taken.type):
-        return _list_codes(taken)
+        return _list_codes(taken).astype(np.uint64)
     seen: dict[str, int] = {}
-    out = np.empty(len(rows), dtype=np.int64)
+    out = np.empty(len(rows), dtype=np.uint64)
     for position, value in enumerate(taken.to_pylist()):
         text = json.dumps(value, sort_keys=True, default=repr, ensure_ascii=False)
         out[position] = seen.setdefault(text, len(seen))
     return out
+
+
+def _bits(array: pa.Array, rows: Rows) -> npt.NDArray[np.uint8]:
+    """A boolean array's values at ``rows``, as 0 and 1."""
+    values = np.frombuffer(array.buffers()[1], dtype=np.uint8)
+    at = rows + array.offset
+    return np.asarray((values[at >> 3] >> (at & 7).astype(np.uint8)) & 1, dtype=np.uint8)
 
 
 def _is_text_list(kind: pa.DataType) -> bool:
@@ -175,9 +185,7 @@ def _list_codes(lists: pa.Array) -> npt.NDArray[np.int64]:
     items = pc.replace_substring(items, "\\", "\\\\")
     items = pc.replace_substring(items, "\0", "\\0")
     items = pc.fill_null(items, "\\N")
-    rebuilt = pa.ListArray.from_arrays(
-        pc.subtract(lists.offsets, lists.offsets[0]).cast(pa.int32()), items
-    )
+    rebuilt = pa.ListArray.from_arrays(pc.subtract(lists.offsets, lists.offsets[0]).cast(pa.int32()), items)
     joined = pc.binary_join(rebuilt, "\0")
     text = np.asarray(pc.dictionary_encode(joined).indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     lengths = np.asarray(pc.list_value_length(lists).to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -224,6 +232,23 @@ def _changes(pack: Pack) -> npt.NDArray[np.int64]:
     return changes
 
 
+def _groups(digest: npt.NDArray[np.uint64]) -> tuple[Rows, Rows]:
+    """Rows with one digest form a group, numbered in the order of their first rows: each group's
+    first row and each row's group (Arrow's hash table; numpy's sort when that order is not met)."""
+    inverse = np.asarray(
+        pc.dictionary_encode(pa.array(digest, pa.uint64())).indices.to_numpy(zero_copy_only=False),
+        dtype=np.intp,
+    )
+    if not len(inverse):
+        return np.zeros(0, dtype=np.intp), inverse
+    seen = np.maximum.accumulate(inverse)
+    first = np.flatnonzero(np.concatenate([[True], seen[1:] > seen[:-1]]))
+    if inverse[0] == 0 and len(first) == seen[-1] + 1 and (inverse[first] == np.arange(len(first))).all():
+        return first.astype(np.intp), inverse
+    _, first, inverse = np.unique(digest, return_index=True, return_inverse=True)
+    return first.astype(np.intp), inverse.reshape(-1).astype(np.intp)
+
+
 def _checked(
     first: Rows,
     inverse: Rows,
@@ -235,16 +260,22 @@ def _checked(
     with one hash) becomes a group of its own."""
     leader = first[inverse]
     wrong = (counts != counts[leader]) | (classes != classes[leader])
+    code_at = np.zeros(len(inverse), dtype=np.uint64)  # scratch: one column's codes by row
+    held = np.zeros(len(inverse), dtype=bool)  # scratch: the rows where that column holds a value
     for found in cells:
         rows, codes = found.rows, found.codes
         assert codes is not None
         if found.dense:
             wrong |= codes[leader] != codes
             continue
+        code_at[rows] = codes
+        held[rows] = True
         theirs = leader[rows]
-        at = np.minimum(np.searchsorted(rows, theirs), len(rows) - 1)
-        same = (rows[at] == theirs) & (codes[at] == codes)
-        wrong[rows[~same]] = True
+        # a row's cells all found, equal, in its first row's, and as many: the same finding
+        differs = ~held[theirs] | (code_at[theirs] != codes)
+        if differs.any():
+            wrong[rows[differs]] = True
+        held[rows] = False
     if not wrong.any():
         return first.astype(np.intp), inverse.astype(np.intp)
     alone = np.flatnonzero(wrong)
@@ -272,7 +303,7 @@ def _records(
         leaders = found.rows[group_of[found.rows] >= 0]
         if not len(leaders):
             continue
-        values = found.array.take(pa.array(leaders)).to_pylist()
+        values = _values(found.array, leaders)
         type_name = str(found.array.type)
         counted = exact[leaders].tolist() if found.name == _DATE else [True] * len(leaders)
         for group, value, keyed in zip(group_of[leaders].tolist(), values, counted, strict=True):
@@ -285,6 +316,18 @@ def _records(
         for number, row in enumerate(first.tolist())
     ]
     return records, keys
+
+
+def _values(array: pa.Array, rows: Rows) -> list[Any]:
+    """The values at ``rows`` as Python values (as ``to_pylist`` gives them)."""
+    kind = array.type
+    if pa.types.is_boolean(kind):
+        held: list[Any] = _bits(array, rows).astype(bool).tolist()
+        return held
+    if pa.types.is_integer(kind) or (pa.types.is_floating(kind) and not pa.types.is_float16(kind)):
+        values = np.frombuffer(array.buffers()[1], dtype=np.dtype(kind.to_pandas_dtype()))
+        return values[array.offset : array.offset + len(array)][rows].tolist()  # type: ignore[no-any-return]
+    return array.take(pa.array(rows)).to_pylist()  # type: ignore[no-any-return]
 
 
 def _hashable(value: Any) -> Hashable:
