@@ -100,3 +100,21 @@ def test_groups_do_not_rely_on_arrows_order(monkeypatch: pytest.MonkeyPatch) -> 
     first, inverse = _groups(np.asarray(digests, dtype=np.uint64))
     assert sorted(first.tolist()) == [0, 1, 3, 6]
     assert all(digests[first[g]] == digests[r] for r, g in enumerate(inverse.tolist()))
+
+
+@settings(max_examples=100)
+@given(
+    st.sampled_from([4, 20]).flatmap(  # lists of 20 items do not fit in one number: the grid of items
+        lambda longest: st.lists(st.lists(st.none() | TEXT, max_size=longest), min_size=1, max_size=12)
+    )
+)
+def test_long_lists_are_coded_alike(values: list[list[Any]]) -> None:
+    """The three ways of coding lists of text (as one number, as a grid of item codes, as the items'
+    text joined) tell the same lists apart."""
+    from hazardrules.verdict.distinct import _joined_list_codes, _list_codes
+
+    array = pa.array([["x", None], *values], pa.list_(pa.string())).slice(1)  # offsets not from 0
+    grid, joined = _list_codes(array).tolist(), _joined_list_codes(array).tolist()
+    for i in range(len(values)):
+        for j in range(len(values)):
+            assert (grid[i] == grid[j]) == (joined[i] == joined[j]) == (values[i] == values[j])

@@ -88,10 +88,19 @@ def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, records_up_to: 
     # a row's digest: the sum of its cells' hashes (each cell's code offset by its column's salt)
     digest = _mix(np.uint64(0x9E3779B97F4A7C15) + classes.astype(np.uint64))
     salts = _mix(np.arange(1, len(hashed) + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
-    rows = np.concatenate([found.rows for found in hashed]) if hashed else np.zeros(0, dtype=np.intp)
-    salted = [found.codes + salt for found, salt in zip(hashed, salts, strict=True)]
-    np.add.at(digest, rows, _mix(np.concatenate(salted)) if salted else np.zeros(0, dtype=np.uint64))
-    counts = np.bincount(rows, minlength=size).astype(np.int64)
+    counts = np.zeros(size, dtype=np.int64)
+    sparse: list[tuple[Rows, npt.NDArray[np.uint64]]] = []
+    for found, salt in zip(hashed, salts, strict=True):
+        assert found.codes is not None
+        if found.dense:  # a value on every row (sector): added in place
+            digest += _mix(found.codes + salt)
+            counts += 1
+        else:
+            sparse.append((found.rows, found.codes + salt))
+    if sparse:
+        rows = np.concatenate([rows for rows, _ in sparse])
+        np.add.at(digest, rows, _mix(np.concatenate([salted for _, salted in sparse])))
+        counts += np.bincount(rows, minlength=size)
     first, inverse = _groups(digest)
     first, inverse = _checked(first, inverse, hashed, counts, classes)
     records: list[dict[str, Any]] | None = None
@@ -118,15 +127,16 @@ def known_rows(array: pa.Array) -> Rows:
     raw = np.frombuffer(bitmap, dtype=np.uint8)[start : start + (size + 7) // 8]
     whole = len(raw) // 8 * 8
     words = raw[:whole].view("<u8")  # bit k of a word is row 64 × word + k (Arrow's bitmaps: LSB first)
-    at = np.flatnonzero(words)
+    at = np.flatnonzero(words != 0)
     held = words[at]
-    found: list[Rows] = []
-    while len(at):  # the lowest bit set in each word, until no word has one (most hold one or two)
-        low = held & (~held + np.uint64(1))
-        found.append(at * 64 + np.log2(low).astype(np.intp))  # log2 of a power of two is exact
-        held = held ^ low
-        more = held != 0
-        at, held = at[more], held[more]
+    low = held & (~held + np.uint64(1))  # each word's lowest bit set (most words hold only that one)
+    found = [at * 64 + np.log2(low).astype(np.intp)]  # log2 of a power of two is exact
+    rest = held ^ low
+    more = np.flatnonzero(rest)
+    if len(more):
+        spread = np.unpackbits(rest[more].astype("<u8").view(np.uint8), bitorder="little")
+        which, bit = np.divmod(np.flatnonzero(spread), 64)
+        found.append(at[more][which] * 64 + bit)
     if whole < len(raw):
         which, bit = np.nonzero(np.unpackbits(raw[whole:, None], axis=1, bitorder="little"))
         found.append((whole + which) * 8 + bit)
@@ -151,7 +161,7 @@ def _codes(array: pa.Array, rows: Rows) -> npt.NDArray[np.uint64]:
         # -0.0 and 0.0 are one number to every rule; the bits of NaN do not matter either
         held = np.where(np.isnan(held), np.nan, held + 0.0)
         return held.view(np.uint64)
-    taken = array.take(pa.array(rows))
+    taken = array if len(rows) == len(array) else array.take(pa.array(rows))  # every row: in order
     if pa.types.is_dictionary(kind):
         taken = taken.dictionary_decode()
     if cols.is_text(taken.type) or pa.types.is_binary(taken.type) or pa.types.is_large_binary(taken.type):
@@ -179,8 +189,32 @@ def _is_text_list(kind: pa.DataType) -> bool:
 
 
 def _list_codes(lists: pa.Array) -> npt.NDArray[np.int64]:
-    """Codes of lists of text, equal exactly when the lists are: each item escaped (a backslash
-    doubled, NUL and a null item written with a backslash), joined with NUL, and the list's length."""
+    """Codes of lists of text (none of them null), equal exactly when the lists are: a row per list,
+    its length then its items' codes (a null item -1), and the distinct rows numbered."""
+    offsets = np.asarray(lists.offsets.to_numpy(zero_copy_only=False), dtype=np.int64)
+    lengths = np.diff(offsets)
+    longest = int(lengths.max(initial=0))
+    if longest * len(lists) > 4_000_000:
+        return _joined_list_codes(lists)
+    encoded = pc.dictionary_encode(lists.flatten())
+    items = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    owner = np.repeat(np.arange(len(lists)), lengths)
+    place = np.arange(len(items)) - np.repeat(offsets[:-1] - offsets[0], lengths)
+    base = max(len(encoded.dictionary) + 1, longest + 1)  # an item's code + 1, or the length
+    if base ** (longest + 1) < 2**63:  # the list as one number: its length, then its items, in base ``base``
+        weights = base ** np.arange(1, longest + 1, dtype=np.int64)
+        packed = lengths.copy()
+        np.add.at(packed, owner, (items + 1) * weights[place])
+        return packed
+    grid = np.full((len(lists), longest + 1), -2, dtype=np.int64)
+    grid[:, 0] = lengths
+    grid[owner, place + 1] = items
+    return np.asarray(np.unique(grid, axis=0, return_inverse=True)[1], dtype=np.int64).reshape(-1)
+
+
+def _joined_list_codes(lists: pa.Array) -> npt.NDArray[np.int64]:
+    """``_list_codes`` for long lists: each item escaped (a backslash doubled, NUL and a null item
+    written with a backslash), joined with NUL, and the list's length."""
     items = lists.flatten().cast(pa.string())
     items = pc.replace_substring(items, "\\", "\\\\")
     items = pc.replace_substring(items, "\0", "\\0")
