@@ -240,14 +240,13 @@ def _judge_distinct(table: pa.Table, groups: Distinct, options: Options) -> pa.T
 def _spread(table: pa.Table, groups: Distinct, unique: pa.Table, options: Options) -> pa.Table:
     """Each row's verdict: its distinct finding's, with the row's own id, day, and id in its error."""
     size = table.num_rows
-    inverse = pa.array(groups.inverse)
     if "id" in table.column_names and cols.is_text(table.column("id").type):
         ids = cols.combined(table.column("id")).cast(pa.string())
     else:
         ids = pa.nulls(size, pa.string())
-    columns: dict[str, pa.Array] = {"id": ids}
+    columns: dict[str, pa.Array | pa.ChunkedArray] = {"id": ids}
     for name in _KEPT:
-        columns[name] = _repeat(cols.combined(unique.column(name)), inverse)
+        columns[name] = _repeat(cols.combined(unique.column(name)), groups.inverse)
     # each row's own day, except where a ``finding`` cell (which the key holds whole) names the day
     group_on = cols.combined(unique.column("on"))
     judged = np.asarray(cols.validity(group_on), dtype=bool)[groups.inverse]
@@ -285,18 +284,29 @@ def _spread(table: pa.Table, groups: Distinct, unique: pa.Table, options: Option
         where = np.arange(size)
         where[listed] = size + np.arange(len(listed))
         for name, extra in _columns([again[row] for row in listed]).items():
-            columns[name] = pa.concat_arrays([columns[name].cast(extra.type), extra]).take(pa.array(where))
+            chunks = [c.cast(extra.type) for c in _chunks_of(columns[name])]
+            whole = pa.chunked_array([*chunks, extra], extra.type)
+            columns[name] = whole.take(pa.array(where))
     return pa.table([columns[name] for name in OUTPUT_SCHEMA.names], schema=OUTPUT_SCHEMA)
 
 
-def _repeat(array: pa.Array, where: pa.Array) -> pa.Array:
-    """``array.take(where)``; a list of text is taken with its items as a dictionary, then made text
-    again, which is several times faster than taking the text itself."""
+def _repeat(array: pa.Array, where: npt.NDArray[np.intp]) -> pa.ChunkedArray:
+    """``array.take(where)``, in chunks of BATCH_ROWS rows (a fresh process then reuses the memory of
+    one chunk's growing buffers for the next, instead of growing one buffer for the whole table); a
+    list of text is taken with its items as a dictionary, then made text again, which is several
+    times faster than taking the text itself."""
     kind = array.type
-    if not pa.types.is_list(kind) or not cols.is_text(kind.value_type):
-        return array.take(where)
-    items = pa.ListArray.from_arrays(array.offsets, array.values.dictionary_encode(), mask=array.is_null())
-    return items.take(where).cast(kind)
+    if pa.types.is_list(kind) and cols.is_text(kind.value_type):
+        coded = array.values.dictionary_encode()
+        items = pa.ListArray.from_arrays(array.offsets, coded, mask=array.is_null())
+        parts = [items.take(pa.array(where[s : s + BATCH_ROWS])).cast(kind) for s in _starts(len(where))]
+    else:
+        parts = [array.take(pa.array(where[s : s + BATCH_ROWS])) for s in _starts(len(where))]
+    return pa.chunked_array(parts, kind)
+
+
+def _chunks_of(column: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
+    return column.chunks if isinstance(column, pa.ChunkedArray) else [column]
 
 
 def _again(table: pa.Table, row: int, options: Options) -> dict[str, Any]:
