@@ -118,3 +118,18 @@ def test_long_lists_are_coded_alike(values: list[list[Any]]) -> None:
     for i in range(len(values)):
         for j in range(len(values)):
             assert (grid[i] == grid[j]) == (joined[i] == joined[j]) == (values[i] == values[j])
+
+
+@given(st.lists(st.none() | st.booleans(), max_size=300), st.integers(0, 70))
+def test_boolean_cells_read_in_bulk_are_the_values(values: list[bool | None], offset: int) -> None:
+    """Rows and values of boolean columns, read from their bitmaps for several columns at once,
+    whatever the length and the slice's offset."""
+    from hazardrules.verdict.distinct import _held
+
+    whole = pa.array([True] * offset + values, pa.bool_()).slice(offset)
+    arrays = [whole, whole.slice(len(values) // 2), pa.array(values[::-1], pa.bool_())]
+    for array, (rows, bits) in zip(arrays, _held(arrays), strict=True):
+        expected = {i: v for i, v in enumerate(array.to_pylist()) if v is not None}
+        assert bits is not None
+        assert dict(zip(rows.tolist(), bits.astype(bool).tolist(), strict=True)) == expected
+        assert len(rows) == len(expected)

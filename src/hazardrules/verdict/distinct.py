@@ -70,20 +70,21 @@ def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, records_up_to: 
     by_class = kind is not None and (cols.is_text(kind) or pa.types.is_date32(kind))
     cells: list[_Cells] = []  # every cell that holds a value (the records)
     hashed: list[_Cells] = []  # the cells that tell findings apart (a valid day counts by its class)
+    arrays: dict[str, pa.Array] = {}
     for name in table.column_names:
         column = table.column(name)
-        if name in IGNORED_TEXT and cols.is_text(column.type):
+        if (name in IGNORED_TEXT and cols.is_text(column.type)) or column.null_count == len(column):
             continue
-        array = cols.combined(column)
-        rows = known_rows(array)
-        if not len(rows):
-            continue
+        arrays[name] = cols.combined(column)
+    for (name, array), (rows, bools) in zip(arrays.items(), _held(list(arrays.values())), strict=True):
         cells.append(_Cells(name, array, rows, None))
         if name == _DATE and by_class:
             rows = rows[bad_date[rows]]
             if not len(rows):
                 continue
-        hashed.append(_Cells(name, array, rows, _codes(array, rows)))
+            bools = None
+        codes = bools if bools is not None else _codes(array, rows)
+        hashed.append(_Cells(name, array, rows, codes))
     classes = _day_classes(pack, days) if on is None else np.zeros(size, dtype=np.int64)
     # a row's digest: the sum of its cells' hashes (each cell's code offset by its column's salt)
     digest = _mix(np.uint64(0x9E3779B97F4A7C15) + classes.astype(np.uint64))
@@ -114,34 +115,64 @@ def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, records_up_to: 
 def known_rows(array: pa.Array) -> Rows:
     """The rows where ``array`` holds a value, in no particular order, found from the validity bitmap's
     non-zero 64-bit words (a sparse column of a million rows costs its values, not its length)."""
-    size = len(array)
-    nulls = array.null_count
-    if nulls == 0:
-        return np.arange(size, dtype=np.intp)
-    if nulls == size:
-        return np.zeros(0, dtype=np.intp)
-    bitmap = array.buffers()[0]
-    if bitmap is None or pa.types.is_dictionary(array.type) or array.offset % 8:
+    size, nulls = len(array), array.null_count
+    bitmap = array.buffers()[0] if nulls else None
+    if bitmap is None or nulls == size or pa.types.is_dictionary(array.type) or array.offset % 8:
         return np.flatnonzero(cols.validity(array)).astype(np.intp)
-    start = array.offset // 8
-    raw = np.frombuffer(bitmap, dtype=np.uint8)[start : start + (size + 7) // 8]
-    whole = len(raw) // 8 * 8
-    words = raw[:whole].view("<u8")  # bit k of a word is row 64 × word + k (Arrow's bitmaps: LSB first)
-    at = np.flatnonzero(words != 0)
-    held = words[at]
-    low = held & (~held + np.uint64(1))  # each word's lowest bit set (most words hold only that one)
-    found = [at * 64 + np.log2(low).astype(np.intp)]  # log2 of a power of two is exact
-    rest = held ^ low
-    more = np.flatnonzero(rest)
-    if len(more):
-        spread = np.unpackbits(rest[more].astype("<u8").view(np.uint8), bitorder="little")
-        which, bit = np.divmod(np.flatnonzero(spread), 64)
-        found.append(at[more][which] * 64 + bit)
-    if whole < len(raw):
-        which, bit = np.nonzero(np.unpackbits(raw[whole:, None], axis=1, bitorder="little"))
-        found.append((whole + which) * 8 + bit)
-    rows = np.concatenate(found).astype(np.intp) if found else np.zeros(0, dtype=np.intp)
-    return rows[rows < size] if whole < len(raw) else rows
+    at, word = _words(np.frombuffer(bitmap, dtype=np.uint8)[array.offset // 8 :], size, None)
+    found: list[Rows] = []
+    while len(at):  # each word's lowest bit set, taken away, until none is left (most hold one)
+        low = word & (~word + np.uint64(1))
+        found.append(at * 64 + _position(low))
+        word = word ^ low
+        left = np.flatnonzero(word)
+        at, word = at[left], word[left]
+    return np.concatenate(found).astype(np.intp) if len(found) != 1 else found[0].astype(np.intp)
+
+
+def _held(arrays: list[pa.Array]) -> list[tuple[Rows, npt.NDArray[np.uint64] | None]]:
+    """For each array, the rows where it holds a value and, for a boolean array, its values there (0
+    or 1), column by column: small arrays that stay in the processor's cache."""
+    out: list[tuple[Rows, npt.NDArray[np.uint64] | None]] = []
+    for array in arrays:
+        rows = known_rows(array)
+        out.append((rows, _bits(array, rows).astype(np.uint64) if _is_bool(array) else None))
+    return out
+
+
+_DE_BRUIJN = np.uint64(0x03F79D71B4CB0A89)
+_POSITIONS = np.zeros(64, dtype=np.intp)
+_POSITIONS[[((1 << k) * 0x03F79D71B4CB0A89 % 2**64) >> 58 for k in range(64)]] = np.arange(64)
+
+
+def _position(bits: npt.NDArray[np.uint64]) -> Rows:
+    """The position of the one bit set in each word (a de Bruijn sequence's multiplication)."""
+    return np.asarray(_POSITIONS[(bits * _DE_BRUIJN) >> np.uint64(58)], dtype=np.intp)
+
+
+def _words(raw: npt.NDArray[np.uint8], size: int, at: Rows | None) -> tuple[Rows, npt.NDArray[np.uint64]]:
+    """A bitmap's 64-bit words that are not zero (or those at ``at``) and where they are: bit k of
+    word w is row 64 × w + k (Arrow's bitmaps put the first row in the lowest bit); the bits past
+    ``size`` are left out."""
+    full = size // 64
+    words = raw[: full * 8].view("<u8")
+    asked = at is not None
+    if at is None:
+        at = np.flatnonzero(words != 0)
+    if not size % 64:
+        return at, words[at]
+    last = int.from_bytes(raw[full * 8 : (size + 7) // 8].tobytes(), "little") & ((1 << (size % 64)) - 1)
+    if asked:  # the last word is asked for after the whole ones, if at all
+        inner = at[: len(at) - 1] if len(at) and at[-1] == full else at
+        found = words[inner]
+        return at, np.append(found, np.uint64(last)) if len(inner) < len(at) else found
+    if last:
+        return np.append(at, full), np.append(words[at], np.uint64(last))
+    return at, words[at]
+
+
+def _is_bool(array: pa.Array) -> bool:
+    return bool(pa.types.is_boolean(array.type))
 
 
 def _codes(array: pa.Array, rows: Rows) -> npt.NDArray[np.uint64]:
