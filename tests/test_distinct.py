@@ -121,8 +121,8 @@ def test_long_lists_are_coded_alike(values: list[list[Any]]) -> None:
 
 
 @given(st.lists(st.none() | st.booleans(), max_size=300), st.integers(0, 70))
-def test_boolean_cells_read_in_bulk_are_the_values(values: list[bool | None], offset: int) -> None:
-    """Rows and values of boolean columns, read from their bitmaps for several columns at once,
+def test_boolean_cells_are_read_with_their_values(values: list[bool | None], offset: int) -> None:
+    """Rows and values of boolean columns, read from their bitmaps word by word,
     whatever the length and the slice's offset."""
     from hazardrules.verdict.distinct import _held
 
