@@ -323,7 +323,7 @@ def _checked(
 ) -> tuple[Rows, Rows]:
     """Compare every row with its group's first row, cell by cell; a row that differs (two findings
     with one hash) becomes a group of its own."""
-    leader = first[inverse]
+    leader = first[inverse].astype(np.int32 if len(inverse) < 2**31 else np.intp)
     wrong = (counts != counts[leader]) | (classes != classes[leader])
     code_at = np.zeros(len(inverse), dtype=np.uint64)  # scratch: one column's codes by row
     held = np.zeros(len(inverse), dtype=bool)  # scratch: the rows where that column holds a value
@@ -361,11 +361,12 @@ def _records(
     and a key that compares across tables (a day that is a date counts by its class)."""
     group_of = np.full(table.num_rows, -1, dtype=np.int64)
     group_of[first] = np.arange(len(first))
+    leading = group_of >= 0  # a group's first row (a byte a row: cheaper to look up than group_of)
     records: list[dict[str, Any]] = [{} for _ in first]
     typed: list[list[tuple[str, str, Hashable]]] = [[] for _ in first]
     exact = np.broadcast_to(np.asarray(exact_day, dtype=bool), (table.num_rows,))
     for found in cells:
-        leaders = found.rows[group_of[found.rows] >= 0]
+        leaders = first if found.dense else found.rows[leading[found.rows]]
         if not len(leaders):
             continue
         values = _values(found.array, leaders)
