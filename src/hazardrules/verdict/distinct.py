@@ -51,7 +51,7 @@ class Distinct:
 class _Cells:
     name: str
     array: pa.Array
-    rows: Rows  # the rows where the column holds a value (ascending)
+    rows: Rows  # the rows where the column holds a value (in no particular order)
     codes: npt.NDArray[np.uint64] | None  # per such row, a code equal for equal values (in this table)
 
     @property
@@ -119,7 +119,7 @@ def known_rows(array: pa.Array) -> Rows:
     bitmap = array.buffers()[0] if nulls else None
     if bitmap is None or nulls == size or pa.types.is_dictionary(array.type) or array.offset % 8:
         return np.flatnonzero(cols.validity(array)).astype(np.intp)
-    at, word = _words(np.frombuffer(bitmap, dtype=np.uint8)[array.offset // 8 :], size, None)
+    at, word = _words(np.frombuffer(bitmap, dtype=np.uint8)[array.offset // 8 :], size)
     found: list[Rows] = []
     while len(at):  # each word's lowest bit set, taken away, until none is left (most hold one)
         low = word & (~word + np.uint64(1))
@@ -150,22 +150,13 @@ def _position(bits: npt.NDArray[np.uint64]) -> Rows:
     return np.asarray(_POSITIONS[(bits * _DE_BRUIJN) >> np.uint64(58)], dtype=np.intp)
 
 
-def _words(raw: npt.NDArray[np.uint8], size: int, at: Rows | None) -> tuple[Rows, npt.NDArray[np.uint64]]:
-    """A bitmap's 64-bit words that are not zero (or those at ``at``) and where they are: bit k of
-    word w is row 64 × w + k (Arrow's bitmaps put the first row in the lowest bit); the bits past
-    ``size`` are left out."""
+def _words(raw: npt.NDArray[np.uint8], size: int) -> tuple[Rows, npt.NDArray[np.uint64]]:
+    """A bitmap's 64-bit words that are not zero, and where they are: bit k of word w is row 64 × w + k
+    (Arrow's bitmaps put the first row in the lowest bit); the bits past ``size`` are left out."""
     full = size // 64
     words = raw[: full * 8].view("<u8")
-    asked = at is not None
-    if at is None:
-        at = np.flatnonzero(words != 0)
-    if not size % 64:
-        return at, words[at]
+    at = np.flatnonzero(words != 0)
     last = int.from_bytes(raw[full * 8 : (size + 7) // 8].tobytes(), "little") & ((1 << (size % 64)) - 1)
-    if asked:  # the last word is asked for after the whole ones, if at all
-        inner = at[: len(at) - 1] if len(at) and at[-1] == full else at
-        found = words[inner]
-        return at, np.append(found, np.uint64(last)) if len(inner) < len(at) else found
     if last:
         return np.append(at, full), np.append(words[at], np.uint64(last))
     return at, words[at]
