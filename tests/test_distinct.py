@@ -133,3 +133,31 @@ def test_boolean_cells_are_read_with_their_values(values: list[bool | None], off
         assert bits is not None
         assert dict(zip(rows.tolist(), bits.astype(bool).tolist(), strict=True)) == expected
         assert len(rows) == len(expected)
+
+
+@settings(max_examples=100)
+@given(
+    st.integers(1, 300).flatmap(
+        lambda size: st.lists(
+            st.sampled_from(["bool", "int", "text"]).flatmap(
+                lambda k: st.tuples(
+                    st.just(k), st.lists(st.none() | KINDS[k][0], min_size=size, max_size=size)
+                )
+            ),
+            min_size=1,
+            max_size=6,
+        )
+    )
+)
+def test_bitmaps_read_together_are_read_as_one_by_one(columns: list[tuple[str, list[Any]]]) -> None:
+    """A short table's columns, their bitmaps read side by side, give each column's rows (and a
+    boolean column's values) as reading it alone does."""
+    from hazardrules.verdict.distinct import _bits, _held
+
+    arrays = [pa.array(values, KINDS[kind][1]) for kind, values in columns]
+    for array, (rows, bits) in zip(arrays, _held(arrays), strict=True):
+        assert sorted(rows.tolist()) == sorted(known_rows(array).tolist())
+        if pa.types.is_boolean(array.type):
+            assert bits is not None and bits.tolist() == _bits(array, rows).tolist()
+        else:
+            assert bits is None

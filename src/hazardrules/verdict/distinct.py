@@ -98,12 +98,13 @@ def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, records_up_to: 
             counts += 1
         else:
             sparse.append((found.rows, found.codes + salt))
-    if sparse:
-        rows = np.concatenate([rows for rows, _ in sparse])
-        np.add.at(digest, rows, _mix(np.concatenate([salted for _, salted in sparse])))
-        counts += np.bincount(rows, minlength=size)
+    rows = np.concatenate([rows for rows, _ in sparse]) if sparse else np.zeros(0, dtype=np.intp)
+    salted = np.concatenate([salted for _, salted in sparse]) if sparse else np.zeros(0, dtype=np.uint64)
+    np.add.at(digest, rows, _mix(salted))
+    counts += np.bincount(rows, minlength=size)
     first, inverse = _groups(digest)
-    first, inverse = _checked(first, inverse, hashed, counts, classes)
+    if size > TOGETHER_UP_TO or not _alike(first, inverse, hashed, rows, salted, counts, classes):
+        first, inverse = _checked(first, inverse, hashed, counts, classes)
     records: list[dict[str, Any]] | None = None
     keys: list[Hashable] | None = None
     if len(first) <= records_up_to:
@@ -130,13 +131,71 @@ def known_rows(array: pa.Array) -> Rows:
     return np.concatenate(found).astype(np.intp) if len(found) != 1 else found[0].astype(np.intp)
 
 
+TOGETHER_UP_TO = 131_072  # rows up to which every column's bitmap is read, and checked, in one pass
+
+
 def _held(arrays: list[pa.Array]) -> list[tuple[Rows, npt.NDArray[np.uint64] | None]]:
     """For each array, the rows where it holds a value and, for a boolean array, its values there (0
-    or 1), column by column: small arrays that stay in the processor's cache."""
+    or 1). A short table's bitmaps are read all at once (a column then costs a copy of its bitmap,
+    not a dozen numpy calls); a long table's column by column (small arrays that stay in the
+    processor's cache, where a copy of every bitmap would not)."""
     out: list[tuple[Rows, npt.NDArray[np.uint64] | None]] = []
-    for array in arrays:
+    together: dict[int, list[int]] = {}  # arrays read together, by length
+    for number, array in enumerate(arrays):
+        size, nulls = len(array), array.null_count
+        plain = not pa.types.is_dictionary(array.type) and not array.offset % 8
+        if 0 < nulls < size <= TOGETHER_UP_TO and plain:
+            together.setdefault(size, []).append(number)
+            out.append(_EMPTY)
+            continue
         rows = known_rows(array)
         out.append((rows, _bits(array, rows).astype(np.uint64) if _is_bool(array) else None))
+    for numbers in together.values():
+        for number, held in zip(numbers, _held_together([arrays[n] for n in numbers]), strict=True):
+            out[number] = held
+    return out
+
+
+_EMPTY: tuple[Rows, None] = (np.zeros(0, dtype=np.intp), None)
+
+
+def _held_together(arrays: list[pa.Array]) -> list[tuple[Rows, npt.NDArray[np.uint64] | None]]:
+    """``_held`` for arrays of one length with a validity bitmap starting on a byte: the bitmaps
+    copied side by side, their non-zero words found at once and their bits read at once."""
+    size = len(arrays[0])
+    width = (size + 63) // 64  # words per bitmap
+    length = (size + 7) // 8  # bytes per bitmap
+    valid = np.zeros((len(arrays), width * 8), dtype=np.uint8)
+    bools = [number for number, array in enumerate(arrays) if _is_bool(array)]
+    value = np.zeros((len(arrays), width * 8), dtype=np.uint8) if bools else valid
+    for number, array in enumerate(arrays):
+        start = array.offset // 8
+        valid[number, :length] = np.frombuffer(array.buffers()[0], np.uint8, length, start)
+    for number in bools:
+        array = arrays[number]
+        value[number, :length] = np.frombuffer(array.buffers()[1], np.uint8, length, array.offset // 8)
+    words = valid.view("<u8")
+    if size % 64:  # the bits past the last row
+        words[:, -1] &= np.uint64((1 << (size % 64)) - 1)
+    at = np.flatnonzero(words)
+    word, bits = words.reshape(-1)[at], value.view("<u8").reshape(-1)[at]
+    column, at = np.divmod(at, width)
+    found: list[tuple[Rows, Rows, npt.NDArray[np.uint64]]] = []
+    while len(word):  # each word's lowest bit set, taken away, until none is left (most hold one)
+        low = word & (~word + np.uint64(1))
+        found.append((column, at * 64 + _position(low), ((bits & low) != 0).astype(np.uint64)))
+        word = word ^ low
+        left = np.flatnonzero(word)
+        column, at, word, bits = column[left], at[left], word[left], bits[left]
+    columns = np.concatenate([f[0] for f in found]) if found else np.zeros(0, dtype=np.intp)
+    order = np.argsort(columns, kind="stable")
+    rows = (np.concatenate([f[1] for f in found])[order] if found else columns).astype(np.intp)
+    codes = np.concatenate([f[2] for f in found])[order] if found else np.zeros(0, dtype=np.uint64)
+    ends = np.cumsum(np.bincount(columns, minlength=len(arrays))).tolist()
+    out: list[tuple[Rows, npt.NDArray[np.uint64] | None]] = []
+    for number, end in enumerate(ends):
+        begin = ends[number - 1] if number else 0
+        out.append((rows[begin:end], codes[begin:end] if _is_bool(arrays[number]) else None))
     return out
 
 
@@ -305,6 +364,46 @@ def _groups(digest: npt.NDArray[np.uint64]) -> tuple[Rows, Rows]:
     return first.astype(np.intp), inverse.reshape(-1).astype(np.intp)
 
 
+def _alike(
+    first: Rows,
+    inverse: Rows,
+    cells: list[_Cells],
+    rows: Rows,
+    salted: npt.NDArray[np.uint64],
+    counts: npt.NDArray[np.int64],
+    classes: npt.NDArray[np.int64],
+) -> bool:
+    """Whether every group's rows are the same finding, checked at once: for each group and column,
+    either no row of the group holds a value there, or every row does and all of them the same
+    (``rows`` and ``salted``: the cells of the columns that do not hold a value on every row, column
+    after column, codes offset by their column's salt). When this says no, ``_checked`` finds which
+    rows differ."""
+    leader = first[inverse]
+    if (counts != counts[leader]).any() or (classes != classes[leader]).any():
+        return False
+    for found in cells:
+        if found.dense and (found.codes[leader] != found.codes).any():  # type: ignore[index]
+            return False
+    if not len(rows):
+        return True
+    sizes = [len(found.rows) for found in cells if not found.dense]
+    column = np.repeat(np.arange(len(sizes), dtype=np.uint64), sizes)
+    group = inverse[rows]
+    key = group.astype(np.uint64) * np.uint64(len(sizes)) + column
+    pair = np.asarray(pc.dictionary_encode(pa.array(key, pa.uint64())).indices.to_numpy(), dtype=np.intp)
+    pairs = int(pair.max()) + 1
+    held = np.bincount(pair, minlength=pairs)  # rows of the group that hold a value in the column
+    owner = np.empty(pairs, dtype=np.intp)
+    owner[pair] = group
+    if (held != np.bincount(inverse, minlength=len(first))[owner]).any():
+        return False
+    low = np.full(pairs, np.iinfo(np.uint64).max, dtype=np.uint64)
+    high = np.zeros(pairs, dtype=np.uint64)
+    np.minimum.at(low, pair, salted)
+    np.maximum.at(high, pair, salted)
+    return bool((low == high).all())
+
+
 def _checked(
     first: Rows,
     inverse: Rows,
@@ -360,17 +459,21 @@ def _records(
         leaders = first if found.dense else found.rows[leading[found.rows]]
         if not len(leaders):
             continue
+        name, kind = found.name, found.array.type
         values = _values(found.array, leaders)
-        type_name = str(found.array.type)
-        counted = exact[leaders].tolist() if found.name == _DATE else [True] * len(leaders)
-        for group, value, keyed in zip(group_of[leaders].tolist(), values, counted, strict=True):
-            records[group][found.name] = value
-            if keyed:
-                typed[group].append((found.name, type_name, _hashable(value)))
+        plain = pa.types.is_boolean(kind) or pa.types.is_integer(kind) or cols.is_text(kind)
+        hashables = values if plain else [_hashable(value) for value in values]
+        type_name = str(kind)
+        counted = exact[leaders].tolist() if name == _DATE else None
+        for position, group in enumerate(group_of[leaders].tolist()):
+            records[group][name] = values[position]
+            if counted is None or counted[position]:
+                typed[group].append((name, type_name, hashables[position]))
+    # the cells in the table's order: a table with its columns in another order misses the memory
     when = (today(), on)
     keys: list[Hashable] = [
-        (when, int(classes[row]), tuple(sorted(typed[number], key=lambda item: item[0])))
-        for number, row in enumerate(first.tolist())
+        (when, day_class, tuple(cells_of))
+        for day_class, cells_of in zip(classes[first].tolist(), typed, strict=True)
     ]
     return records, keys
 
