@@ -69,11 +69,15 @@ def sets_as_lists(finding: dict[str, Any]) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def vector_path() -> Iterator[None]:
-    """Distinct findings judged by the columnar engine (not classify() one by one), and no memory of
-    findings judged in an earlier table."""
+    """Distinct findings judged by the columnar engine (not classify() one by one), no memory of
+    findings judged in an earlier table, and the table's columns read and checked one by one (as a
+    long table's are)."""
+    from hazardrules.verdict import distinct
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(batch, "LOOP_UP_TO", 0)
         patch.setattr(batch, "KEYS_UP_TO", 0)
+        patch.setattr(distinct, "TOGETHER_UP_TO", 0)
         yield
 
 

@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from hazardrules.verdict.distinct import _codes, known_rows  # noqa: E402
+from hazardrules.verdict.distinct import _codes, _groups, _values, known_rows  # noqa: E402
 
 TEXT = st.text(alphabet=st.sampled_from(["a", "b", "\\", "N", "0", "\0", ","]), max_size=4)
 KINDS = {
@@ -41,7 +41,7 @@ def test_known_rows_are_the_valid_ones(mask: list[bool], offset: int) -> None:
     array = pa.array(list(range(len(mask))), pa.int64(), mask=np.asarray(mask, dtype=bool))
     array = array.slice(min(offset, len(mask)))
     expected = np.flatnonzero(np.asarray(array.is_valid().to_pylist(), dtype=bool))
-    assert known_rows(array).tolist() == expected.tolist()
+    assert sorted(known_rows(array).tolist()) == expected.tolist()
 
 
 @settings(max_examples=200)
@@ -58,3 +58,106 @@ def test_codes_are_equal_exactly_when_values_are(drawn: tuple[str, list[Any]]) -
     for i, a in enumerate(values):
         for j, b in enumerate(values):
             assert (codes[i] == codes[j]) == same(a, b), (a, b)
+
+
+@given(st.lists(st.integers(0, 5), max_size=200))
+def test_groups_are_the_equal_digests_numbered_by_first_row(digests: list[int]) -> None:
+    digest = np.asarray(digests, dtype=np.uint64)
+    first, inverse = _groups(digest)
+    assert first.tolist() == sorted(first.tolist())  # each group's first row, in order
+    for row, group in enumerate(inverse.tolist()):
+        assert digests[first[group]] == digests[row]
+        assert first[group] == digests.index(digests[row])
+
+
+@settings(max_examples=100)
+@given(
+    st.sampled_from(["bool", "int", "float", "text", "set"]).flatmap(
+        lambda k: st.tuples(st.just(k), st.lists(st.none() | KINDS[k][0], max_size=20), st.integers(0, 9))
+    )
+)
+def test_leader_values_are_what_to_pylist_gives(drawn: tuple[str, list[Any], int]) -> None:
+    kind, values, offset = drawn
+    array = pa.array([None] * offset + values, KINDS[kind][1]).slice(offset)
+    rows = known_rows(array)
+    expected = [array[int(r)].as_py() for r in rows]
+    assert all(same(a, b) for a, b in zip(_values(array, rows), expected, strict=True))
+
+
+def test_groups_do_not_rely_on_arrows_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were Arrow's hash table to number the digests in another order, numpy's sort takes over."""
+    import pyarrow.compute as pc
+
+    real = pc.dictionary_encode
+
+    def renumbered(array: Any) -> Any:
+        encoded = real(array)
+        indices = encoded.indices.to_numpy()
+        return pa.DictionaryArray.from_arrays(pa.array(indices.max() - indices), encoded.dictionary[::-1])
+
+    monkeypatch.setattr(pc, "dictionary_encode", renumbered)
+    digests = [3, 1, 3, 2, 1, 1, 4]
+    first, inverse = _groups(np.asarray(digests, dtype=np.uint64))
+    assert sorted(first.tolist()) == [0, 1, 3, 6]
+    assert all(digests[first[g]] == digests[r] for r, g in enumerate(inverse.tolist()))
+
+
+@settings(max_examples=100)
+@given(
+    st.sampled_from([4, 20]).flatmap(  # lists of 20 items do not fit in one number: the grid of items
+        lambda longest: st.lists(st.lists(st.none() | TEXT, max_size=longest), min_size=1, max_size=12)
+    )
+)
+def test_long_lists_are_coded_alike(values: list[list[Any]]) -> None:
+    """The three ways of coding lists of text (as one number, as a grid of item codes, as the items'
+    text joined) tell the same lists apart."""
+    from hazardrules.verdict.distinct import _joined_list_codes, _list_codes
+
+    array = pa.array([["x", None], *values], pa.list_(pa.string())).slice(1)  # offsets not from 0
+    grid, joined = _list_codes(array).tolist(), _joined_list_codes(array).tolist()
+    for i in range(len(values)):
+        for j in range(len(values)):
+            assert (grid[i] == grid[j]) == (joined[i] == joined[j]) == (values[i] == values[j])
+
+
+@given(st.lists(st.none() | st.booleans(), max_size=300), st.integers(0, 70))
+def test_boolean_cells_are_read_with_their_values(values: list[bool | None], offset: int) -> None:
+    """Rows and values of boolean columns, read from their bitmaps word by word,
+    whatever the length and the slice's offset."""
+    from hazardrules.verdict.distinct import _held
+
+    whole = pa.array([True] * offset + values, pa.bool_()).slice(offset)
+    arrays = [whole, whole.slice(len(values) // 2), pa.array(values[::-1], pa.bool_())]
+    for array, (rows, bits) in zip(arrays, _held(arrays), strict=True):
+        expected = {i: v for i, v in enumerate(array.to_pylist()) if v is not None}
+        assert bits is not None
+        assert dict(zip(rows.tolist(), bits.astype(bool).tolist(), strict=True)) == expected
+        assert len(rows) == len(expected)
+
+
+@settings(max_examples=100)
+@given(
+    st.integers(1, 300).flatmap(
+        lambda size: st.lists(
+            st.sampled_from(["bool", "int", "text"]).flatmap(
+                lambda k: st.tuples(
+                    st.just(k), st.lists(st.none() | KINDS[k][0], min_size=size, max_size=size)
+                )
+            ),
+            min_size=1,
+            max_size=6,
+        )
+    )
+)
+def test_bitmaps_read_together_are_read_as_one_by_one(columns: list[tuple[str, list[Any]]]) -> None:
+    """A short table's columns, their bitmaps read side by side, give each column's rows (and a
+    boolean column's values) as reading it alone does."""
+    from hazardrules.verdict.distinct import _bits, _held
+
+    arrays = [pa.array(values, KINDS[kind][1]) for kind, values in columns]
+    for array, (rows, bits) in zip(arrays, _held(arrays), strict=True):
+        assert sorted(rows.tolist()) == sorted(known_rows(array).tolist())
+        if pa.types.is_boolean(array.type):
+            assert bits is not None and bits.tolist() == _bits(array, rows).tolist()
+        else:
+            assert bits is None

@@ -240,14 +240,13 @@ def _judge_distinct(table: pa.Table, groups: Distinct, options: Options) -> pa.T
 def _spread(table: pa.Table, groups: Distinct, unique: pa.Table, options: Options) -> pa.Table:
     """Each row's verdict: its distinct finding's, with the row's own id, day, and id in its error."""
     size = table.num_rows
-    inverse = pa.array(groups.inverse)
     if "id" in table.column_names and cols.is_text(table.column("id").type):
         ids = cols.combined(table.column("id")).cast(pa.string())
     else:
         ids = pa.nulls(size, pa.string())
-    columns: dict[str, pa.Array] = {"id": ids}
+    columns: dict[str, pa.Array | pa.ChunkedArray] = {"id": ids}
     for name in _KEPT:
-        columns[name] = _repeat(cols.combined(unique.column(name)), inverse)
+        columns[name] = _repeat(cols.combined(unique.column(name)), groups.inverse)
     # each row's own day, except where a ``finding`` cell (which the key holds whole) names the day
     group_on = cols.combined(unique.column("on"))
     judged = np.asarray(cols.validity(group_on), dtype=bool)[groups.inverse]
@@ -265,35 +264,49 @@ def _spread(table: pa.Table, groups: Distinct, unique: pa.Table, options: Option
         return pa.table([columns[name] for name in OUTPUT_SCHEMA.names], schema=OUTPUT_SCHEMA)
     # An error names the finding's id, and may name its day (no standard on that day): each row of a
     # group whose first row was refused gets its own id, and one on another day is judged again.
-    problems = {int(n): json.loads(errors[int(n)].as_py())["problems"] for n in failed}
-    texts: list[str | None] = [None] * size
-    row_ids = ids.to_pylist()
-    again: dict[int, dict[str, Any]] = {}
-    leader_day = groups.days[groups.first]
-    for row in np.flatnonzero(np.isin(groups.inverse, failed)).tolist():
-        group = int(groups.inverse[row])
-        if groups.days[row] != leader_day[group]:
-            again[row] = _again(table, row, options)
-            continue
-        texts[row] = _error_text(row_ids[row], problems[group])
-    columns["error"] = pa.array(texts, pa.string())
+    refused = np.zeros(len(groups.first), dtype=bool)
+    refused[failed] = True
+    rows = np.flatnonzero(refused[groups.inverse])
+    group = groups.inverse[rows]
+    alike = groups.days[rows] == groups.days[groups.first][group]
+    again = {int(row): _again(table, int(row), options) for row in rows[~alike]}
+    rows, group = rows[alike], group[alike]
+    tails = {int(n): _error_tail(json.loads(errors[int(n)].as_py())["problems"]) for n in np.unique(group)}
+    texts = [
+        _error_head(i) + tails[g]
+        for i, g in zip(ids.take(pa.array(rows)).to_pylist(), group.tolist(), strict=True)
+    ]
+    where = np.full(size, -1, dtype=np.int64)
+    where[rows] = np.arange(len(rows))
+    columns["error"] = pa.array(texts, pa.string()).take(pa.array(where, mask=where < 0))
     if again:
         listed = sorted(again)
         where = np.arange(size)
         where[listed] = size + np.arange(len(listed))
         for name, extra in _columns([again[row] for row in listed]).items():
-            columns[name] = pa.concat_arrays([columns[name].cast(extra.type), extra]).take(pa.array(where))
+            chunks = [c.cast(extra.type) for c in _chunks_of(columns[name])]
+            whole = pa.chunked_array([*chunks, extra], extra.type)
+            columns[name] = whole.take(pa.array(where))
     return pa.table([columns[name] for name in OUTPUT_SCHEMA.names], schema=OUTPUT_SCHEMA)
 
 
-def _repeat(array: pa.Array, where: pa.Array) -> pa.Array:
-    """``array.take(where)``; a list of text is taken with its items as a dictionary, then made text
-    again, which is several times faster than taking the text itself."""
+def _repeat(array: pa.Array, where: npt.NDArray[np.intp]) -> pa.ChunkedArray:
+    """``array.take(where)``, in chunks of BATCH_ROWS rows (a fresh process then reuses the memory of
+    one chunk's growing buffers for the next, instead of growing one buffer for the whole table); a
+    list of text is taken with its items as a dictionary, then made text again, which is several
+    times faster than taking the text itself."""
     kind = array.type
-    if not pa.types.is_list(kind) or not cols.is_text(kind.value_type):
-        return array.take(where)
-    items = pa.ListArray.from_arrays(array.offsets, array.values.dictionary_encode(), mask=array.is_null())
-    return items.take(where).cast(kind)
+    if pa.types.is_list(kind) and cols.is_text(kind.value_type):
+        coded = array.values.dictionary_encode()
+        items = pa.ListArray.from_arrays(array.offsets, coded, mask=array.is_null())
+        parts = [items.take(pa.array(where[s : s + BATCH_ROWS])).cast(kind) for s in _starts(len(where))]
+    else:
+        parts = [array.take(pa.array(where[s : s + BATCH_ROWS])) for s in _starts(len(where))]
+    return pa.chunked_array(parts, kind)
+
+
+def _chunks_of(column: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
+    return column.chunks if isinstance(column, pa.ChunkedArray) else [column]
 
 
 def _again(table: pa.Table, row: int, options: Options) -> dict[str, Any]:
@@ -308,9 +321,18 @@ def _routed_row(record: Mapping[str, Any], options: Options) -> dict[str, Any]:
 
 
 def _error_text(finding_id: Any, problems: Any) -> str:
-    """The ``error`` cell: the FindingError as JSON, with the row's id when it is text."""
-    error = {"finding_id": finding_id if isinstance(finding_id, str) else None, "problems": problems}
-    return json.dumps(error, ensure_ascii=False)
+    """The ``error`` cell: the FindingError as JSON (``{"finding_id": …, "problems": […]}``, as
+    ``json.dumps`` writes it), with the row's id when it is text."""
+    return _error_head(finding_id) + _error_tail(problems)
+
+
+def _error_head(finding_id: Any) -> str:
+    text = json.dumps(finding_id, ensure_ascii=False) if isinstance(finding_id, str) else "null"
+    return '{"finding_id": ' + text
+
+
+def _error_tail(problems: Any) -> str:
+    return ', "problems": ' + json.dumps(problems, ensure_ascii=False) + "}"
 
 
 def _columns(rows: Sequence[Mapping[str, Any]]) -> dict[str, pa.Array]:

@@ -51,8 +51,8 @@ class Distinct:
 class _Cells:
     name: str
     array: pa.Array
-    rows: Rows  # the rows where the column holds a value (ascending)
-    codes: npt.NDArray[np.int64] | None  # per such row, a code equal for equal values (in this table)
+    rows: Rows  # the rows where the column holds a value (in no particular order)
+    codes: npt.NDArray[np.uint64] | None  # per such row, a code equal for equal values (in this table)
 
     @property
     def dense(self) -> bool:
@@ -70,35 +70,41 @@ def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, records_up_to: 
     by_class = kind is not None and (cols.is_text(kind) or pa.types.is_date32(kind))
     cells: list[_Cells] = []  # every cell that holds a value (the records)
     hashed: list[_Cells] = []  # the cells that tell findings apart (a valid day counts by its class)
+    arrays: dict[str, pa.Array] = {}
     for name in table.column_names:
         column = table.column(name)
-        if name in IGNORED_TEXT and cols.is_text(column.type):
+        if (name in IGNORED_TEXT and cols.is_text(column.type)) or column.null_count == len(column):
             continue
-        array = cols.combined(column)
-        rows = known_rows(array)
-        if not len(rows):
-            continue
+        arrays[name] = cols.combined(column)
+    for (name, array), (rows, bools) in zip(arrays.items(), _held(list(arrays.values())), strict=True):
         cells.append(_Cells(name, array, rows, None))
         if name == _DATE and by_class:
             rows = rows[bad_date[rows]]
             if not len(rows):
                 continue
-        hashed.append(_Cells(name, array, rows, _codes(array, rows)))
+            bools = None
+        codes = bools if bools is not None else _codes(array, rows)
+        hashed.append(_Cells(name, array, rows, codes))
     classes = _day_classes(pack, days) if on is None else np.zeros(size, dtype=np.int64)
+    # a row's digest: the sum of its cells' hashes (each cell's code offset by its column's salt)
     digest = _mix(np.uint64(0x9E3779B97F4A7C15) + classes.astype(np.uint64))
+    salts = _mix(np.arange(1, len(hashed) + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
     counts = np.zeros(size, dtype=np.int64)
-    for number, found in enumerate(hashed):
-        salt = np.uint64(number + 1) << np.uint64(32)
-        mixed = _mix(salt ^ found.codes.astype(np.uint64))  # type: ignore[union-attr]
-        if found.dense:
-            digest += mixed
+    sparse: list[tuple[Rows, npt.NDArray[np.uint64]]] = []
+    for found, salt in zip(hashed, salts, strict=True):
+        assert found.codes is not None
+        if found.dense:  # a value on every row (sector): added in place
+            digest += _mix(found.codes + salt)
             counts += 1
         else:
-            digest[found.rows] += mixed
-            counts[found.rows] += 1
-    _, first, inverse = np.unique(digest, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    first, inverse = _checked(first, inverse, hashed, counts, classes)
+            sparse.append((found.rows, found.codes + salt))
+    rows = np.concatenate([rows for rows, _ in sparse]) if sparse else np.zeros(0, dtype=np.intp)
+    salted = np.concatenate([salted for _, salted in sparse]) if sparse else np.zeros(0, dtype=np.uint64)
+    np.add.at(digest, rows, _mix(salted))
+    counts += np.bincount(rows, minlength=size)
+    first, inverse = _groups(digest)
+    if size > TOGETHER_UP_TO or not _alike(first, inverse, hashed, rows, salted, counts, classes):
+        first, inverse = _checked(first, inverse, hashed, counts, classes)
     records: list[dict[str, Any]] | None = None
     keys: list[Hashable] | None = None
     if len(first) <= records_up_to:
@@ -108,60 +114,155 @@ def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, records_up_to: 
 
 
 def known_rows(array: pa.Array) -> Rows:
-    """The rows where ``array`` holds a value, found from the validity bitmap's non-zero bytes (a
-    sparse column of a million rows costs its values, not its length)."""
-    size = len(array)
-    nulls = array.null_count
-    if nulls == 0:
-        return np.arange(size, dtype=np.intp)
-    if nulls == size:
-        return np.zeros(0, dtype=np.intp)
-    bitmap = array.buffers()[0]
-    if bitmap is None or pa.types.is_dictionary(array.type) or array.offset % 8:
+    """The rows where ``array`` holds a value, in no particular order, found from the validity bitmap's
+    non-zero 64-bit words (a sparse column of a million rows costs its values, not its length)."""
+    size, nulls = len(array), array.null_count
+    bitmap = array.buffers()[0] if nulls else None
+    if bitmap is None or nulls == size or pa.types.is_dictionary(array.type) or array.offset % 8:
         return np.flatnonzero(cols.validity(array)).astype(np.intp)
-    start = array.offset // 8
-    raw = np.frombuffer(bitmap, dtype=np.uint8)[start : start + (size + 7) // 8]
-    whole = len(raw) // 8 * 8
-    # the non-zero 64-bit words first (a sparse column of a million rows is 15,625 words)
-    words = np.flatnonzero(raw[:whole].view(np.uint64))
-    busy = (words[:, None] * 8 + np.arange(8)).reshape(-1)
-    busy = np.concatenate([busy[raw[busy] != 0], whole + np.flatnonzero(raw[whole:])])
-    spread = np.unpackbits(raw[busy][:, None], axis=1, bitorder="little")
-    which, bit = np.nonzero(spread)
-    rows = busy[which] * 8 + bit
-    return rows[rows < size].astype(np.intp)
+    at, word = _words(np.frombuffer(bitmap, dtype=np.uint8)[array.offset // 8 :], size)
+    found: list[Rows] = []
+    while len(at):  # each word's lowest bit set, taken away, until none is left (most hold one)
+        low = word & (~word + np.uint64(1))
+        found.append(at * 64 + _position(low))
+        word = word ^ low
+        left = np.flatnonzero(word)
+        at, word = at[left], word[left]
+    return np.concatenate(found).astype(np.intp) if len(found) != 1 else found[0].astype(np.intp)
 
 
-def _codes(array: pa.Array, rows: Rows) -> npt.NDArray[np.int64]:
+TOGETHER_UP_TO = 131_072  # rows up to which every column's bitmap is read, and checked, in one pass
+
+
+def _held(arrays: list[pa.Array]) -> list[tuple[Rows, npt.NDArray[np.uint64] | None]]:
+    """For each array, the rows where it holds a value and, for a boolean array, its values there (0
+    or 1). A short table's bitmaps are read all at once (a column then costs a copy of its bitmap,
+    not a dozen numpy calls); a long table's column by column (small arrays that stay in the
+    processor's cache, where a copy of every bitmap would not)."""
+    out: list[tuple[Rows, npt.NDArray[np.uint64] | None]] = []
+    together: dict[int, list[int]] = {}  # arrays read together, by length
+    for number, array in enumerate(arrays):
+        size, nulls = len(array), array.null_count
+        plain = not pa.types.is_dictionary(array.type) and not array.offset % 8
+        if 0 < nulls < size <= TOGETHER_UP_TO and plain:
+            together.setdefault(size, []).append(number)
+            out.append(_EMPTY)
+            continue
+        rows = known_rows(array)
+        out.append((rows, _bits(array, rows).astype(np.uint64) if _is_bool(array) else None))
+    for numbers in together.values():
+        for number, held in zip(numbers, _held_together([arrays[n] for n in numbers]), strict=True):
+            out[number] = held
+    return out
+
+
+_EMPTY: tuple[Rows, None] = (np.zeros(0, dtype=np.intp), None)
+
+
+def _held_together(arrays: list[pa.Array]) -> list[tuple[Rows, npt.NDArray[np.uint64] | None]]:
+    """``_held`` for arrays of one length with a validity bitmap starting on a byte: the bitmaps
+    copied side by side, their non-zero words found at once and their bits read at once."""
+    size = len(arrays[0])
+    width = (size + 63) // 64  # words per bitmap
+    length = (size + 7) // 8  # bytes per bitmap
+    valid = np.zeros((len(arrays), width * 8), dtype=np.uint8)
+    bools = [number for number, array in enumerate(arrays) if _is_bool(array)]
+    value = np.zeros((len(arrays), width * 8), dtype=np.uint8) if bools else valid
+    for number, array in enumerate(arrays):
+        start = array.offset // 8
+        valid[number, :length] = np.frombuffer(array.buffers()[0], np.uint8, length, start)
+    for number in bools:
+        array = arrays[number]
+        value[number, :length] = np.frombuffer(array.buffers()[1], np.uint8, length, array.offset // 8)
+    words = valid.view("<u8")
+    if size % 64:  # the bits past the last row
+        words[:, -1] &= np.uint64((1 << (size % 64)) - 1)
+    at = np.flatnonzero(words)
+    word, bits = words.reshape(-1)[at], value.view("<u8").reshape(-1)[at]
+    column, at = np.divmod(at, width)
+    found: list[tuple[Rows, Rows, npt.NDArray[np.uint64]]] = []
+    while len(word):  # each word's lowest bit set, taken away, until none is left (most hold one)
+        low = word & (~word + np.uint64(1))
+        found.append((column, at * 64 + _position(low), ((bits & low) != 0).astype(np.uint64)))
+        word = word ^ low
+        left = np.flatnonzero(word)
+        column, at, word, bits = column[left], at[left], word[left], bits[left]
+    columns = np.concatenate([f[0] for f in found]) if found else np.zeros(0, dtype=np.intp)
+    order = np.argsort(columns, kind="stable")
+    rows = (np.concatenate([f[1] for f in found])[order] if found else columns).astype(np.intp)
+    codes = np.concatenate([f[2] for f in found])[order] if found else np.zeros(0, dtype=np.uint64)
+    ends = np.cumsum(np.bincount(columns, minlength=len(arrays))).tolist()
+    out: list[tuple[Rows, npt.NDArray[np.uint64] | None]] = []
+    for number, end in enumerate(ends):
+        begin = ends[number - 1] if number else 0
+        out.append((rows[begin:end], codes[begin:end] if _is_bool(arrays[number]) else None))
+    return out
+
+
+_DE_BRUIJN = np.uint64(0x03F79D71B4CB0A89)
+_POSITIONS = np.zeros(64, dtype=np.intp)
+_POSITIONS[[((1 << k) * 0x03F79D71B4CB0A89 % 2**64) >> 58 for k in range(64)]] = np.arange(64)
+
+
+def _position(bits: npt.NDArray[np.uint64]) -> Rows:
+    """The position of the one bit set in each word (a de Bruijn sequence's multiplication)."""
+    return np.asarray(_POSITIONS[(bits * _DE_BRUIJN) >> np.uint64(58)], dtype=np.intp)
+
+
+def _words(raw: npt.NDArray[np.uint8], size: int) -> tuple[Rows, npt.NDArray[np.uint64]]:
+    """A bitmap's 64-bit words that are not zero, and where they are: bit k of word w is row 64 × w + k
+    (Arrow's bitmaps put the first row in the lowest bit); the bits past ``size`` are left out."""
+    full = size // 64
+    words = raw[: full * 8].view("<u8")
+    at = np.flatnonzero(words != 0)
+    last = int.from_bytes(raw[full * 8 : (size + 7) // 8].tobytes(), "little") & ((1 << (size % 64)) - 1)
+    if last:
+        return np.append(at, full), np.append(words[at], np.uint64(last))
+    return at, words[at]
+
+
+def _is_bool(array: pa.Array) -> bool:
+    return bool(pa.types.is_boolean(array.type))
+
+
+def _codes(array: pa.Array, rows: Rows) -> npt.NDArray[np.uint64]:
     """Per row of ``rows``, a code that is equal exactly when the values are equal (as classify reads
-    them: a value's type counts, so 1 and 1.0 differ)."""
+    them: a value's type counts, so 1 and 1.0 differ; codes compare within one column only)."""
     kind = array.type
     if pa.types.is_boolean(kind):
-        values = np.frombuffer(array.buffers()[1], dtype=np.uint8)
-        at = rows + array.offset
-        bit = (values[at >> 3] >> (at & 7).astype(np.uint8)) & 1
-        return np.asarray(bit, dtype=np.int64)
-    if (pa.types.is_integer(kind) or pa.types.is_floating(kind)) and not pa.types.is_float16(kind):
-        values = cols.numbers(array, np.dtype(kind.to_pandas_dtype()).type)[rows]
-        if pa.types.is_floating(kind):
-            # -0.0 and 0.0 are one number to every rule; the bits of NaN do not matter either
-            values = np.where(np.isnan(values), np.nan, values + 0.0)
-        inverse = np.unique(values, return_inverse=True)[1]
-        return np.asarray(inverse, dtype=np.int64).reshape(-1)
-    taken = array.take(pa.array(rows))
+        return _bits(array, rows).astype(np.uint64)
+    if pa.types.is_integer(kind):
+        values = np.frombuffer(array.buffers()[1], dtype=np.dtype(kind.to_pandas_dtype()))
+        held = values[array.offset : array.offset + len(array)][rows]
+        # the number itself (an unsigned one's bits): equal codes exactly for equal numbers
+        return held.view(np.uint64) if held.dtype == np.uint64 else held.astype(np.int64).view(np.uint64)
+    if pa.types.is_floating(kind) and not pa.types.is_float16(kind):
+        values = np.frombuffer(array.buffers()[1], dtype=np.dtype(kind.to_pandas_dtype()))
+        held = values[array.offset : array.offset + len(array)][rows].astype(np.float64)
+        # -0.0 and 0.0 are one number to every rule; the bits of NaN do not matter either
+        held = np.where(np.isnan(held), np.nan, held + 0.0)
+        return held.view(np.uint64)
+    taken = array if len(rows) == len(array) else array.take(pa.array(rows))  # every row: in order
     if pa.types.is_dictionary(kind):
         taken = taken.dictionary_decode()
     if cols.is_text(taken.type) or pa.types.is_binary(taken.type) or pa.types.is_large_binary(taken.type):
         encoded = pc.dictionary_encode(taken)
-        return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        return np.asarray(encoded.indices.to_numpy(zero_copy_only=False)).astype(np.uint64)
     if _is_text_list(taken.type):
-        return _list_codes(taken)
+        return _list_codes(taken).astype(np.uint64)
     seen: dict[str, int] = {}
-    out = np.empty(len(rows), dtype=np.int64)
+    out = np.empty(len(rows), dtype=np.uint64)
     for position, value in enumerate(taken.to_pylist()):
         text = json.dumps(value, sort_keys=True, default=repr, ensure_ascii=False)
         out[position] = seen.setdefault(text, len(seen))
     return out
+
+
+def _bits(array: pa.Array, rows: Rows) -> npt.NDArray[np.uint8]:
+    """A boolean array's values at ``rows``, as 0 and 1."""
+    values = np.frombuffer(array.buffers()[1], dtype=np.uint8)
+    at = rows + array.offset
+    return np.asarray((values[at >> 3] >> (at & 7).astype(np.uint8)) & 1, dtype=np.uint8)
 
 
 def _is_text_list(kind: pa.DataType) -> bool:
@@ -169,15 +270,37 @@ def _is_text_list(kind: pa.DataType) -> bool:
 
 
 def _list_codes(lists: pa.Array) -> npt.NDArray[np.int64]:
-    """Codes of lists of text, equal exactly when the lists are: each item escaped (a backslash
-    doubled, NUL and a null item written with a backslash), joined with NUL, and the list's length."""
+    """Codes of lists of text (none of them null), equal exactly when the lists are: a row per list,
+    its length then its items' codes (a null item -1), and the distinct rows numbered."""
+    offsets = np.asarray(lists.offsets.to_numpy(zero_copy_only=False), dtype=np.int64)
+    lengths = np.diff(offsets)
+    longest = int(lengths.max(initial=0))
+    if longest * len(lists) > 4_000_000:
+        return _joined_list_codes(lists)
+    encoded = pc.dictionary_encode(lists.flatten())
+    items = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    owner = np.repeat(np.arange(len(lists)), lengths)
+    place = np.arange(len(items)) - np.repeat(offsets[:-1] - offsets[0], lengths)
+    base = max(len(encoded.dictionary) + 1, longest + 1)  # an item's code + 1, or the length
+    if base ** (longest + 1) < 2**63:  # the list as one number: its length, then its items, in base ``base``
+        weights = base ** np.arange(1, longest + 1, dtype=np.int64)
+        packed = lengths.copy()
+        np.add.at(packed, owner, (items + 1) * weights[place])
+        return packed
+    grid = np.full((len(lists), longest + 1), -2, dtype=np.int64)
+    grid[:, 0] = lengths
+    grid[owner, place + 1] = items
+    return np.asarray(np.unique(grid, axis=0, return_inverse=True)[1], dtype=np.int64).reshape(-1)
+
+
+def _joined_list_codes(lists: pa.Array) -> npt.NDArray[np.int64]:
+    """``_list_codes`` for long lists: each item escaped (a backslash doubled, NUL and a null item
+    written with a backslash), joined with NUL, and the list's length."""
     items = lists.flatten().cast(pa.string())
     items = pc.replace_substring(items, "\\", "\\\\")
     items = pc.replace_substring(items, "\0", "\\0")
     items = pc.fill_null(items, "\\N")
-    rebuilt = pa.ListArray.from_arrays(
-        pc.subtract(lists.offsets, lists.offsets[0]).cast(pa.int32()), items
-    )
+    rebuilt = pa.ListArray.from_arrays(pc.subtract(lists.offsets, lists.offsets[0]).cast(pa.int32()), items)
     joined = pc.binary_join(rebuilt, "\0")
     text = np.asarray(pc.dictionary_encode(joined).indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     lengths = np.asarray(pc.list_value_length(lists).to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -224,6 +347,63 @@ def _changes(pack: Pack) -> npt.NDArray[np.int64]:
     return changes
 
 
+def _groups(digest: npt.NDArray[np.uint64]) -> tuple[Rows, Rows]:
+    """Rows with one digest form a group, numbered in the order of their first rows: each group's
+    first row and each row's group (Arrow's hash table; numpy's sort when that order is not met)."""
+    inverse = np.asarray(
+        pc.dictionary_encode(pa.array(digest, pa.uint64())).indices.to_numpy(zero_copy_only=False),
+        dtype=np.intp,
+    )
+    if not len(inverse):
+        return np.zeros(0, dtype=np.intp), inverse
+    seen = np.maximum.accumulate(inverse)
+    first = np.flatnonzero(np.concatenate([[True], seen[1:] > seen[:-1]]))
+    if inverse[0] == 0 and len(first) == seen[-1] + 1 and (inverse[first] == np.arange(len(first))).all():
+        return first.astype(np.intp), inverse
+    _, first, inverse = np.unique(digest, return_index=True, return_inverse=True)
+    return first.astype(np.intp), inverse.reshape(-1).astype(np.intp)
+
+
+def _alike(
+    first: Rows,
+    inverse: Rows,
+    cells: list[_Cells],
+    rows: Rows,
+    salted: npt.NDArray[np.uint64],
+    counts: npt.NDArray[np.int64],
+    classes: npt.NDArray[np.int64],
+) -> bool:
+    """Whether every group's rows are the same finding, checked at once: for each group and column,
+    either no row of the group holds a value there, or every row does and all of them the same
+    (``rows`` and ``salted``: the cells of the columns that do not hold a value on every row, column
+    after column, codes offset by their column's salt). When this says no, ``_checked`` finds which
+    rows differ."""
+    leader = first[inverse]
+    if (counts != counts[leader]).any() or (classes != classes[leader]).any():
+        return False
+    for found in cells:
+        if found.dense and (found.codes[leader] != found.codes).any():  # type: ignore[index]
+            return False
+    if not len(rows):
+        return True
+    sizes = [len(found.rows) for found in cells if not found.dense]
+    column = np.repeat(np.arange(len(sizes), dtype=np.uint64), sizes)
+    group = inverse[rows]
+    key = group.astype(np.uint64) * np.uint64(len(sizes)) + column
+    pair = np.asarray(pc.dictionary_encode(pa.array(key, pa.uint64())).indices.to_numpy(), dtype=np.intp)
+    pairs = int(pair.max()) + 1
+    held = np.bincount(pair, minlength=pairs)  # rows of the group that hold a value in the column
+    owner = np.empty(pairs, dtype=np.intp)
+    owner[pair] = group
+    if (held != np.bincount(inverse, minlength=len(first))[owner]).any():
+        return False
+    low = np.full(pairs, np.iinfo(np.uint64).max, dtype=np.uint64)
+    high = np.zeros(pairs, dtype=np.uint64)
+    np.minimum.at(low, pair, salted)
+    np.maximum.at(high, pair, salted)
+    return bool((low == high).all())
+
+
 def _checked(
     first: Rows,
     inverse: Rows,
@@ -233,18 +413,24 @@ def _checked(
 ) -> tuple[Rows, Rows]:
     """Compare every row with its group's first row, cell by cell; a row that differs (two findings
     with one hash) becomes a group of its own."""
-    leader = first[inverse]
+    leader = first[inverse].astype(np.int32 if len(inverse) < 2**31 else np.intp)
     wrong = (counts != counts[leader]) | (classes != classes[leader])
+    code_at = np.zeros(len(inverse), dtype=np.uint64)  # scratch: one column's codes by row
+    held = np.zeros(len(inverse), dtype=bool)  # scratch: the rows where that column holds a value
     for found in cells:
         rows, codes = found.rows, found.codes
         assert codes is not None
         if found.dense:
             wrong |= codes[leader] != codes
             continue
+        code_at[rows] = codes
+        held[rows] = True
         theirs = leader[rows]
-        at = np.minimum(np.searchsorted(rows, theirs), len(rows) - 1)
-        same = (rows[at] == theirs) & (codes[at] == codes)
-        wrong[rows[~same]] = True
+        # a row's cells all found, equal, in its first row's, and as many: the same finding
+        differs = ~held[theirs] | (code_at[theirs] != codes)
+        if differs.any():
+            wrong[rows[differs]] = True
+        held[rows] = False
     if not wrong.any():
         return first.astype(np.intp), inverse.astype(np.intp)
     alone = np.flatnonzero(wrong)
@@ -265,26 +451,43 @@ def _records(
     and a key that compares across tables (a day that is a date counts by its class)."""
     group_of = np.full(table.num_rows, -1, dtype=np.int64)
     group_of[first] = np.arange(len(first))
+    leading = group_of >= 0  # a group's first row (a byte a row: cheaper to look up than group_of)
     records: list[dict[str, Any]] = [{} for _ in first]
     typed: list[list[tuple[str, str, Hashable]]] = [[] for _ in first]
     exact = np.broadcast_to(np.asarray(exact_day, dtype=bool), (table.num_rows,))
     for found in cells:
-        leaders = found.rows[group_of[found.rows] >= 0]
+        leaders = first if found.dense else found.rows[leading[found.rows]]
         if not len(leaders):
             continue
-        values = found.array.take(pa.array(leaders)).to_pylist()
-        type_name = str(found.array.type)
-        counted = exact[leaders].tolist() if found.name == _DATE else [True] * len(leaders)
-        for group, value, keyed in zip(group_of[leaders].tolist(), values, counted, strict=True):
-            records[group][found.name] = value
-            if keyed:
-                typed[group].append((found.name, type_name, _hashable(value)))
+        name, kind = found.name, found.array.type
+        values = _values(found.array, leaders)
+        plain = pa.types.is_boolean(kind) or pa.types.is_integer(kind) or cols.is_text(kind)
+        hashables = values if plain else [_hashable(value) for value in values]
+        type_name = str(kind)
+        counted = exact[leaders].tolist() if name == _DATE else None
+        for position, group in enumerate(group_of[leaders].tolist()):
+            records[group][name] = values[position]
+            if counted is None or counted[position]:
+                typed[group].append((name, type_name, hashables[position]))
+    # the cells in the table's order: a table with its columns in another order misses the memory
     when = (today(), on)
     keys: list[Hashable] = [
-        (when, int(classes[row]), tuple(sorted(typed[number], key=lambda item: item[0])))
-        for number, row in enumerate(first.tolist())
+        (when, day_class, tuple(cells_of))
+        for day_class, cells_of in zip(classes[first].tolist(), typed, strict=True)
     ]
     return records, keys
+
+
+def _values(array: pa.Array, rows: Rows) -> list[Any]:
+    """The values at ``rows`` as Python values (as ``to_pylist`` gives them)."""
+    kind = array.type
+    if pa.types.is_boolean(kind):
+        held: list[Any] = _bits(array, rows).astype(bool).tolist()
+        return held
+    if pa.types.is_integer(kind) or (pa.types.is_floating(kind) and not pa.types.is_float16(kind)):
+        values = np.frombuffer(array.buffers()[1], dtype=np.dtype(kind.to_pandas_dtype()))
+        return values[array.offset : array.offset + len(array)][rows].tolist()  # type: ignore[no-any-return]
+    return array.take(pa.array(rows)).to_pylist()  # type: ignore[no-any-return]
 
 
 def _hashable(value: Any) -> Hashable:
