@@ -18,7 +18,9 @@ measured passes of one version and not the other, and changed the instruction co
 Collections that classifying itself causes are measured. The two versions may say more
 or less about the same finding (a newer pack asks more questions, judges installations one by one):
 the verdicts' average size in JSON characters and in models is printed beside the figures, since the
-time follows it. ``--instructions`` counts instructions per classify (valgrind): a figure that does
+time follows it, and the findings are also timed in two groups: those whose newer verdict asks no
+question (a verdict of the same kind as the older version's) and those whose newer verdict asks
+questions (facts of installations, open rules: more models to build). ``--instructions`` counts instructions per classify (valgrind): a figure that does
 not depend on the load, but not on cache misses and mispredicted branches either, which a bigger
 verdict also costs.
 """
@@ -54,6 +56,9 @@ def ok(f):
         return False
 if mode == "accept":
     print(json.dumps([i for i, f in enumerate(findings) if ok(f)]))
+    sys.exit(0)
+if mode == "asks":  # which verdicts ask questions (facts still needed)
+    print(json.dumps([bool(hazardrules.classify(f).questions) for f in findings]))
     sys.exit(0)
 if mode == "size":  # what a verdict holds: its JSON's length, and the models in it
     from pydantic import BaseModel
@@ -177,10 +182,33 @@ def main() -> int:
             common = [findings[i] for i in sorted(accepted)]
             file.write_text(json.dumps(common, ensure_ascii=False), encoding="utf-8")
             sizes = {label: _run(src, file, "size", 0) for label, src in folders.items()}
+            # the findings split by what the new verdict holds: no question asked (a verdict of the
+            # same kind as before) or questions (facts of installations, open rules: more to build)
+            asks = _run(folders["new"], file, "asks", 0)
+            groups = {
+                name: [f for f, a in zip(common, asks, strict=True) if a == wanted]
+                for name, wanted in (("no question", False), ("questions", True))
+            }
+            files = {"all": file}
+            for name, group in groups.items():
+                files[name] = Path(tmp) / f"{name}.json"
+                files[name].write_text(json.dumps(group, ensure_ascii=False), encoding="utf-8")
+            group_sizes = {
+                (name, label): _run(src, files[name], "size", 0)
+                for name in groups
+                for label, src in folders.items()
+            }
             figures: dict[str, list[float]] = {label: [] for label in folders}
+            by_group: dict[tuple[str, str], list[float]] = {
+                (name, label): [] for name in groups for label in folders
+            }
             for _ in range(args.rounds):
                 for label, src in folders.items():
                     figures[label].append(_run(src, file, "time", args.seconds)["per_second"])
+                for name in groups:
+                    for label, src in folders.items():
+                        rate = _run(src, files[name], "time", args.seconds)["per_second"]
+                        by_group[(name, label)].append(rate)
             counts: dict[str, float] = {}
             if args.instructions:
                 for label, src in folders.items():
@@ -221,6 +249,19 @@ def main() -> int:
             for label in ("old", "new")
         )
     )
+    for name, group in groups.items():
+        ratios = [n / o for o, n in zip(by_group[(name, "old")], by_group[(name, "new")], strict=True)]
+        lines.append(
+            f"findings whose new verdict asks {name} ({len(group)}): "
+            f"new ÷ old {statistics.median(ratios):.2f} "
+            f"(median of the rounds' ratios; old {statistics.median(by_group[(name, 'old')]):,.0f}/s, "
+            f"new {statistics.median(by_group[(name, 'new')]):,.0f}/s); verdicts: "
+            + "; ".join(
+                f"{label} {group_sizes[(name, label)]['chars']:,.0f} characters, "
+                f"{group_sizes[(name, label)]['models']:.1f} models"
+                for label in ("old", "new")
+            )
+        )
     if counts:
         lines.append(
             f"instructions per classify (callgrind): old {counts['old']:,.0f}, new {counts['new']:,.0f}; "
