@@ -642,6 +642,7 @@ class _Loader:
             unencoded=tuple(unencoded),
             readings=readings,
             unnumbered=tuple(parsed.unnumbered),
+            reading_derivations=any(d.spec.reading for d in derivations),
         )
         by_sector: dict[str, list[CompiledRule]] = {s: [] for s in meta.sectors}
         for unit in units:

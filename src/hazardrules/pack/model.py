@@ -96,6 +96,7 @@ class CompiledStandard:
     unencoded: tuple[UnencodedProvision, ...] = ()
     readings: dict[str, ReadingSpec] = field(default_factory=dict)  # id → documented reading
     unnumbered: tuple[UnnumberedArticle, ...] = ()
+    reading_derivations: bool = False  # some derivation (own or pack-wide) belongs to a documented reading
 
     @property
     def names(self) -> dict[str, str]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,13 +121,7 @@ def known_rows(array: pa.Array) -> Rows:
     if bitmap is None or nulls == size or pa.types.is_dictionary(array.type) or array.offset % 8:
         return np.flatnonzero(cols.validity(array)).astype(np.intp)
     at, word = _words(np.frombuffer(bitmap, dtype=np.uint8)[array.offset // 8 :], size)
-    found: list[Rows] = []
-    while len(at):  # each word's lowest bit set, taken away, until none is left (most hold one)
-        low = word & (~word + np.uint64(1))
-        found.append(at * 64 + _position(low))
-        word = word ^ low
-        left = np.flatnonzero(word)
-        at, word = at[left], word[left]
+    found = [where * 64 + _position(low) for low, (where,) in _lowest_bits(word, at)]
     return np.concatenate(found).astype(np.intp) if len(found) != 1 else found[0].astype(np.intp)
 
 
@@ -180,13 +174,10 @@ def _held_together(arrays: list[pa.Array]) -> list[tuple[Rows, npt.NDArray[np.ui
     at = np.flatnonzero(words)
     word, bits = words.reshape(-1)[at], value.view("<u8").reshape(-1)[at]
     column, at = np.divmod(at, width)
-    found: list[tuple[Rows, Rows, npt.NDArray[np.uint64]]] = []
-    while len(word):  # each word's lowest bit set, taken away, until none is left (most hold one)
-        low = word & (~word + np.uint64(1))
-        found.append((column, at * 64 + _position(low), ((bits & low) != 0).astype(np.uint64)))
-        word = word ^ low
-        left = np.flatnonzero(word)
-        column, at, word, bits = column[left], at[left], word[left], bits[left]
+    found = [
+        (of, where * 64 + _position(low), ((held & low) != 0).astype(np.uint64))
+        for low, (of, where, held) in _lowest_bits(word, column, at, bits)
+    ]
     columns = np.concatenate([f[0] for f in found]) if found else np.zeros(0, dtype=np.intp)
     order = np.argsort(columns, kind="stable")
     rows = (np.concatenate([f[1] for f in found])[order] if found else columns).astype(np.intp)
@@ -197,6 +188,19 @@ def _held_together(arrays: list[pa.Array]) -> list[tuple[Rows, npt.NDArray[np.ui
         begin = ends[number - 1] if number else 0
         out.append((rows[begin:end], codes[begin:end] if _is_bool(arrays[number]) else None))
     return out
+
+
+def _lowest_bits(
+    word: npt.NDArray[np.uint64], *along: npt.NDArray[Any]
+) -> Iterator[tuple[npt.NDArray[np.uint64], tuple[npt.NDArray[Any], ...]]]:
+    """Each word's bits set, lowest first, a pass at a time (most words hold one): the bit taken from
+    each word that still holds one, and the arrays ``along`` at those words."""
+    while len(word):
+        low = word & (~word + np.uint64(1))
+        yield low, along
+        word = word ^ low
+        left = np.flatnonzero(word)
+        word, along = word[left], tuple(a[left] for a in along)
 
 
 _DE_BRUIJN = np.uint64(0x03F79D71B4CB0A89)

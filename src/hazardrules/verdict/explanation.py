@@ -73,17 +73,6 @@ def build(cls: type[M], values: dict[str, Any]) -> M:
     return instance
 
 
-def build_given(cls: type[M], values: dict[str, Any], given: set[str]) -> M:
-    """An instance made from ``values`` (every field's, already of the right types) as
-    ``model_validate`` makes it from input naming only the fields in ``given`` (its fields set)."""
-    instance = _new(cls)
-    _set_dict(instance, values)
-    _set_fields(instance, given)
-    _set_extra(instance, None)
-    _set_private(instance, None)
-    return instance
-
-
 def builder(cls: type[M]) -> Callable[[dict[str, Any]], M]:
     """:func:`build` for one model class, for callers that always give every field (checked here
     once, not on every call)."""

@@ -19,7 +19,6 @@ from ..models import Finding
 from ..pack.format import FactSpec
 from ..pack.model import Pack
 from ..pack.sectors import resolve_sector
-from .explanation import build_given
 
 
 # Prepared findings and installations are not changed once made (not frozen: a frozen dataclass is
@@ -113,9 +112,8 @@ def coerce_finding(finding: Finding | Mapping[str, Any]) -> Finding:
             del data["observed_on"]
         else:
             data["observed_on"] = day
-    plain = _plain_finding(data)
     try:
-        model = Finding.model_validate(data) if plain is None else plain
+        model = Finding.model_validate(data)
     except ValidationError as exc:
         problems.extend(FindingProblem("invalid", _pydantic_message(e), _field(e)) for e in exc.errors())
     else:
@@ -127,61 +125,6 @@ def coerce_finding(finding: Finding | Mapping[str, Any]) -> Finding:
         finding_id = data.get("id") if isinstance(data.get("id"), str) else None
         raise FindingError(_capped(_dedupe(problems)), finding_id) from None
     return model
-
-
-_PLAIN_KEYS = frozenset({"id", "sector", "observed_on", "facts", "description"})
-_PLAIN_VALUES = frozenset({bool, int, float, str})  # a fact's value as StrictBool | StrictInt | … take it
-_PLAIN_OR_LIST = _PLAIN_VALUES | {list}  # (a list of text)
-_TEXT = frozenset({str})
-
-
-def _plain_finding(data: dict[str, Any]) -> Finding | None:
-    """The :class:`Finding` that ``Finding.model_validate(data)`` makes, without validating, when
-    ``data`` has the common plain shape (a sector's name, facts of exactly bool, int, float, text or a
-    list of text, no installations); None for anything else (validate it: the errors are pydantic's)."""
-    if not data.keys() <= _PLAIN_KEYS:
-        return None
-    sector = data.get("sector")
-    identifier = data.get("id")
-    observed = data.get("observed_on")  # (a date already, when valid: see coerce_finding)
-    description = data.get("description")
-    if (
-        type(sector) is not str
-        or (identifier is not None and type(identifier) is not str)
-        or (observed is not None and type(observed) is not dt.date)
-        or (description is not None and type(description) is not str)
-    ):
-        return None
-    given = data.get("facts", _NO_FACTS)
-    if type(given) is not dict:
-        return None
-    if not _TEXT.issuperset(map(type, given)):
-        return None  # a fact's name that is not text
-    kinds = set(map(type, given.values()))
-    if kinds <= _PLAIN_VALUES:
-        facts = given.copy()
-    elif kinds <= _PLAIN_OR_LIST:
-        facts = {}
-        for name, value in given.items():
-            if type(value) is list:
-                if not _TEXT.issuperset(map(type, value)):
-                    return None
-                value = value.copy()
-            facts[name] = value
-    else:
-        return None
-    values: dict[str, Any] = {
-        "id": identifier,
-        "sector": sector,
-        "observed_on": observed,
-        "facts": facts,
-        "installations": [],
-        "description": description,
-    }
-    return build_given(Finding, values, set(data))
-
-
-_NO_FACTS: dict[str, Any] = {}
 
 
 def strict_date(value: Any, what: str) -> tuple[dt.date | None, str | None]:

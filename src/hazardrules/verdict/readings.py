@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .. import models
-from ..pack.model import CompiledStandard, Pack
+from ..pack.model import Pack
 from .codes import CODES
 from .explanation import construct
 from .finding import PreparedFinding
@@ -23,7 +23,7 @@ def readings_used(
     for judgement in judgements:
         if not judgement.enterprise.origin and not judgement.per_kind:
             continue  # no derivation set a fact (the common case)
-        if not _has_readings(judgement.standard):
+        if not judgement.standard.reading_derivations:
             continue  # no derivation of the standard belongs to a reading
         results = [judgement.enterprise, *(r for runs in judgement.per_kind.values() for _, r, _ in runs)]
         if not any(d.spec.reading for result in results for d in result.origin.values()):
@@ -36,19 +36,6 @@ def readings_used(
                     derivations[derivation.spec.id] = None
                     rules[item.unit.id] = None
     return used
-
-
-_HAS_READINGS: dict[int, tuple[CompiledStandard, bool]] = {}
-
-
-def _has_readings(standard: CompiledStandard) -> bool:
-    """Whether a derivation of the standard belongs to a documented reading (kept per standard)."""
-    found = _HAS_READINGS.get(id(standard))
-    if found is None or found[0] is not standard:
-        if len(_HAS_READINGS) > 1024:
-            _HAS_READINGS.clear()
-        found = _HAS_READINGS[id(standard)] = (standard, any(d.spec.reading for d in standard.derivations))
-    return found[1]
 
 
 def add_readings(pack: Pack, verdict: models.Verdict, judgements: list[Judgement], complete: bool) -> None:
