@@ -292,8 +292,9 @@ def _spread(table: pa.Table, groups: Distinct, unique: pa.Table, options: Option
 
 def _repeat(array: pa.Array, where: npt.NDArray[np.intp]) -> pa.ChunkedArray:
     """``array.take(where)``, in chunks of BATCH_ROWS rows (each chunk's buffers grown on their own,
-    not one buffer grown, and copied as it grows, for the whole table); a list of text is taken with its items as a dictionary, then made text again, which is several
-    times faster than taking the text itself."""
+    not one buffer grown, and copied as it grows, for the whole table); a list of text is taken with
+    its items as a dictionary, then made text again, which is several times faster than taking the
+    text itself."""
     kind = array.type
     if pa.types.is_list(kind) and cols.is_text(kind.value_type):
         coded = array.values.dictionary_encode()
