@@ -84,7 +84,7 @@ def _random_value(rng: random.Random, name: str) -> Any:
 def distinct_count(table: pa.Table) -> int:
     from hazardrules.verdict.distinct import distinct
 
-    return len(distinct(table, PACK, None, records_up_to=0).first)
+    return len(distinct(table, PACK, None, keys_up_to=0).first)
 
 
 def jittered(findings: list[dict[str, Any]], rows: int, seed: int = 3) -> list[dict[str, Any]]:
@@ -135,7 +135,7 @@ def grouping_time(table: pa.Table) -> float:
     times = []
     for _ in range(3):
         started = time.perf_counter()
-        distinct(table, PACK, None, records_up_to=65_536)
+        distinct(table, PACK, None, keys_up_to=65_536)
         times.append(time.perf_counter() - started)
     return min(times)
 

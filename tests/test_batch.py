@@ -333,7 +333,7 @@ def test_distinct_groups_are_exact() -> None:
         {"sector": "metallurgy", "facts": {"contractor.present": False}, "observed_on": "2024-05-01"},
         {**base, "observed_on": "2024-13-01"},  # no date: its own group
     ]
-    groups = distinct(findings_table(register, pack), pack, None, records_up_to=100)
+    groups = distinct(findings_table(register, pack), pack, None, keys_up_to=100)
     assert groups.inverse[0] == groups.inverse[1]
     assert len(set(groups.inverse.tolist())) == 4
-    assert groups.records is not None and groups.records[groups.inverse[0]]["sector"] == "metallurgy"
+    assert groups.records([int(groups.inverse[0])])[0]["sector"] == "metallurgy"

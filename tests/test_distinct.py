@@ -161,3 +161,69 @@ def test_bitmaps_read_together_are_read_as_one_by_one(columns: list[tuple[str, l
             assert bits is not None and bits.tolist() == _bits(array, rows).tolist()
         else:
             assert bits is None
+
+
+def _row_keys(table: Any, keys_up_to: int = 1_000) -> list[Any]:
+    """Each row's key for the memory of findings."""
+    import hazardrules
+    from hazardrules.verdict.distinct import distinct
+
+    groups = distinct(table, hazardrules.load_pack(), None, keys_up_to=keys_up_to)
+    assert groups.keys is not None
+    return [groups.keys[g] for g in groups.inverse.tolist()]
+
+
+@settings(max_examples=200, deadline=None)  # the first loads the pack
+@given(
+    st.sampled_from(sorted(KINDS)).flatmap(
+        lambda k: st.tuples(st.just(k), st.lists(st.none() | KINDS[k][0], min_size=2, max_size=12))
+    ),
+    st.data(),
+)
+def test_keys_across_tables_are_equal_exactly_when_cells_are(drawn: tuple[str, list[Any]], data: Any) -> None:
+    """Two rows of two tables (a register's batches) get one key exactly when their cells are equal as
+    Python values — the memory of findings never gives one finding another's verdict."""
+    kind, values = drawn
+    cut = data.draw(st.integers(1, len(values) - 1))
+    first, second = values[:cut], values[cut:][::-1]
+    dense = data.draw(st.booleans())  # a column without nulls is coded on its own
+    first_table = pa.table({"sector": ["metallurgy"] * len(first), "x": pa.array(first, KINDS[kind][1])})
+    second_table = pa.table({"x": pa.array(second, KINDS[kind][1]), "sector": ["metallurgy"] * len(second)})
+    if dense:
+        first_table = first_table.filter(pa.array([v is not None for v in first]))
+        second_table = second_table.filter(pa.array([v is not None for v in second]))
+        first, second = [v for v in first if v is not None], [v for v in second if v is not None]
+    for a, key_a in zip(first, _row_keys(first_table), strict=True):
+        for b, key_b in zip(second, _row_keys(second_table), strict=True):
+            assert (key_a == key_b) == same(a, b), (a, b)
+
+
+def test_keys_tell_column_types_apart() -> None:
+    """1 and 1.0, a text and a dictionary-coded text: other columns, other keys."""
+    keys = [
+        _row_keys(pa.table({"x": pa.array(column)}))[0]
+        for column in (
+            [1],
+            [1.0],
+            [True],
+            pa.array(["1"]),
+            pa.array(["1"]).dictionary_encode(),
+            pa.array([["1"]]),
+        )
+    ]
+    assert len(set(keys)) == len(keys)
+    assert _row_keys(pa.table({"y": [1]}))[0] != keys[0]  # another column, the same value
+
+
+def test_a_full_codebook_starts_another_generation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A codebook that has grown too large is replaced; keys made with the old one never equal keys
+    made with the new one, though the new one numbers values from the start again."""
+    from hazardrules.verdict import distinct
+
+    table = pa.table({"x": ["a", "b", "a"]})
+    before = _row_keys(table)
+    monkeypatch.setattr(distinct._Codebook, "SIZE", 0)
+    after = _row_keys(pa.table({"x": ["b", "a"]}))
+    assert before[0] == before[2] != before[1]
+    assert not set(before) & set(after)
+    assert _row_keys(pa.table({"x": ["b", "a"]})) != after  # full again: yet another generation

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,7 @@ from .finding import MAX_SAFE_INTEGER, today
 from .industry import sector_notices
 from .law import Law, governing_law
 from .reads import Reads, unit_reads
+from .remembered import Remembered
 from .select import selector
 
 BATCH_ROWS = 131_072  # rows evaluated together: bounds the working memory, whatever the table's size
@@ -149,7 +150,7 @@ CHUNK_CELLS = 8_000_000  # cells (values held) grouped at once: bounds memory wh
 KEYS_UP_TO = 65_536  # distinct findings per chunk whose keys are worked out (for the memory of findings)
 LOOP_UP_TO = 8_192  # below this many cells to judge, classify() one by one beats the vector path's set-up
 MEMO_SIZE = 32_768  # summaries kept across tables (batches of a file, Spark's batches)
-_MEMO: dict[tuple[Any, ...], tuple[Pack, dict[Hashable, dict[str, Any]]]] = {}
+_MEMO: dict[tuple[Any, ...], tuple[Pack, Remembered]] = {}
 _KEPT = [name for name in OUTPUT_SCHEMA.names if name not in ("id", "on", "error")]
 
 
@@ -167,12 +168,12 @@ def _classify_chunk(table: pa.Table, options: Options) -> pa.Table:
     had it) and giving each row its own id, day and error."""
     if table.num_rows == 0:
         return OUTPUT_SCHEMA.empty_table()
-    groups = distinct(table, options.pack, options.on, records_up_to=KEYS_UP_TO)
+    groups = distinct(table, options.pack, options.on, keys_up_to=KEYS_UP_TO)
     unique = _judge_distinct(table, groups, options)
     return _spread(table, groups, unique, options)
 
 
-def _memory(options: Options) -> dict[Hashable, dict[str, Any]]:
+def _memory(options: Options) -> Remembered:
     scope = (
         id(options.pack),
         options.on,
@@ -186,8 +187,11 @@ def _memory(options: Options) -> dict[Hashable, dict[str, Any]]:
     if found is None or found[0] is not options.pack:
         if len(_MEMO) > 4:
             _MEMO.clear()
-        found = _MEMO[scope] = (options.pack, {})
+        found = _MEMO[scope] = (options.pack, Remembered(MEMO_SIZE))
     return found[1]
+
+
+_SUMMARY = [name for name in OUTPUT_SCHEMA.names if name != "id"]
 
 
 def _judge_distinct(table: pa.Table, groups: Distinct, options: Options) -> pa.Table:
@@ -195,43 +199,31 @@ def _judge_distinct(table: pa.Table, groups: Distinct, options: Options) -> pa.T
     with no finding id: each row gets its own)."""
     count = len(groups.first)
     memory = _memory(options) if groups.keys is not None else None
-    known: dict[int, dict[str, Any]] = {}
+    parts: list[tuple[Sequence[int], pa.Table]] = []
+    known: Sequence[int] = []
     if memory is not None and groups.keys is not None:
-        for number, key in enumerate(groups.keys):
-            found = memory.get(key)
-            if found is not None:
-                known[number] = found
-    missing = [n for n in range(count) if n not in known]
-    fresh: dict[int, dict[str, Any]] = {}  # judged here, as row mappings
-    judged: pa.Table | None = None  # judged here by the columnar engine and kept as Arrow
-    records = groups.records
-    if missing and records is not None and sum(max(len(records[n]), 4) for n in missing) <= LOOP_UP_TO * 4:
+        known, remembered = memory.find(groups.keys)
+        if remembered is not None:
+            parts.append((known, remembered))
+    missing = list(range(count))
+    if known:
+        missing = np.setdiff1d(np.arange(count), np.asarray(known, dtype=np.intp)).tolist()
+    if missing and int(np.maximum(groups.sizes[missing], 4).sum()) <= LOOP_UP_TO * 4:
         # records carry no id: an error names none here, and each row gets its own in _spread
-        fresh = {number: _routed_row(records[number], options) for number in missing}
+        judged = pa.table(_columns([_routed_row(record, options) for record in groups.records(missing)]))
     elif missing:
         leaders = table.take(pa.array(groups.first[missing]))
         judged = pa.concat_tables(
             [_classify_slice(leaders.slice(s, BATCH_ROWS), options) for s in _starts(leaders.num_rows)]
-        ).drop_columns(["id"])
-        if memory is not None and len(missing) <= KEYS_UP_TO:
-            fresh, judged = dict(zip(missing, judged.to_pylist(), strict=True)), None
-    if memory is not None and groups.keys is not None:
-        if len(memory) + len(fresh) > MEMO_SIZE:
-            memory.clear()
-        for number, row in fresh.items():
-            if row.get("error") is None:  # an error may name the day: it is not shared across tables
-                memory[groups.keys[number]] = row
-    parts: list[tuple[list[int], pa.Table]] = []
-    if judged is not None:
+        ).select(_SUMMARY)
+    if missing:
         parts.append((missing, judged))
-    rows = {**known, **fresh}
-    if rows:
-        listed = sorted(rows)
-        parts.append((listed, pa.table(_columns([rows[n] for n in listed]))))
+        if memory is not None and groups.keys is not None:
+            memory.add([groups.keys[n] for n in missing], judged)
+    if len(parts) == 1 and list(parts[0][0]) == list(range(count)):
+        return parts[0][1]
     order = np.concatenate([np.asarray(numbers, dtype=np.int64) for numbers, _ in parts])
-    merged = pa.concat_tables(
-        [part.select([n for n in OUTPUT_SCHEMA.names if n != "id"]) for _, part in parts]
-    )
+    merged = pa.concat_tables([part.select(_SUMMARY) for _, part in parts])
     back = np.empty(count, dtype=np.int64)
     back[order] = np.arange(count)
     return merged.take(pa.array(back))

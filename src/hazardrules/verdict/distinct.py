@@ -9,16 +9,19 @@ cell by cell (only the cells that hold a value, so a wide, sparse register costs
 every row is then compared with its group's first row; a row that differs (a hash collision) is a
 group of its own.
 
-Each group also gets a key that compares across tables (the cells as Python values), so that a
-register read batch by batch, or split over Spark's executors, judges a finding already judged in an
-earlier batch from memory.
+Each group also gets a key that compares across tables, so that a register read batch by batch, or
+split over Spark's executors, judges a finding already judged in an earlier batch from memory: its
+cells as pairs of codes — the column (its name and type) and the value — that mean the same in every
+table of the process (``_Codebook``), equal exactly when the cells are equal as Python values.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
-from collections.abc import Hashable, Iterator
+import threading
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,8 +46,26 @@ class Distinct:
     first: Rows  # each distinct finding's first row
     inverse: Rows  # each row's distinct finding
     days: npt.NDArray[np.int64]  # each row's day (days since 1970): observed_on, else ``on``, else today
-    records: list[dict[str, Any]] | None  # each distinct finding's cells (None: not worked out)
-    keys: list[Hashable] | None  # each distinct finding's key, comparable across tables
+    keys: list[Hashable] | None  # each distinct finding's key, the same in every table (None: not worked out)
+    sizes: npt.NDArray[np.int64]  # each distinct finding's number of cells that tell findings apart
+    cells: tuple[_Cells, ...]  # every cell that holds a value, column by column
+
+    def records(self, numbers: Sequence[int]) -> list[dict[str, Any]]:
+        """The cells of the distinct findings ``numbers``: each one's first row as ``Table.to_pylist``
+        gives it, nulls left out."""
+        leaders_of = self.first[np.asarray(numbers, dtype=np.intp)]
+        wanted = np.zeros(len(self.inverse), dtype=bool)  # a byte a row: cheaper to look up than place
+        wanted[leaders_of] = True
+        place = np.empty(len(self.inverse), dtype=np.int64)
+        place[leaders_of] = np.arange(len(numbers))
+        records: list[dict[str, Any]] = [{} for _ in numbers]
+        for found in self.cells:
+            leaders = found.rows[wanted[found.rows]]
+            if len(leaders):
+                name, values = found.name, _values(found.array, leaders)
+                for position, value in zip(place[leaders].tolist(), values, strict=True):
+                    records[position][name] = value
+        return records
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +81,9 @@ class _Cells:
         return len(self.rows) == len(self.array)
 
 
-def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, records_up_to: int) -> Distinct:
-    """Group the rows of ``table`` into distinct findings; the distinct findings' cells and keys are
-    worked out only when there are at most ``records_up_to`` of them."""
+def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, keys_up_to: int) -> Distinct:
+    """Group the rows of ``table`` into distinct findings; their keys are worked out only when there
+    are at most ``keys_up_to`` of them."""
     size = table.num_rows
     bad_date = np.zeros(size, dtype=bool)  # observed_on given but no date (classify refuses it)
     days = cols.row_days(table, on, bad_date)
@@ -105,12 +126,8 @@ def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, records_up_to: 
     first, inverse = _groups(digest)
     if size > TOGETHER_UP_TO or not _alike(first, inverse, hashed, rows, salted, counts, classes):
         first, inverse = _checked(first, inverse, hashed, counts, classes)
-    records: list[dict[str, Any]] | None = None
-    keys: list[Hashable] | None = None
-    if len(first) <= records_up_to:
-        exact = by_class is False
-        records, keys = _records(table, first, cells, classes, bad_date | exact, on)
-    return Distinct(first, inverse, days, records, keys)
+    keys = _keys(first, hashed, salts, rows, salted, classes, on) if len(first) <= keys_up_to else None
+    return Distinct(first, inverse, days, keys, counts[first], tuple(cells))
 
 
 def known_rows(array: pa.Array) -> Rows:
@@ -443,43 +460,111 @@ def _checked(
     return np.concatenate([first, alone]).astype(np.intp), inverse.astype(np.intp)
 
 
-def _records(
-    table: pa.Table,
+def _keys(
     first: Rows,
-    cells: list[_Cells],
+    hashed: list[_Cells],
+    salts: npt.NDArray[np.uint64],
+    rows: Rows,
+    salted: npt.NDArray[np.uint64],
     classes: npt.NDArray[np.int64],
-    exact_day: npt.NDArray[np.bool_] | bool,
     on: dt.date | None,
-) -> tuple[list[dict[str, Any]], list[Hashable]]:
-    """Each distinct finding's cells (its first row as ``Table.to_pylist`` gives it, nulls left out)
-    and a key that compares across tables (a day that is a date counts by its class)."""
-    group_of = np.full(table.num_rows, -1, dtype=np.int64)
+) -> list[Hashable]:
+    """Each distinct finding's key: the codebook's codes of its first row's cells that tell findings
+    apart (``rows`` and ``salted``: those of the columns without a value on every row, column after
+    column, as hashed), ordered by column, with today, ``on`` and the class of its day."""
+    book = _codebook()
+    leading = np.zeros(len(classes), dtype=bool)  # a byte a row: cheaper to look up than group_of
+    leading[first] = True
+    group_of = np.empty(len(classes), dtype=np.int64)
     group_of[first] = np.arange(len(first))
-    leading = group_of >= 0  # a group's first row (a byte a row: cheaper to look up than group_of)
-    records: list[dict[str, Any]] = [{} for _ in first]
-    typed: list[list[tuple[str, str, Hashable]]] = [[] for _ in first]
-    exact = np.broadcast_to(np.asarray(exact_day, dtype=bool), (table.num_rows,))
-    for found in cells:
-        leaders = first if found.dense else found.rows[leading[found.rows]]
-        if not len(leaders):
-            continue
-        name, kind = found.name, found.array.type
-        values = _values(found.array, leaders)
-        plain = pa.types.is_boolean(kind) or pa.types.is_integer(kind) or cols.is_text(kind)
-        hashables = values if plain else [_hashable(value) for value in values]
-        type_name = str(kind)
-        counted = exact[leaders].tolist() if name == _DATE else None
-        for position, group in enumerate(group_of[leaders].tolist()):
-            records[group][name] = values[position]
-            if counted is None or counted[position]:
-                typed[group].append((name, type_name, hashables[position]))
-    # the cells in the table's order: a table with its columns in another order misses the memory
-    when = (today(), on)
-    keys: list[Hashable] = [
-        (when, day_class, tuple(cells_of))
-        for day_class, cells_of in zip(classes[first].tolist(), typed, strict=True)
+    sparse = [number for number, found in enumerate(hashed) if not found.dense]
+    ends = np.cumsum([len(hashed[number].rows) for number in sparse], dtype=np.int64)
+    led = np.flatnonzero(leading[rows])  # the cells of first rows, column after column
+    column = np.searchsorted(ends, led, side="right")
+    bounds = np.searchsorted(column, np.arange(len(sparse) + 1)).tolist()
+    groups = [group_of[rows[led]]]
+    codes = [salted[led] - salts[sparse][column]]
+    ids = [np.asarray([book.column(hashed[n]) for n in sparse], dtype=np.uint64)[column]]
+    for position, number in enumerate(sparse):
+        begin, end = bounds[position], bounds[position + 1]
+        if begin < end and not _stable(hashed[number].array.type):
+            at = rows[led[begin:end]]
+            codes[0][begin:end] = book.values(hashed[number], at, codes[0][begin:end])
+    for found in hashed:
+        if found.dense:
+            assert found.codes is not None
+            local = found.codes[first]
+            groups.append(np.arange(len(first)))
+            codes.append(local if _stable(found.array.type) else book.values(found, first, local))
+            ids.append(np.full(len(first), book.column(found), dtype=np.uint64))
+    group, code, ids_ = np.concatenate(groups), np.concatenate(codes), np.concatenate(ids)
+    order = np.lexsort((ids_, group))
+    pairs = np.stack([ids_[order], code[order]], axis=1).astype("<u8").tobytes()
+    starts = [0, *(np.cumsum(np.bincount(group, minlength=len(first))) * 16).tolist()]  # 16 bytes a pair
+    when = (book.generation, today(), on)
+    return [
+        (when, day_class, pairs[starts[number] : starts[number + 1]])
+        for number, day_class in enumerate(classes[first].tolist())
     ]
-    return records, keys
+
+
+def _stable(kind: pa.DataType) -> bool:
+    """Whether a column's codes (``_codes``) are the same in every table: a boolean's bit, a number's."""
+    return bool(
+        pa.types.is_boolean(kind)
+        or pa.types.is_integer(kind)
+        or (pa.types.is_floating(kind) and not pa.types.is_float16(kind))
+    )
+
+
+class _Codebook:
+    """Codes for columns (a name and a type) and for values in a column that mean the same in every
+    table of the process: two cells get one code exactly when their values are equal as Python
+    values (NaN equal to NaN), which is when ``classify`` reads them alike."""
+
+    SIZE = 1 << 20  # values at most: a fuller book is replaced by an empty one of another generation
+
+    _generations = itertools.count()
+
+    def __init__(self) -> None:
+        self.generation = next(self._generations)
+        self.size = 0
+        self._lock = threading.Lock()
+        self._columns: dict[tuple[str, str], int] = {}
+        self._values: dict[tuple[int, Hashable], int] = {}
+
+    def column(self, found: _Cells) -> int:
+        key = (found.name, str(found.array.type))
+        code = self._columns.get(key)
+        if code is None:
+            with self._lock:
+                code = self._columns.setdefault(key, len(self._columns))
+        return code
+
+    def values(self, found: _Cells, rows: Rows, local: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+        """The codes of the values of ``found`` at ``rows``, whose codes in this table are ``local``."""
+        _, first, inverse = np.unique(local, return_index=True, return_inverse=True)
+        column = self.column(found)
+        keys = [(column, _hashable(v)) for v in found.array.take(pa.array(rows[first])).to_pylist()]
+        codes = [self._values.get(key) for key in keys]
+        if None in codes:
+            with self._lock:
+                for number, key in enumerate(keys):
+                    if codes[number] is None:
+                        codes[number] = self._values.setdefault(key, len(self._values))
+                self.size = len(self._values)
+        return np.asarray(codes, dtype=np.uint64)[inverse.reshape(-1)]
+
+
+_BOOK: list[_Codebook] = [_Codebook()]
+
+
+def _codebook() -> _Codebook:
+    """The process's codebook (a new one, of another generation, once it is full)."""
+    book = _BOOK[0]
+    if book.size > _Codebook.SIZE:
+        book = _BOOK[0] = _Codebook()
+    return book
 
 
 def _values(array: pa.Array, rows: Rows) -> list[Any]:
