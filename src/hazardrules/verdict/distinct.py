@@ -22,7 +22,7 @@ import itertools
 import json
 import threading
 from collections.abc import Hashable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -74,11 +74,11 @@ class _Cells:
     array: pa.Array
     rows: Rows  # the rows where the column holds a value (in no particular order)
     codes: npt.NDArray[np.uint64] | None  # per such row, a code equal for equal values (in this table)
+    values: pa.Array | None = None  # each code's value, where known (a text column's dictionary)
+    dense: bool = field(init=False)  # a value on every row
 
-    @property
-    def dense(self) -> bool:
-        """A value on every row."""
-        return len(self.rows) == len(self.array)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dense", len(self.rows) == len(self.array))
 
 
 def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, keys_up_to: int) -> Distinct:
@@ -104,8 +104,8 @@ def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, keys_up_to: int
             if not len(rows):
                 continue
             bools = None
-        codes = bools if bools is not None else _codes(array, rows)
-        hashed.append(_Cells(name, array, rows, codes))
+        codes, values = (bools, None) if bools is not None else _coded(array, rows)
+        hashed.append(_Cells(name, array, rows, codes, values))
     classes = _day_classes(pack, days) if on is None else np.zeros(size, dtype=np.int64)
     # a row's digest: the sum of its cells' hashes (each cell's code offset by its column's salt)
     digest = _mix(np.uint64(0x9E3779B97F4A7C15) + classes.astype(np.uint64))
@@ -249,34 +249,43 @@ def _is_bool(array: pa.Array) -> bool:
 def _codes(array: pa.Array, rows: Rows) -> npt.NDArray[np.uint64]:
     """Per row of ``rows``, a code that is equal exactly when the values are equal (as classify reads
     them: a value's type counts, so 1 and 1.0 differ; codes compare within one column only)."""
+    return _coded(array, rows)[0]
+
+
+def _coded(array: pa.Array, rows: Rows) -> tuple[npt.NDArray[np.uint64], pa.Array | None]:
+    """``_codes``, and for text the value of each code (the dictionary the codes index)."""
     kind = array.type
     if pa.types.is_boolean(kind):
-        return _bits(array, rows).astype(np.uint64)
+        return _bits(array, rows).astype(np.uint64), None
     if pa.types.is_integer(kind):
         values = np.frombuffer(array.buffers()[1], dtype=np.dtype(kind.to_pandas_dtype()))
         held = values[array.offset : array.offset + len(array)][rows]
         # the number itself (an unsigned one's bits): equal codes exactly for equal numbers
-        return held.view(np.uint64) if held.dtype == np.uint64 else held.astype(np.int64).view(np.uint64)
+        return (
+            held.view(np.uint64) if held.dtype == np.uint64 else held.astype(np.int64).view(np.uint64)
+        ), None
     if pa.types.is_floating(kind) and not pa.types.is_float16(kind):
         values = np.frombuffer(array.buffers()[1], dtype=np.dtype(kind.to_pandas_dtype()))
         held = values[array.offset : array.offset + len(array)][rows].astype(np.float64)
         # -0.0 and 0.0 are one number to every rule; the bits of NaN do not matter either
         held = np.where(np.isnan(held), np.nan, held + 0.0)
-        return held.view(np.uint64)
+        return held.view(np.uint64), None
     taken = array if len(rows) == len(array) else array.take(pa.array(rows))  # every row: in order
     if pa.types.is_dictionary(kind):
         taken = taken.dictionary_decode()
     if cols.is_text(taken.type) or pa.types.is_binary(taken.type) or pa.types.is_large_binary(taken.type):
         encoded = pc.dictionary_encode(taken)
-        return np.asarray(encoded.indices.to_numpy(zero_copy_only=False)).astype(np.uint64)
+        return np.asarray(encoded.indices.to_numpy(zero_copy_only=False)).astype(
+            np.uint64
+        ), encoded.dictionary
     if _is_text_list(taken.type):
-        return _list_codes(taken).astype(np.uint64)
+        return _list_codes(taken).astype(np.uint64), None
     seen: dict[str, int] = {}
     out = np.empty(len(rows), dtype=np.uint64)
     for position, value in enumerate(taken.to_pylist()):
         text = json.dumps(value, sort_keys=True, default=repr, ensure_ascii=False)
         out[position] = seen.setdefault(text, len(seen))
-    return out
+    return out, None
 
 
 def _bits(array: pa.Array, rows: Rows) -> npt.NDArray[np.uint8]:
@@ -543,9 +552,13 @@ class _Codebook:
 
     def values(self, found: _Cells, rows: Rows, local: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
         """The codes of the values of ``found`` at ``rows``, whose codes in this table are ``local``."""
-        _, first, inverse = np.unique(local, return_index=True, return_inverse=True)
         column = self.column(found)
-        keys = [(column, _hashable(v)) for v in found.array.take(pa.array(rows[first])).to_pylist()]
+        if found.values is not None:  # the value of each local code: every row's value is a first row's
+            inverse = local.astype(np.intp)
+            keys = [(column, value) for value in found.values.to_pylist()]
+        else:
+            _, first, inverse = np.unique(local, return_index=True, return_inverse=True)
+            keys = [(column, _hashable(v)) for v in found.array.take(pa.array(rows[first])).to_pylist()]
         codes = [self._values.get(key) for key in keys]
         if None in codes:
             with self._lock:
