@@ -14,10 +14,12 @@ import argparse
 import contextlib
 import datetime as dt
 import gc
+import json
 import os
 import platform
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -254,6 +256,22 @@ def fresh_memory(megabytes: int = 256) -> str:
     return f"{megabytes} MB written in {first * 1000:,.0f} ms the first time, {again * 1000:,.0f} ms again"
 
 
+def allocator() -> str:
+    """pyarrow's default memory pool, and for mimalloc its version and purge delay (as it prints
+    them itself when MIMALLOC_VERBOSE=1)."""
+    probe = "import pyarrow as pa; pa.allocate_buffer(1); print(pa.default_memory_pool().backend_name)"
+    env = {k: v for k, v in os.environ.items() if k != "MIMALLOC_PURGE_DELAY"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env={**env, "MIMALLOC_VERBOSE": "1"}, capture_output=True, text=True
+    )
+    backend = done.stdout.strip() or "unknown"
+    version = re.search(r"^(v\d+\.\d+\.\d+)", done.stderr, re.M)
+    delay = re.search(r"option 'purge_delay': (-?\d+)", done.stderr)
+    if backend != "mimalloc" or not version or not delay:
+        return backend
+    return f"mimalloc {version.group(1)}, purge_delay {int(delay.group(1)):,} ms by default"
+
+
 def machine(fresh: str) -> list[tuple[str, str]]:
     cpu = "unknown"
     with open("/proc/cpuinfo", encoding="utf-8") as info:
@@ -268,6 +286,7 @@ def machine(fresh: str) -> list[tuple[str, str]]:
         ("python", f"{platform.python_implementation()} {platform.python_version()}"),
         ("pyarrow", pa.__version__),
         ("numpy", np.__version__),
+        ("pyarrow's memory pool", allocator()),
         ("fresh memory (at the start of the run)", fresh),
         ("hazardrules", hazardrules.__version__),
         (
@@ -277,11 +296,51 @@ def machine(fresh: str) -> list[tuple[str, str]]:
     ]
 
 
+def later_registers(base: pa.Table, rows: int) -> list[tuple[float, float]]:
+    """Later registers of the same findings (in another order), each judged once the previous one is
+    dropped, as a service or a Spark executor goes on (after one first call: plans compiled):
+    findings/s and seconds, median of three, with the memory of findings emptied before each (the
+    worst case), kept (as by default), and a register read in batches of 131,072 rows."""
+    from hazardrules.verdict import batch
+
+    if not batch._MEMO:
+        rate_batch(tiled(base, rows, seed=1))
+    emptied = median_rate(lambda seed: tiled(base, rows, seed=seed), seeds=(2, 3, 4))
+    kept = median_rate(lambda seed: tiled(base, rows, seed=seed), seeds=(5, 6, 7), remembered=True)
+    later = tiled(base, rows, seed=2)
+    streamed = median_rate(
+        lambda seed: later.to_batches(max_chunksize=131_072), seeds=(1, 2, 3), remembered=True
+    )
+    return [emptied, kept, streamed]
+
+
+def later_registers_elsewhere(rows: int, purge_delay: str | None) -> dict[str, Any]:
+    """``later_registers`` in a fresh process (with ``MIMALLOC_PURGE_DELAY`` set when given): its
+    figures and its peak resident memory."""
+    env = {k: v for k, v in os.environ.items() if k != "MIMALLOC_PURGE_DELAY"}
+    if purge_delay is not None:
+        env["MIMALLOC_PURGE_DELAY"] = purge_delay
+    done = subprocess.run(
+        [sys.executable, __file__, "--later-registers", str(rows)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(done.stdout))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--spark", action="store_true")
+    parser.add_argument("--later-registers", type=int, help=argparse.SUPPRESS)  # the subprocess's job
     args = parser.parse_args()
+    if args.later_registers:
+        rates = later_registers(findings_table(single_issue()), args.later_registers)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+        print(json.dumps({"rates": rates, "peak_mb": peak}))
+        return
     fresh = fresh_memory()
     big = 20_000 if args.quick else 1_000_000
     sites = 2_000 if args.quick else 100_000
@@ -294,17 +353,12 @@ def main() -> None:
     batch_rate, batch_time = rate_batch(register)
     first_shape = shape(register)
     del register
-    # Later registers of the same findings (in another order), each judged once the previous one
-    # is dropped, as a service or a Spark executor goes on: median of three, memory of findings
-    # emptied before each (the worst case), then kept (as it is by default).
-    later_rate, later_time = median_rate(lambda seed: tiled(base, big, seed=seed), seeds=(2, 3, 4))
-    again_rate, again_time = median_rate(
-        lambda seed: tiled(base, big, seed=seed), seeds=(5, 6, 7), remembered=True
+    (later_rate, later_time), (again_rate, again_time), (stream_rate, stream_time) = later_registers(
+        base, big
     )
+    # the same three, each in a fresh process: the allocator's default, then freed memory kept 5 s
+    by_delay = {delay: later_registers_elsewhere(big, delay) for delay in (None, "5000")}
     later = tiled(base, big, seed=2)
-    stream_rate, stream_time = median_rate(
-        lambda seed: later.to_batches(max_chunksize=131_072), seeds=(1, 2, 3), remembered=True
-    )
     grouping = grouping_time(later)
     routed = routed_share(tiled(base, min(big, 100_000)))
     loop_sample = [issues[i % len(issues)] for i in range(sample)]
@@ -412,6 +466,29 @@ def main() -> None:
         "",
         "Distinct findings of the single-issue register that took the per-record path rather than the",
         f"columnar engine when judged by it (deferred matters, errors): {routed:.1%}.",
+        "",
+        "### Later registers when the allocator keeps freed memory a while",
+        "",
+        "pyarrow's allocator gives freed memory back to the operating system after its `purge_delay`",
+        "(*pyarrow's memory pool* above); on this virtual machine, memory taken again afterwards costs",
+        "far more than on bare metal (*fresh memory* above).",
+        "The three later-register rows again, each column in a fresh process of its own (one first call,",
+        "then the same registers), with the default and with `MIMALLOC_PURGE_DELAY=5000` (freed memory",
+        "kept 5 s):",
+        "",
+        "| later register (median of three) | default | MIMALLOC_PURGE_DELAY=5000 | ratio |",
+        "| --- | --- | --- | --- |",
+        *[
+            f"| {name} | {default[0]:,.0f}/s | {kept[0]:,.0f}/s | {kept[0] / default[0]:.2f} |"
+            for name, default, kept in zip(
+                ["memory of findings emptied", "memory of findings kept", "read in batches of 131,072 rows"],
+                by_delay[None]["rates"],
+                by_delay["5000"]["rates"],
+                strict=True,
+            )
+        ],
+        f"| peak resident memory of the process | {by_delay[None]['peak_mb']:,.0f} MB | "
+        f"{by_delay['5000']['peak_mb']:,.0f} MB | |",
         "",
     ]
 
