@@ -46,7 +46,7 @@ class Distinct:
     first: Rows  # each distinct finding's first row
     inverse: Rows  # each row's distinct finding
     days: npt.NDArray[np.int64]  # each row's day (days since 1970): observed_on, else ``on``, else today
-    keys: list[Hashable] | None  # each distinct finding's key, the same in every table (None: not worked out)
+    keys: list[bytes] | None  # each distinct finding's key, the same in every table (None: not worked out)
     sizes: npt.NDArray[np.int64]  # each distinct finding's number of cells that tell findings apart
     cells: tuple[_Cells, ...]  # every cell that holds a value, column by column
 
@@ -98,29 +98,35 @@ def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, keys_up_to: int
             continue
         arrays[name] = cols.combined(column)
     for (name, array), (rows, bools) in zip(arrays.items(), _held(list(arrays.values())), strict=True):
-        cells.append(_Cells(name, array, rows, None))
         if name == _DATE and by_class:
+            cells.append(_Cells(name, array, rows, None))
             rows = rows[bad_date[rows]]
             if not len(rows):
                 continue
             bools = None
         codes, values = (bools, None) if bools is not None else _coded(array, rows)
         hashed.append(_Cells(name, array, rows, codes, values))
+        if name != _DATE or not by_class:
+            cells.append(hashed[-1])
     classes = _day_classes(pack, days) if on is None else np.zeros(size, dtype=np.int64)
     # a row's digest: the sum of its cells' hashes (each cell's code offset by its column's salt)
     digest = _mix(np.uint64(0x9E3779B97F4A7C15) + classes.astype(np.uint64))
     salts = _mix(np.arange(1, len(hashed) + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
     counts = np.zeros(size, dtype=np.int64)
-    sparse: list[tuple[Rows, npt.NDArray[np.uint64]]] = []
+    sparse: list[_Cells] = []
     for found, salt in zip(hashed, salts, strict=True):
         assert found.codes is not None
         if found.dense:  # a value on every row (sector): added in place
             digest += _mix(found.codes + salt)
             counts += 1
         else:
-            sparse.append((found.rows, found.codes + salt))
-    rows = np.concatenate([rows for rows, _ in sparse]) if sparse else np.zeros(0, dtype=np.intp)
-    salted = np.concatenate([salted for _, salted in sparse]) if sparse else np.zeros(0, dtype=np.uint64)
+            sparse.append(found)
+    rows = np.concatenate([found.rows for found in sparse]) if sparse else np.zeros(0, dtype=np.intp)
+    salted = np.zeros(0, dtype=np.uint64)
+    if sparse:
+        salted = np.concatenate([found.codes for found in sparse])
+        sparse_salts = salts[[number for number, found in enumerate(hashed) if not found.dense]]
+        salted += np.repeat(sparse_salts, [len(found.rows) for found in sparse])
     np.add.at(digest, rows, _mix(salted))
     counts += np.bincount(rows, minlength=size)
     first, inverse = _groups(digest)
@@ -477,7 +483,7 @@ def _keys(
     salted: npt.NDArray[np.uint64],
     classes: npt.NDArray[np.int64],
     on: dt.date | None,
-) -> list[Hashable]:
+) -> list[bytes]:
     """Each distinct finding's key: the codebook's codes of its first row's cells that tell findings
     apart (``rows`` and ``salted``: those of the columns without a value on every row, column after
     column, as hashed), ordered by column, with today, ``on`` and the class of its day."""
@@ -506,15 +512,20 @@ def _keys(
             groups.append(np.arange(len(first)))
             codes.append(local if _stable(found.array.type) else book.values(found, first, local))
             ids.append(np.full(len(first), book.column(found), dtype=np.uint64))
+    # the class of the day, as a cell of a column no table has (the last code)
+    groups.append(np.arange(len(first)))
+    codes.append(classes[first].astype(np.uint64))
+    ids.append(np.full(len(first), np.iinfo(np.uint64).max, dtype=np.uint64))
     group, code, ids_ = np.concatenate(groups), np.concatenate(codes), np.concatenate(ids)
     order = np.lexsort((ids_, group))
     pairs = np.stack([ids_[order], code[order]], axis=1).astype("<u8").tobytes()
     starts = [0, *(np.cumsum(np.bincount(group, minlength=len(first))) * 16).tolist()]  # 16 bytes a pair
-    when = (book.generation, today(), on)
-    return [
-        (when, day_class, pairs[starts[number] : starts[number + 1]])
-        for number, day_class in enumerate(classes[first].tolist())
-    ]
+    # the same for every finding: the codebook's generation, today and ``on``
+    when = np.asarray(
+        [book.generation, today().toordinal(), on.toordinal() if on is not None else 0], dtype="<u8"
+    ).tobytes()
+    # bytes, not tuples: a key is not an object the garbage collector follows (nor counts)
+    return [when + pairs[starts[number] : starts[number + 1]] for number in range(len(first))]
 
 
 def _stable(kind: pa.DataType) -> bool:
