@@ -96,3 +96,24 @@ def test_other_findings_are_not_taken_from_memory() -> None:
         (row,) = hazardrules.classify_table(table).to_pylist()
         assert got(row) == expected(batch.row_finding(table, 0)), finding
     assert batch._MEMO  # findings were remembered
+
+
+def test_threads_sharing_the_memory_get_their_own_answers() -> None:
+    """Several threads judging tables at once (a service's workers) share the memory of findings and
+    the codebook: each table still gets exactly the answers it gets alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ._examples import all_examples
+
+    examples = [f for _, _, f, _ in all_examples() if "installations" not in f][:300]
+    tables = [findings_table(examples[n::4] + examples[: n * 7]) for n in range(8)]
+    from hazardrules.verdict import distinct
+
+    batch._MEMO.clear()
+    alone = [hazardrules.classify_table(table).to_pylist() for table in tables]
+    batch._MEMO.clear()
+    distinct._BOOK[0] = distinct._Codebook()  # new values coded by the threads themselves
+    for _ in ("an empty memory", "the memory the threads left"):
+        with ThreadPoolExecutor(4) as pool:
+            together = list(pool.map(lambda table: hazardrules.classify_table(table).to_pylist(), tables))
+        assert together == alone
