@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from hazardrules.verdict.distinct import _codes, _groups, _values, known_rows  # noqa: E402
+from hazardrules.verdict.distinct import _coded, _groups, _values, known_rows  # noqa: E402
 
 TEXT = st.text(alphabet=st.sampled_from(["a", "b", "\\", "N", "0", "\0", ","]), max_size=4)
 KINDS = {
@@ -54,7 +54,7 @@ def test_codes_are_equal_exactly_when_values_are(drawn: tuple[str, list[Any]]) -
     kind, values = drawn
     array = pa.array([None, *values], KINDS[kind][1]).slice(1)  # a slice: offsets count
     rows = np.arange(len(values), dtype=np.intp)
-    codes = _codes(array, rows).tolist()
+    codes = _coded(array, rows)[0].tolist()
     for i, a in enumerate(values):
         for j, b in enumerate(values):
             assert (codes[i] == codes[j]) == same(a, b), (a, b)

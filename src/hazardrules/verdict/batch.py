@@ -329,11 +329,7 @@ def _error_tail(problems: Any) -> str:
 
 def _columns(rows: Sequence[Mapping[str, Any]]) -> dict[str, pa.Array]:
     """The output columns (all but ``id``) of rows given as mappings (a missing field is null)."""
-    return {
-        name: pa.array([r.get(name) for r in rows], OUTPUT_SCHEMA.field(name).type)
-        for name in OUTPUT_SCHEMA.names
-        if name != "id"
-    }
+    return {name: pa.array([r.get(name) for r in rows], OUTPUT_SCHEMA.field(name).type) for name in _SUMMARY}
 
 
 def _metadata(options: Options) -> dict[bytes, bytes]:

@@ -252,14 +252,10 @@ def _is_bool(array: pa.Array) -> bool:
     return bool(pa.types.is_boolean(array.type))
 
 
-def _codes(array: pa.Array, rows: Rows) -> npt.NDArray[np.uint64]:
-    """Per row of ``rows``, a code that is equal exactly when the values are equal (as classify reads
-    them: a value's type counts, so 1 and 1.0 differ; codes compare within one column only)."""
-    return _coded(array, rows)[0]
-
-
 def _coded(array: pa.Array, rows: Rows) -> tuple[npt.NDArray[np.uint64], pa.Array | None]:
-    """``_codes``, and for text the value of each code (the dictionary the codes index)."""
+    """Per row of ``rows``, a code that is equal exactly when the values are equal (as classify reads
+    them: a value's type counts, so 1 and 1.0 differ; codes compare within one column only), and for
+    text the value of each code (the dictionary the codes index)."""
     kind = array.type
     if pa.types.is_boolean(kind):
         return _bits(array, rows).astype(np.uint64), None
@@ -529,7 +525,7 @@ def _keys(
 
 
 def _stable(kind: pa.DataType) -> bool:
-    """Whether a column's codes (``_codes``) are the same in every table: a boolean's bit, a number's."""
+    """Whether a column's codes (``_coded``) are the same in every table: a boolean's bit, a number's."""
     return bool(
         pa.types.is_boolean(kind)
         or pa.types.is_integer(kind)

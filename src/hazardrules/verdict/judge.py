@@ -77,14 +77,6 @@ class Judgement:
                 candidates.update(plan.by_kind.get(kind, ()))
             positions = sorted(candidates)
         out: list[Evaluated] = []
-        if not per_kind:  # (the loop below, when no rule is judged per installation)
-            for position in positions:
-                unit, value = values[position]
-                if value is True or complete or position in touched:
-                    out.append(
-                        _evaluated(Evaluated, (unit, value, base, None, value is True or position in touched))
-                    )
-            return out
         for position in positions:
             unit, value = values[position]
             installations = per_kind.get(unit.kind) if per_kind and unit.kind is not None else None
