@@ -40,7 +40,7 @@ def classify_batches(
     import pyarrow as pa
 
     from ..pack.resources import load_pack
-    from ..verdict.batch import classify_table
+    from ..verdict.batch import PLAIN_SCHEMA, classify_table
 
     pack = load_pack(pack_dir)
     for batch in batches:
@@ -55,7 +55,8 @@ def classify_batches(
             ignore=ignore,
             pack=pack,
         )
-        yield from out.to_batches()
+        # Spark reads no dictionary-encoded columns: the texts are written out in full
+        yield from out.cast(PLAIN_SCHEMA.with_metadata(out.schema.metadata)).to_batches()
 
 
 def classify_dataframe(

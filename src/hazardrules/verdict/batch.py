@@ -54,7 +54,8 @@ BATCH_ROWS = 131_072  # rows evaluated together: bounds the working memory, what
 META = ("id", "sector", "observed_on", "description", "facts", "installations", "finding")
 Verdicts = str | Sequence[int] | Callable[[pa.Table], Any] | None
 
-OUTPUT_SCHEMA = pa.schema(
+# Each distinct finding's summary (plain types: these tables are small).
+PLAIN_SCHEMA = pa.schema(
     [
         ("id", pa.string()),
         ("status", pa.string()),
@@ -68,6 +69,17 @@ OUTPUT_SCHEMA = pa.schema(
         ("notes", pa.list_(pa.string())),
         ("gaps", pa.list_(pa.string())),
         ("error", pa.string()),
+    ]
+)
+# The output: the same columns, with the texts that repeat from row to row (status, sector, rule ids,
+# fact names, codes) dictionary-encoded, so a row costs a few indices, not its texts written again
+# (a million rows' lists of text were ~400 MB as plain text, ~50 MB so).
+_CODED = pa.dictionary(pa.int32(), pa.string())
+_REPEATED = ("status", "sector", "standards", "hits", "undetermined", "missing_facts", "warnings", "notes", "gaps")
+OUTPUT_SCHEMA = pa.schema(
+    [
+        f.with_type(pa.list_(_CODED) if pa.types.is_list(f.type) else _CODED) if f.name in _REPEATED else f
+        for f in PLAIN_SCHEMA
     ]
 )
 SUMMARY_FIELDS = [f.name for f in OUTPUT_SCHEMA if f.name not in ("id", "error")]
@@ -151,9 +163,6 @@ KEYS_UP_TO = 65_536  # distinct findings per chunk whose keys are worked out (fo
 LOOP_UP_TO = 8_192  # below this many cells to judge, classify() one by one beats the vector path's set-up
 MEMO_SIZE = 32_768  # summaries kept across tables (batches of a file, Spark's batches)
 _MEMO: dict[tuple[Any, ...], tuple[Pack, Remembered]] = {}
-_KEPT = [name for name in OUTPUT_SCHEMA.names if name not in ("id", "on", "error")]
-
-
 def _chunks(table: pa.Table) -> Iterator[pa.Table]:
     """The table in chunks of at most about CHUNK_CELLS values (and at least BATCH_ROWS rows)."""
     size = table.num_rows
@@ -237,8 +246,8 @@ def _spread(table: pa.Table, groups: Distinct, unique: pa.Table, options: Option
     else:
         ids = pa.nulls(size, pa.string())
     columns: dict[str, pa.Array | pa.ChunkedArray] = {"id": ids}
-    for name in _KEPT:
-        columns[name] = _repeat(cols.combined(unique.column(name)), groups.inverse)
+    for name in _REPEATED:
+        columns[name] = _repeat(_coded(cols.combined(unique.column(name))), groups.inverse)
     # each row's own day, except where a ``finding`` cell (which the key holds whole) names the day
     group_on = cols.combined(unique.column("on"))
     judged = np.asarray(cols.validity(group_on), dtype=bool)[groups.inverse]
@@ -276,25 +285,26 @@ def _spread(table: pa.Table, groups: Distinct, unique: pa.Table, options: Option
         where = np.arange(size)
         where[listed] = size + np.arange(len(listed))
         for name, extra in _columns([again[row] for row in listed]).items():
-            chunks = [c.cast(extra.type) for c in _chunks_of(columns[name])]
-            whole = pa.chunked_array([*chunks, extra], extra.type)
+            if name in _REPEATED:
+                extra = _coded(extra)
+            whole = pa.chunked_array([*_chunks_of(columns[name]), extra], extra.type)
             columns[name] = whole.take(pa.array(where))
     return pa.table([columns[name] for name in OUTPUT_SCHEMA.names], schema=OUTPUT_SCHEMA)
 
 
+def _coded(array: pa.Array) -> pa.Array:
+    """A text array dictionary-encoded, or a list of text with its items dictionary-encoded (the
+    output's types for the texts that repeat from row to row)."""
+    if pa.types.is_list(array.type):
+        return pa.ListArray.from_arrays(array.offsets, array.values.dictionary_encode(), mask=array.is_null())
+    return array.dictionary_encode()
+
+
 def _repeat(array: pa.Array, where: npt.NDArray[np.intp]) -> pa.ChunkedArray:
     """``array.take(where)``, in chunks of BATCH_ROWS rows (each chunk's buffers grown on their own,
-    not one buffer grown, and copied as it grows, for the whole table); a list of text is taken with
-    its items as a dictionary, then made text again, which is several times faster than taking the
-    text itself."""
-    kind = array.type
-    if pa.types.is_list(kind) and cols.is_text(kind.value_type):
-        coded = array.values.dictionary_encode()
-        items = pa.ListArray.from_arrays(array.offsets, coded, mask=array.is_null())
-        parts = [items.take(pa.array(where[s : s + BATCH_ROWS])).cast(kind) for s in _starts(len(where))]
-    else:
-        parts = [array.take(pa.array(where[s : s + BATCH_ROWS])) for s in _starts(len(where))]
-    return pa.chunked_array(parts, kind)
+    not one buffer grown, and copied as it grows, for the whole table); the chunks share the
+    dictionary of a dictionary-encoded array."""
+    return pa.chunked_array([array.take(pa.array(where[s : s + BATCH_ROWS])) for s in _starts(len(where))], array.type)
 
 
 def _chunks_of(column: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
@@ -329,7 +339,7 @@ def _error_tail(problems: Any) -> str:
 
 def _columns(rows: Sequence[Mapping[str, Any]]) -> dict[str, pa.Array]:
     """The output columns (all but ``id``) of rows given as mappings (a missing field is null)."""
-    return {name: pa.array([r.get(name) for r in rows], OUTPUT_SCHEMA.field(name).type) for name in _SUMMARY}
+    return {name: pa.array([r.get(name) for r in rows], PLAIN_SCHEMA.field(name).type) for name in _SUMMARY}
 
 
 def _metadata(options: Options) -> dict[bytes, bytes]:
@@ -1059,7 +1069,7 @@ class _Output:
                 continue
             merged = pa.concat_arrays([part[name] for _, part in self.parts]) if self.parts else pa.array([])
             columns[name] = merged if in_order else merged.take(pa.array(back))
-        return pa.table(columns, schema=OUTPUT_SCHEMA)
+        return pa.table(columns, schema=PLAIN_SCHEMA)
 
 
 def row_finding(table: pa.Table, row: int) -> Any:
