@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -85,9 +86,13 @@ def check(register: list[dict[str, Any]], **options: Any) -> None:
     """Every row as classify() says, both when the distinct findings are judged one by one (and
     remembered across tables) and when the columnar engine judges them."""
     table = findings_table(register, options.get("pack"))
-    out = hazardrules.classify_table(table, **options).to_pylist()
+    whole = hazardrules.classify_table(table, **options)
+    assert whole.schema.remove_metadata() == batch.OUTPUT_SCHEMA  # whichever path judged the rows
+    out = whole.to_pylist()
     with vector_path():
-        assert hazardrules.classify_table(table, **options).to_pylist() == out
+        by_vector = hazardrules.classify_table(table, **options)
+        assert by_vector.schema.remove_metadata() == batch.OUTPUT_SCHEMA
+        assert by_vector.to_pylist() == out
     assert len(out) == len(register)
     for number, (finding, row) in enumerate(zip(register, out, strict=True)):
         again = row_finding(table, number)
@@ -207,6 +212,30 @@ def test_column_types_an_inspector_has() -> None:
         assert got(out[number]) == expected(row_finding(table, number))
 
 
+def test_repeated_texts_are_dictionary_encoded(tmp_path: Path) -> None:
+    """The texts that repeat from row to row come as dictionaries shared by every chunk of a column
+    (a row costs indices, not its texts again); the values are the plain output's, through Parquet too."""
+    import pyarrow.parquet as pq
+
+    from ._examples import all_examples
+
+    register = [{**f, "id": str(i)} for i, (_, _, f, _) in enumerate(all_examples()[:60])] * 5
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(batch, "BATCH_ROWS", 64)
+        out = hazardrules.classify_table(findings_table(register))
+    for name in ("status", "sector", "hits", "missing_facts", "warnings"):
+        column = out.column(name)
+        assert column.num_chunks > 1
+        coded = [c if pa.types.is_dictionary(c.type) else c.values for c in column.chunks]
+        assert all(pa.types.is_dictionary(c.type) for c in coded), name
+        assert all(c.dictionary.equals(coded[0].dictionary) for c in coded), name
+    plain = hazardrules.classify_table(findings_table(register), text="plain", verdicts="major")
+    assert plain.schema.remove_metadata() == batch.PLAIN_SCHEMA.append(pa.field("verdict", pa.string()))
+    assert plain.drop_columns(["verdict"]).to_pylist() == out.to_pylist()
+    pq.write_table(out, tmp_path / "out.parquet")
+    assert pq.read_table(tmp_path / "out.parquet").to_pylist() == out.to_pylist()
+
+
 def test_verdicts_for_chosen_rows() -> None:
     register = [
         {
@@ -231,6 +260,8 @@ def test_bad_arguments() -> None:
         hazardrules.classify_table([{"sector": "metallurgy"}])
     with pytest.raises(hazardrules.ArgumentError, match="select"):
         hazardrules.classify_table(findings_table([]), select=["nothing:1"])
+    with pytest.raises(hazardrules.ArgumentError, match="text"):
+        hazardrules.classify_table(findings_table([]), text="utf-8")
 
 
 def test_empty_table() -> None:

@@ -40,7 +40,7 @@ def classify_batches(
     import pyarrow as pa
 
     from ..pack.resources import load_pack
-    from ..verdict.batch import PLAIN_SCHEMA, classify_table
+    from ..verdict.batch import classify_table
 
     pack = load_pack(pack_dir)
     for batch in batches:
@@ -54,9 +54,9 @@ def classify_batches(
             select=select,
             ignore=ignore,
             pack=pack,
+            text="plain",  # Spark reads no dictionary-encoded columns
         )
-        # Spark reads no dictionary-encoded columns: the texts are written out in full
-        yield from out.cast(PLAIN_SCHEMA.with_metadata(out.schema.metadata)).to_batches()
+        yield from out.to_batches()
 
 
 def classify_dataframe(

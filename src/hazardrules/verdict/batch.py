@@ -75,13 +75,27 @@ PLAIN_SCHEMA = pa.schema(
 # fact names, codes) dictionary-encoded, so a row costs a few indices, not its texts written again
 # (a million rows' lists of text were ~400 MB as plain text, ~50 MB so).
 _CODED = pa.dictionary(pa.int32(), pa.string())
-_REPEATED = ("status", "sector", "standards", "hits", "undetermined", "missing_facts", "warnings", "notes", "gaps")
+_REPEATED = (
+    "status",
+    "sector",
+    "standards",
+    "hits",
+    "undetermined",
+    "missing_facts",
+    "warnings",
+    "notes",
+    "gaps",
+)
 OUTPUT_SCHEMA = pa.schema(
     [
         f.with_type(pa.list_(_CODED) if pa.types.is_list(f.type) else _CODED) if f.name in _REPEATED else f
         for f in PLAIN_SCHEMA
     ]
 )
+TEXTS = (
+    "dictionary",
+    "plain",
+)  # classify_table's ``text``: the output's schema, OUTPUT_SCHEMA or PLAIN_SCHEMA
 SUMMARY_FIELDS = [f.name for f in OUTPUT_SCHEMA if f.name not in ("id", "error")]
 
 
@@ -95,6 +109,7 @@ def classify_table(
     pack: Pack | str | os.PathLike[str] | None = None,
     verdicts: Verdicts = None,
     readings: Iterable[str] | str | None = None,
+    text: str = "dictionary",
 ) -> pa.Table:
     """Classify every row of ``table``; return one row per finding, in the same order.
 
@@ -104,8 +119,12 @@ def classify_table(
     :class:`~hazardrules.FindingError` as JSON, else null) — each row what
     ``classify(row, detail="summary")`` says. ``verdicts`` adds a ``verdict`` column holding the full
     verdict JSON for chosen rows: ``"all"``, ``"major"``, ``"undetermined"``, a list of row positions,
-    or a function from the output table to a boolean mask. The other arguments are ``classify``'s.
+    or a function from the output table to a boolean mask. ``text="plain"`` gives the texts that
+    repeat from row to row (status, sector, the lists) as plain text rather than dictionary-encoded
+    (``PLAIN_SCHEMA`` rather than ``OUTPUT_SCHEMA``). The other arguments are ``classify``'s.
     """
+    if text not in TEXTS:
+        raise ArgumentError(f"text: one of {', '.join(map(repr, TEXTS))}; not {text!r}")
     on_day, complete, select_t, ignore_t, chosen_pack = arguments(on, complete, select, ignore, pack)
     off = reading_switch(chosen_pack, readings)
     chosen = selector(chosen_pack, select_t, ignore_t)
@@ -130,6 +149,8 @@ def classify_table(
     parts = [_classify_chunk(chunk, options) for chunk in _chunks(table)]
     out = pa.concat_tables(parts) if parts else OUTPUT_SCHEMA.empty_table()
     out = out.replace_schema_metadata(_metadata(options))
+    if text == "plain":
+        out = out.cast(PLAIN_SCHEMA.with_metadata(out.schema.metadata))
     if verdicts is not None:
         out = out.append_column("verdict", _verdicts(table, out, verdicts, options))
     return out
@@ -163,6 +184,8 @@ KEYS_UP_TO = 65_536  # distinct findings per chunk whose keys are worked out (fo
 LOOP_UP_TO = 8_192  # below this many cells to judge, classify() one by one beats the vector path's set-up
 MEMO_SIZE = 32_768  # summaries kept across tables (batches of a file, Spark's batches)
 _MEMO: dict[tuple[Any, ...], tuple[Pack, Remembered]] = {}
+
+
 def _chunks(table: pa.Table) -> Iterator[pa.Table]:
     """The table in chunks of at most about CHUNK_CELLS values (and at least BATCH_ROWS rows)."""
     size = table.num_rows
@@ -304,7 +327,9 @@ def _repeat(array: pa.Array, where: npt.NDArray[np.intp]) -> pa.ChunkedArray:
     """``array.take(where)``, in chunks of BATCH_ROWS rows (each chunk's buffers grown on their own,
     not one buffer grown, and copied as it grows, for the whole table); the chunks share the
     dictionary of a dictionary-encoded array."""
-    return pa.chunked_array([array.take(pa.array(where[s : s + BATCH_ROWS])) for s in _starts(len(where))], array.type)
+    return pa.chunked_array(
+        [array.take(pa.array(where[s : s + BATCH_ROWS])) for s in _starts(len(where))], array.type
+    )
 
 
 def _chunks_of(column: pa.Array | pa.ChunkedArray) -> list[pa.Array]:

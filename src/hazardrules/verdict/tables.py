@@ -37,6 +37,7 @@ def classify_table(
     pack: Pack | str | os.PathLike[str] | None = None,
     verdicts: Verdicts = None,
     readings: Iterable[str] | str | None = None,
+    text: str = "dictionary",
 ) -> Any:
     """Classify every row of a pyarrow Table (one finding per row), as ``classify`` would.
 
@@ -44,6 +45,8 @@ def classify_table(
     ``on``, ``standards``, ``hits``, ``undetermined``, ``missing_facts``, ``warnings``, ``notes``,
     ``gaps``, ``error`` — on each row what ``classify(row, detail="summary")`` says — and, with
     ``verdicts``, the full verdict JSON of the chosen rows. ``readings`` is ``classify``'s.
+    The texts that repeat from row to row (``status``, ``sector``, the lists) are dictionary-encoded;
+    ``text="plain"`` writes them out as plain text.
     """
     return _batch().classify_table(
         table,
@@ -54,6 +57,7 @@ def classify_table(
         pack=pack,
         verdicts=verdicts,
         readings=readings,
+        text=text,
     )
 
 
