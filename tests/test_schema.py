@@ -388,4 +388,3 @@ def test_a_site_run_as_several_sectors(pack: hazardrules.Pack, docs: dict[str, A
     verdict = json.loads(hazardrules.classify(finding).model_dump_json())
     assert verdict["sectors"] == ["metal_mine_underground", "tailings_pond"]
     validator(docs["verdict.schema.json"]).validate(verdict)
-

@@ -360,7 +360,7 @@ def _summary(
         status = "not_major"
         if not in_scope_cleared:
             notes["outside_scope"] = None
-        if any(u.spec.catch_all and u.id not in examined for j, _ in judgements for u in j.units):
+        if any(rule_id not in examined for j, _ in judgements for rule_id in _catch_alls(j.units)):
             notes["catch_all_not_assessed"] = None
     if day > today():
         warnings["date_in_future"] = None

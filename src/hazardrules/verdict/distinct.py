@@ -110,14 +110,16 @@ def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, keys_up_to: int
             cells.append(hashed[-1])
     classes = _day_classes(pack, days) if on is None else np.zeros(size, dtype=np.int64)
     # a row's digest: the sum of its cells' hashes (each cell's code offset by its column's salt)
-    digest = _mix(np.uint64(0x9E3779B97F4A7C15) + classes.astype(np.uint64))
+    digest = classes.astype(np.uint64)
+    digest += np.uint64(0x9E3779B97F4A7C15)
+    digest = _mixed(digest)
     salts = _mix(np.arange(1, len(hashed) + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
     counts = np.zeros(size, dtype=np.int64)
     sparse: list[_Cells] = []
     for found, salt in zip(hashed, salts, strict=True):
         assert found.codes is not None
         if found.dense:  # a value on every row (sector): added in place
-            digest += _mix(found.codes + salt)
+            digest += _mixed(found.codes + salt)
             counts += 1
         else:
             sparse.append(found)
@@ -340,13 +342,22 @@ def _joined_list_codes(lists: pa.Array) -> npt.NDArray[np.int64]:
     return np.asarray(np.unique(pairs, return_inverse=True)[1], dtype=np.int64).reshape(-1)
 
 
-def _mix(values: npt.NDArray[np.uint64] | np.uint64) -> Any:
+def _mix(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     """A 64-bit mixing function (splitmix64's finaliser), element-wise; wraps around by design."""
+    return _mixed(np.array(values, dtype=np.uint64))
+
+
+def _mixed(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """``_mix`` in place (``x`` is overwritten and returned): one scratch array, not one per step —
+    a million rows' temporaries are memory touched for the first time, slow on a virtual machine."""
+    shifted = np.empty_like(x)
     with np.errstate(over="ignore"):
-        x = np.asarray(values, dtype=np.uint64)
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
+        for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB), (31, None)):
+            np.right_shift(x, np.uint64(shift), out=shifted)
+            x ^= shifted
+            if factor is not None:
+                x *= np.uint64(factor)
+    return x
 
 
 def _day_classes(pack: Pack, days: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
