@@ -24,7 +24,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -92,10 +92,9 @@ OUTPUT_SCHEMA = pa.schema(
         for f in PLAIN_SCHEMA
     ]
 )
-TEXTS = (
-    "dictionary",
-    "plain",
-)  # classify_table's ``text``: the output's schema, OUTPUT_SCHEMA or PLAIN_SCHEMA
+# classify_table's ``text``: the output's schema, OUTPUT_SCHEMA or PLAIN_SCHEMA
+Text = Literal["dictionary", "plain"]
+TEXTS: tuple[Text, ...] = ("dictionary", "plain")
 SUMMARY_FIELDS = [f.name for f in OUTPUT_SCHEMA if f.name not in ("id", "error")]
 
 
@@ -109,7 +108,7 @@ def classify_table(
     pack: Pack | str | os.PathLike[str] | None = None,
     verdicts: Verdicts = None,
     readings: Iterable[str] | str | None = None,
-    text: str = "dictionary",
+    text: Text = "dictionary",
 ) -> pa.Table:
     """Classify every row of ``table``; return one row per finding, in the same order.
 
@@ -270,7 +269,7 @@ def _spread(table: pa.Table, groups: Distinct, unique: pa.Table, options: Option
         ids = pa.nulls(size, pa.string())
     columns: dict[str, pa.Array | pa.ChunkedArray] = {"id": ids}
     for name in _REPEATED:
-        columns[name] = _repeat(_coded(cols.combined(unique.column(name))), groups.inverse)
+        columns[name] = _repeat(_encoded(cols.combined(unique.column(name))), groups.inverse)
     # each row's own day, except where a ``finding`` cell (which the key holds whole) names the day
     group_on = cols.combined(unique.column("on"))
     judged = np.asarray(cols.validity(group_on), dtype=bool)[groups.inverse]
@@ -309,13 +308,13 @@ def _spread(table: pa.Table, groups: Distinct, unique: pa.Table, options: Option
         where[listed] = size + np.arange(len(listed))
         for name, extra in _columns([again[row] for row in listed]).items():
             if name in _REPEATED:
-                extra = _coded(extra)
+                extra = _encoded(extra)
             whole = pa.chunked_array([*_chunks_of(columns[name]), extra], extra.type)
             columns[name] = whole.take(pa.array(where))
     return pa.table([columns[name] for name in OUTPUT_SCHEMA.names], schema=OUTPUT_SCHEMA)
 
 
-def _coded(array: pa.Array) -> pa.Array:
+def _encoded(array: pa.Array) -> pa.Array:
     """A text array dictionary-encoded, or a list of text with its items dictionary-encoded (the
     output's types for the texts that repeat from row to row)."""
     if pa.types.is_list(array.type):

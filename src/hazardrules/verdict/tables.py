@@ -12,7 +12,7 @@ from ..errors import HazardRulesError
 from ..pack.model import Pack
 
 if TYPE_CHECKING:
-    from .batch import Verdicts
+    from .batch import Text, Verdicts
 
 
 def _batch() -> Any:
@@ -37,7 +37,7 @@ def classify_table(
     pack: Pack | str | os.PathLike[str] | None = None,
     verdicts: Verdicts = None,
     readings: Iterable[str] | str | None = None,
-    text: str = "dictionary",
+    text: Text = "dictionary",
 ) -> Any:
     """Classify every row of a pyarrow Table (one finding per row), as ``classify`` would.
 
