@@ -314,18 +314,21 @@ def later_registers(base: pa.Table, rows: int) -> list[tuple[float, float]]:
     return [emptied, kept, streamed]
 
 
-def later_registers_elsewhere(rows: int, purge_delay: str | None) -> dict[str, Any]:
-    """``later_registers`` in a fresh process (with ``MIMALLOC_PURGE_DELAY`` set when given): its
+def later_registers_elsewhere(rows: int, purge_delay: str | None, one_core: bool = False) -> dict[str, Any]:
+    """``later_registers`` in a fresh process (with ``MIMALLOC_PURGE_DELAY`` set when given; held to
+    one processor core from its start when ``one_core``, threads of pyarrow's pool included): its
     figures and its peak resident memory."""
     env = {k: v for k, v in os.environ.items() if k != "MIMALLOC_PURGE_DELAY"}
     if purge_delay is not None:
         env["MIMALLOC_PURGE_DELAY"] = purge_delay
+    core = min(os.sched_getaffinity(0))
     done = subprocess.run(
         [sys.executable, __file__, "--later-registers", str(rows)],
         env=env,
         capture_output=True,
         text=True,
         check=True,
+        preexec_fn=(lambda: os.sched_setaffinity(0, {core})) if one_core else None,
     )
     return dict(json.loads(done.stdout))
 
@@ -357,7 +360,13 @@ def main() -> None:
         base, big
     )
     # the same three, each in a fresh process: the allocator's default, then freed memory kept 5 s
-    by_delay = {delay: later_registers_elsewhere(big, delay) for delay in (None, "5000")}
+    # the same three, each in a fresh process: as the other rows run, held to one core, and with
+    # freed memory kept 5 s by the allocator
+    elsewhere = {
+        "both cores": later_registers_elsewhere(big, None),
+        "one core": later_registers_elsewhere(big, None, one_core=True),
+        "MIMALLOC_PURGE_DELAY=5000": later_registers_elsewhere(big, "5000"),
+    }
     later = tiled(base, big, seed=2)
     grouping = grouping_time(later)
     routed = routed_share(tiled(base, min(big, 100_000)))
@@ -467,28 +476,27 @@ def main() -> None:
         "Distinct findings of the single-issue register that took the per-record path rather than the",
         f"columnar engine when judged by it (deferred matters, errors): {routed:.1%}.",
         "",
-        "### Later registers when the allocator keeps freed memory a while",
+        "### Later registers in a process of their own: on one core, and when freed memory is kept",
         "",
-        "pyarrow's allocator gives freed memory back to the operating system after its `purge_delay`",
-        "(*pyarrow's memory pool* above); on this virtual machine, memory taken again afterwards costs",
-        "far more than on bare metal (*fresh memory* above).",
         "The three later-register rows again, each column in a fresh process of its own (one first call,",
-        "then the same registers), with the default and with `MIMALLOC_PURGE_DELAY=5000` (freed memory",
-        "kept 5 s):",
+        "then the same registers): as above (both of the machine's cores open to pyarrow's thread pool),",
+        "held to one core from the process's start, and with `MIMALLOC_PURGE_DELAY=5000` (pyarrow's",
+        "allocator keeps freed memory 5 s before giving it back to the system; *pyarrow's memory pool*",
+        "and *fresh memory* above).",
         "",
-        "| later register (median of three) | default | MIMALLOC_PURGE_DELAY=5000 | ratio |",
+        f"| later register (median of three) | {' | '.join(elsewhere)} |",
         "| --- | --- | --- | --- |",
         *[
-            f"| {name} | {default[0]:,.0f}/s | {kept[0]:,.0f}/s | {kept[0] / default[0]:.2f} |"
-            for name, default, kept in zip(
-                ["memory of findings emptied", "memory of findings kept", "read in batches of 131,072 rows"],
-                by_delay[None]["rates"],
-                by_delay["5000"]["rates"],
-                strict=True,
+            f"| {name} | "
+            + " | ".join(f"{figures['rates'][number][0]:,.0f}/s" for figures in elsewhere.values())
+            + " |"
+            for number, name in enumerate(
+                ["memory of findings emptied", "memory of findings kept", "read in batches of 131,072 rows"]
             )
         ],
-        f"| peak resident memory of the process | {by_delay[None]['peak_mb']:,.0f} MB | "
-        f"{by_delay['5000']['peak_mb']:,.0f} MB | |",
+        "| peak resident memory of the process | "
+        + " | ".join(f"{figures['peak_mb']:,.0f} MB" for figures in elsewhere.values())
+        + " |",
         "",
     ]
 
@@ -548,8 +556,9 @@ def main() -> None:
         "What costs: how many distinct findings the register holds (each is judged once, by classify()",
         "when there are few, else by the columnar engine); the table's width (every column holding values",
         f"is read once to find the distinct findings: {grouping:.2f} s for the {later.num_rows:,} rows and",
-        f"{later.num_columns:,} columns of the second row's register); and writing each row's lists",
-        "(missing facts above all: the remembered register's time is mostly these two).",
+        f"{later.num_columns:,} columns of the second row's register: most of a remembered register's",
+        "time); and the first touch of memory, which on this virtual machine costs more than the work",
+        "done in it (each row's lists are indices into dictionaries, not texts written again, for that).",
         "",
     ]
     write_section("\n".join(lines))
