@@ -13,7 +13,8 @@ from ..verdict.tables import classify_table
 
 
 def classify_pandas(frame: Any, **options: Any) -> Any:
-    """``classify_table`` for a pandas DataFrame; returns a pandas DataFrame (lists as Python lists)."""
+    """``classify_table`` for a pandas DataFrame; returns a pandas DataFrame (``status`` and
+    ``sector`` as categories, each list as a numpy array of text)."""
     import pyarrow as pa
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
