@@ -359,7 +359,6 @@ def main() -> None:
     (later_rate, later_time), (again_rate, again_time), (stream_rate, stream_time) = later_registers(
         base, big
     )
-    # the same three, each in a fresh process: the allocator's default, then freed memory kept 5 s
     # the same three, each in a fresh process: as the other rows run, held to one core, and with
     # freed memory kept 5 s by the allocator
     elsewhere = {

@@ -24,7 +24,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -75,17 +75,7 @@ PLAIN_SCHEMA = pa.schema(
 # fact names, codes) dictionary-encoded, so a row costs a few indices, not its texts written again
 # (the benchmark's million single-issue rows: 412 MB of output as plain text, 98 MB so).
 _CODED = pa.dictionary(pa.int32(), pa.string())
-_REPEATED = (
-    "status",
-    "sector",
-    "standards",
-    "hits",
-    "undetermined",
-    "missing_facts",
-    "warnings",
-    "notes",
-    "gaps",
-)
+_REPEATED = [f.name for f in PLAIN_SCHEMA if f.name not in ("id", "error") and f.type != pa.date32()]
 OUTPUT_SCHEMA = pa.schema(
     [
         f.with_type(pa.list_(_CODED) if pa.types.is_list(f.type) else _CODED) if f.name in _REPEATED else f
@@ -94,7 +84,7 @@ OUTPUT_SCHEMA = pa.schema(
 )
 # classify_table's ``text``: the output's schema, OUTPUT_SCHEMA or PLAIN_SCHEMA
 Text = Literal["dictionary", "plain"]
-TEXTS: tuple[Text, ...] = ("dictionary", "plain")
+TEXTS: tuple[Text, ...] = get_args(Text)
 SUMMARY_FIELDS = [f.name for f in OUTPUT_SCHEMA if f.name not in ("id", "error")]
 
 
