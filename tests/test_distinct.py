@@ -227,3 +227,56 @@ def test_a_full_codebook_starts_another_generation(monkeypatch: pytest.MonkeyPat
     assert before[0] == before[2] != before[1]
     assert not set(before) & set(after)
     assert _row_keys(pa.table({"x": ["b", "a"]})) != after  # full again: yet another generation
+
+
+def _row(table: Any, row: int) -> tuple[Any, ...]:
+    """A row's cells as values that compare as classify reads them (NaN equal to NaN, -0.0 to 0.0)."""
+    return tuple(
+        ("nan" if v != v else v + 0.0) if isinstance(v, float) else v
+        for v in (table.column(n)[row].as_py() for n in table.column_names)
+    )
+
+
+@settings(max_examples=150, deadline=None)  # the first loads the pack
+@given(
+    st.integers(1, 200).flatmap(
+        lambda size: st.lists(
+            st.sampled_from(["bool", "int", "float", "text", "set"]).flatmap(
+                lambda k: st.tuples(
+                    st.just(k), st.lists(st.none() | KINDS[k][0], min_size=size, max_size=size)
+                )
+            ),
+            min_size=1,
+            max_size=8,
+        )
+    ),
+    st.integers(0, 9),
+    st.booleans(),
+)
+def test_blocks_of_any_size_group_alike(columns: list[tuple[str, list[Any]]], cut: int, large: bool) -> None:
+    """Rows share a group exactly when their cells are equal, whether the columns are read, hashed
+    and checked all at once or a column at a time; a slice of a table (offsets into its buffers) and
+    text of either width alike; and every row's key is the same either way."""
+    import hazardrules
+    from hazardrules.verdict import distinct
+
+    pack = hazardrules.load_pack()
+    size = len(columns[0][1])
+    cells = {"sector": pa.array(["metallurgy"] * size)}
+    for number, (kind, values) in enumerate(columns):
+        kind_of = pa.large_string() if kind == "text" and large else KINDS[kind][1]
+        cells[f"c{number}"] = pa.array(values, kind_of)
+    table = pa.table(cells).slice(min(cut, size - 1))
+    whole = distinct.distinct(table, pack, None, keys_up_to=10**6)
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("BITMAPS_AT_ONCE", "CELLS_AT_ONCE", "CHECKED_AT_ONCE"):
+            patch.setattr(distinct, name, 1)
+        small = distinct.distinct(table, pack, None, keys_up_to=10**6)
+    assert whole.inverse.tolist() == small.inverse.tolist()
+    assert whole.first.tolist() == small.first.tolist()
+    assert whole.keys == small.keys
+    rows = [_row(table, row) for row in range(table.num_rows)]
+    group = whole.inverse.tolist()
+    for i in range(len(rows)):
+        for j in range(i + 1, min(len(rows), i + 30)):
+            assert (group[i] == group[j]) == (rows[i] == rows[j]), (rows[i], rows[j])

@@ -97,14 +97,25 @@ def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, keys_up_to: int
         if (name in IGNORED_TEXT and cols.is_text(column.type)) or column.null_count == len(column):
             continue
         arrays[name] = cols.combined(column)
-    for (name, array), (rows, bools) in zip(arrays.items(), _held(list(arrays.values())), strict=True):
+    held = _held(list(arrays.values()))
+    # the cells of text columns (but a day read by its class), coded all at once
+    texts = {
+        name: number
+        for number, ((name, array), (rows, _)) in enumerate(zip(arrays.items(), held, strict=True))
+        if _plain_text(array.type) and len(rows) < len(array) and not (name == _DATE and by_class)
+    }
+    coded = dict(zip(texts, _texts_coded([(arrays[n], held[texts[n]][0]) for n in texts]), strict=True))
+    for (name, array), (rows, bools) in zip(arrays.items(), held, strict=True):
         if name == _DATE and by_class:
             cells.append(_Cells(name, array, rows, None))
             rows = rows[bad_date[rows]]
             if not len(rows):
                 continue
             bools = None
-        codes, values = (bools, None) if bools is not None else _coded(array, rows)
+        if bools is not None:
+            codes, values = bools, None
+        else:
+            codes, values = coded[name] if name in coded else _coded(array, rows)
         hashed.append(_Cells(name, array, rows, codes, values))
         if name != _DATE or not by_class:
             cells.append(hashed[-1])
@@ -115,26 +126,17 @@ def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, keys_up_to: int
     digest = _mixed(digest)
     salts = _mix(np.arange(1, len(hashed) + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
     counts = np.zeros(size, dtype=np.int64)
-    sparse: list[_Cells] = []
     for found, salt in zip(hashed, salts, strict=True):
-        assert found.codes is not None
         if found.dense:  # a value on every row (sector): added in place
+            assert found.codes is not None
             digest += _mixed(found.codes + salt)
             counts += 1
-        else:
-            sparse.append(found)
-    rows = np.concatenate([found.rows for found in sparse]) if sparse else np.zeros(0, dtype=np.intp)
-    salted = np.zeros(0, dtype=np.uint64)
-    if sparse:
-        salted = np.concatenate([found.codes for found in sparse])
-        sparse_salts = salts[[number for number, found in enumerate(hashed) if not found.dense]]
-        salted += np.repeat(sparse_salts, [len(found.rows) for found in sparse])
-    np.add.at(digest, rows, _mix(salted))
-    counts += np.bincount(rows, minlength=size)
+    for block in _blocks(hashed, salts, CELLS_AT_ONCE):
+        np.add.at(digest, block.rows, _mixed(block.salted))
+        np.add.at(counts, block.rows, 1)
     first, inverse = _groups(digest)
-    if size > TOGETHER_UP_TO or not _alike(first, inverse, hashed, rows, salted, counts, classes):
-        first, inverse = _checked(first, inverse, hashed, counts, classes)
-    keys = _keys(first, hashed, salts, rows, salted, classes, on) if len(first) <= keys_up_to else None
+    first, inverse, leaders = _checked(first, inverse, hashed, salts, counts, classes)
+    keys = _keys(first, hashed, salts, leaders, classes, on) if len(first) <= keys_up_to else None
     return Distinct(first, inverse, days, keys, counts[first], tuple(cells))
 
 
@@ -150,14 +152,15 @@ def known_rows(array: pa.Array) -> Rows:
     return np.concatenate(found).astype(np.intp) if len(found) != 1 else found[0].astype(np.intp)
 
 
-TOGETHER_UP_TO = 131_072  # rows up to which every column's bitmap is read, and checked, in one pass
+TOGETHER_UP_TO = 131_072  # rows up to which columns' bitmaps are read side by side, a block at a time
+BITMAPS_AT_ONCE = 1 << 20  # bytes of bitmaps copied side by side at once (the copy stays in the cache)
 
 
 def _held(arrays: list[pa.Array]) -> list[tuple[Rows, npt.NDArray[np.uint64] | None]]:
     """For each array, the rows where it holds a value and, for a boolean array, its values there (0
-    or 1). A short table's bitmaps are read all at once (a column then costs a copy of its bitmap,
-    not a dozen numpy calls); a long table's column by column (small arrays that stay in the
-    processor's cache, where a copy of every bitmap would not)."""
+    or 1). A short table's bitmaps are read side by side, a block of columns at a time (a column then
+    costs a copy of its bitmap, not a dozen numpy calls; the block stays in the processor's cache); a
+    long table's column by column (as cheap per column as a copy of its longer bitmap would be)."""
     out: list[tuple[Rows, npt.NDArray[np.uint64] | None]] = []
     together: dict[int, list[int]] = {}  # arrays read together, by length
     for number, array in enumerate(arrays):
@@ -169,9 +172,12 @@ def _held(arrays: list[pa.Array]) -> list[tuple[Rows, npt.NDArray[np.uint64] | N
             continue
         rows = known_rows(array)
         out.append((rows, _bits(array, rows).astype(np.uint64) if _is_bool(array) else None))
-    for numbers in together.values():
-        for number, held in zip(numbers, _held_together([arrays[n] for n in numbers]), strict=True):
-            out[number] = held
+    for size, numbers in together.items():
+        step = max(1, BITMAPS_AT_ONCE // ((size + 63) // 64 * 8))  # bitmaps a block
+        for start in range(0, len(numbers), step):
+            part = numbers[start : start + step]
+            for number, held in zip(part, _held_together([arrays[n] for n in part]), strict=True):
+                out[number] = held
     return out
 
 
@@ -184,9 +190,10 @@ def _held_together(arrays: list[pa.Array]) -> list[tuple[Rows, npt.NDArray[np.ui
     size = len(arrays[0])
     width = (size + 63) // 64  # words per bitmap
     length = (size + 7) // 8  # bytes per bitmap
-    valid = np.zeros((len(arrays), width * 8), dtype=np.uint8)
+    valid = np.empty((len(arrays), width * 8), dtype=np.uint8)
+    valid[:, length:] = 0
     bools = [number for number, array in enumerate(arrays) if _is_bool(array)]
-    value = np.zeros((len(arrays), width * 8), dtype=np.uint8) if bools else valid
+    value = np.empty_like(valid) if bools else valid  # only the rows of boolean arrays are read
     for number, array in enumerate(arrays):
         start = array.offset // 8
         valid[number, :length] = np.frombuffer(array.buffers()[0], np.uint8, length, start)
@@ -204,7 +211,7 @@ def _held_together(arrays: list[pa.Array]) -> list[tuple[Rows, npt.NDArray[np.ui
         for low, (of, where, held) in _lowest_bits(word, column, at, bits)
     ]
     columns = np.concatenate([f[0] for f in found]) if found else np.zeros(0, dtype=np.intp)
-    order = np.argsort(columns, kind="stable")
+    order = np.argsort(columns.astype(np.uint16) if len(arrays) <= 1 << 16 else columns, kind="stable")
     rows = (np.concatenate([f[1] for f in found])[order] if found else columns).astype(np.intp)
     codes = np.concatenate([f[2] for f in found])[order] if found else np.zeros(0, dtype=np.uint64)
     ends = np.cumsum(np.bincount(columns, minlength=len(arrays))).tolist()
@@ -290,6 +297,47 @@ def _coded(array: pa.Array, rows: Rows) -> tuple[npt.NDArray[np.uint64], pa.Arra
         text = json.dumps(value, sort_keys=True, default=repr, ensure_ascii=False)
         out[position] = seen.setdefault(text, len(seen))
     return out, None
+
+
+def _plain_text(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
+def _texts_coded(found: list[tuple[pa.Array, Rows]]) -> list[tuple[npt.NDArray[np.uint64], pa.Array]]:
+    """``_coded`` for text arrays (``string``, ``large_string``) at once: their cells' bytes gathered
+    into one array of text and dictionary-encoded once (a code then stands for one text in each of
+    these columns, and each column's codes index the one dictionary)."""
+    if not found:
+        return []
+    starts: list[npt.NDArray[np.int64]] = []
+    lengths: list[npt.NDArray[np.int64]] = []
+    texts: list[npt.NDArray[np.uint8]] = []
+    base = 0
+    for array, rows in found:
+        kind = np.dtype(np.int32 if pa.types.is_string(array.type) else np.int64)
+        offsets = np.frombuffer(array.buffers()[1], kind, len(array) + 1, array.offset * kind.itemsize)
+        low, high = int(offsets[0]), int(offsets[-1])  # the bytes of this array (a slice's own)
+        data = array.buffers()[2]
+        held = data is not None and high > low
+        texts.append(np.frombuffer(data, np.uint8, high - low, low) if held else _NO_BYTES)
+        begin = offsets[rows].astype(np.int64)
+        lengths.append(offsets[rows + 1].astype(np.int64) - begin)
+        starts.append(begin + (base - low))
+        base += high - low
+    start, length = np.concatenate(starts), np.concatenate(lengths)
+    offsets = np.zeros(len(start) + 1, dtype=np.int64)
+    np.cumsum(length, out=offsets[1:])
+    where = np.repeat(start - offsets[:-1], length) + np.arange(offsets[-1], dtype=np.int64)
+    text = np.concatenate(texts)[where]
+    strings = pa.LargeStringArray.from_buffers(len(start), pa.py_buffer(offsets), pa.py_buffer(text))
+    encoded = pc.dictionary_encode(strings)
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False)).astype(np.uint64)
+    ends = np.cumsum([len(rows) for _, rows in found]).tolist()
+    dictionary = encoded.dictionary
+    return [(codes[end - len(rows) : end], dictionary) for (_, rows), end in zip(found, ends, strict=True)]
+
+
+_NO_BYTES = np.zeros(0, dtype=np.uint8)
 
 
 def _bits(array: pa.Array, rows: Rows) -> npt.NDArray[np.uint8]:
@@ -407,111 +455,133 @@ def _groups(digest: npt.NDArray[np.uint64]) -> tuple[Rows, Rows]:
     return first.astype(np.intp), inverse.reshape(-1).astype(np.intp)
 
 
-def _alike(
-    first: Rows,
-    inverse: Rows,
-    cells: list[_Cells],
-    rows: Rows,
-    salted: npt.NDArray[np.uint64],
-    counts: npt.NDArray[np.int64],
-    classes: npt.NDArray[np.int64],
-) -> bool:
-    """Whether every group's rows are the same finding, checked at once: for each group and column,
-    either no row of the group holds a value there, or every row does and all of them the same
-    (``rows`` and ``salted``: the cells of the columns that do not hold a value on every row, column
-    after column, codes offset by their column's salt). When this says no, ``_checked`` finds which
-    rows differ."""
-    leader = first[inverse]
-    if (counts != counts[leader]).any() or (classes != classes[leader]).any():
-        return False
-    for found in cells:
-        if found.dense and (found.codes[leader] != found.codes).any():  # type: ignore[index]
-            return False
-    if not len(rows):
-        return True
-    sizes = [len(found.rows) for found in cells if not found.dense]
-    column = np.repeat(np.arange(len(sizes), dtype=np.uint64), sizes)
-    group = inverse[rows]
-    key = group.astype(np.uint64) * np.uint64(len(sizes)) + column
-    pair = np.asarray(pc.dictionary_encode(pa.array(key, pa.uint64())).indices.to_numpy(), dtype=np.intp)
-    pairs = int(pair.max()) + 1
-    held = np.bincount(pair, minlength=pairs)  # rows of the group that hold a value in the column
-    owner = np.empty(pairs, dtype=np.intp)
-    owner[pair] = group
-    if (held != np.bincount(inverse, minlength=len(first))[owner]).any():
-        return False
-    low = np.full(pairs, np.iinfo(np.uint64).max, dtype=np.uint64)
-    high = np.zeros(pairs, dtype=np.uint64)
-    np.minimum.at(low, pair, salted)
-    np.maximum.at(high, pair, salted)
-    return bool((low == high).all())
+CELLS_AT_ONCE = 1 << 18  # cells hashed, or checked, at once: a block of columns (cache-sized arrays)
+CHECKED_AT_ONCE = 1 << 20  # distinct findings × columns of a block checked at once
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """The cells of consecutive columns that do not hold a value on every row, side by side."""
+
+    columns: list[int]  # the columns' numbers among the hashed ones
+    rows: Rows  # each cell's row
+    salted: npt.NDArray[np.uint64]  # each cell's code offset by its column's salt
+    column: Rows  # each cell's column, as a position in ``columns``
+
+
+def _blocks(
+    hashed: list[_Cells], salts: npt.NDArray[np.uint64], cells: int, columns: int = 1 << 16
+) -> Iterator[_Block]:
+    """The cells of the columns without a value on every row, in blocks of at most ``cells`` cells
+    (or one column) and ``columns`` columns: arrays that stay in the processor's cache, and whose
+    memory the next block uses again."""
+    sparse = [number for number, found in enumerate(hashed) if not found.dense]
+    start = 0
+    while start < len(sparse):
+        end, held = start + 1, len(hashed[sparse[start]].rows)
+        while end < len(sparse) and end - start < columns and held + len(hashed[sparse[end]].rows) <= cells:
+            held += len(hashed[sparse[end]].rows)
+            end += 1
+        part = sparse[start:end]
+        sizes = [len(hashed[number].rows) for number in part]
+        column = np.repeat(np.arange(len(part), dtype=np.intp), sizes)
+        salted = np.concatenate([hashed[number].codes for number in part])
+        salted += salts[part][column]
+        yield _Block(part, np.concatenate([hashed[number].rows for number in part]), salted, column)
+        start = end
+
+
+_Leaders = tuple[Rows, Rows, npt.NDArray[np.uint64]]  # the first rows' cells: row, column, code
 
 
 def _checked(
     first: Rows,
     inverse: Rows,
-    cells: list[_Cells],
+    hashed: list[_Cells],
+    salts: npt.NDArray[np.uint64],
     counts: npt.NDArray[np.int64],
     classes: npt.NDArray[np.int64],
-) -> tuple[Rows, Rows]:
+) -> tuple[Rows, Rows, _Leaders]:
     """Compare every row with its group's first row, cell by cell; a row that differs (two findings
-    with one hash) becomes a group of its own."""
-    leader = first[inverse].astype(np.int32 if len(inverse) < 2**31 else np.intp)
+    with one hash) becomes a group of its own. Also the first rows' cells of the columns without a
+    value on every row (``_Leaders``, by column: what the groups' keys are made of).
+
+    A block of columns at a time: each first row's cells are put in a table by group and column, and
+    every cell is compared with its group's entry for its column. A row whose cells are all found,
+    equal, in its first row's, and as many, is the same finding."""
+    leader = first[inverse]
     wrong = (counts != counts[leader]) | (classes != classes[leader])
-    code_at = np.zeros(len(inverse), dtype=np.uint64)  # scratch: one column's codes by row
-    held = np.zeros(len(inverse), dtype=bool)  # scratch: the rows where that column holds a value
-    for found in cells:
-        rows, codes = found.rows, found.codes
-        assert codes is not None
+    for found in hashed:
         if found.dense:
-            wrong |= codes[leader] != codes
-            continue
-        code_at[rows] = codes
-        held[rows] = True
-        theirs = leader[rows]
-        # a row's cells all found, equal, in its first row's, and as many: the same finding
-        differs = ~held[theirs] | (code_at[theirs] != codes)
+            wrong |= found.codes[leader] != found.codes  # type: ignore[index]
+    leading = np.zeros(len(inverse), dtype=bool)
+    leading[first] = True
+    sparse = [number for number, found in enumerate(hashed) if not found.dense]
+    position = np.zeros(len(hashed), dtype=np.intp)  # a column's position among the sparse ones
+    position[sparse] = np.arange(len(sparse))
+    found_rows, found_columns, found_codes = [], [], []
+    width = max(1, CHECKED_AT_ONCE // max(len(first), 1))
+    for block in _blocks(hashed, salts, CELLS_AT_ONCE, width):
+        place = inverse[block.rows] * len(block.columns) + block.column
+        mine = leading[block.rows]
+        table = np.empty(len(first) * len(block.columns), dtype=np.uint64)
+        held = np.zeros(len(table), dtype=bool)
+        table[place[mine]] = block.salted[mine]
+        held[place[mine]] = True
+        differs = ~held[place] | (table[place] != block.salted)
         if differs.any():
-            wrong[rows[differs]] = True
-        held[rows] = False
-    if not wrong.any():
-        return first.astype(np.intp), inverse.astype(np.intp)
-    alone = np.flatnonzero(wrong)
-    inverse = inverse.copy()
-    inverse[alone] = len(first) + np.arange(len(alone))
-    return np.concatenate([first, alone]).astype(np.intp), inverse.astype(np.intp)
+            wrong[block.rows[differs]] = True
+        column = block.column[mine]
+        found_rows.append(block.rows[mine])
+        found_columns.append(position[block.columns][column])
+        found_codes.append(block.salted[mine] - salts[block.columns][column])
+    if wrong.any():
+        alone = np.flatnonzero(wrong)
+        inverse = inverse.copy()
+        inverse[alone] = len(first) + np.arange(len(alone))
+        first = np.concatenate([first, alone])
+        leading[alone] = True
+        found_rows, found_columns, found_codes = [], [], []
+        for number in sparse:
+            cells = hashed[number]
+            mine = leading[cells.rows]
+            found_rows.append(cells.rows[mine])
+            found_columns.append(np.full(len(found_rows[-1]), position[number], dtype=np.intp))
+            found_codes.append(cells.codes[mine])  # type: ignore[index]
+    if not found_rows:
+        return first.astype(np.intp), inverse.astype(np.intp), (_NO_ROWS, _NO_ROWS, _NO_CODES)
+    leaders = (np.concatenate(found_rows), np.concatenate(found_columns), np.concatenate(found_codes))
+    return first.astype(np.intp), inverse.astype(np.intp), leaders
+
+
+_NO_ROWS = np.zeros(0, dtype=np.intp)
+_NO_CODES = np.zeros(0, dtype=np.uint64)
 
 
 def _keys(
     first: Rows,
     hashed: list[_Cells],
     salts: npt.NDArray[np.uint64],
-    rows: Rows,
-    salted: npt.NDArray[np.uint64],
+    leaders: _Leaders,
     classes: npt.NDArray[np.int64],
     on: dt.date | None,
 ) -> list[bytes]:
     """Each distinct finding's key: the codebook's codes of its first row's cells that tell findings
-    apart (``rows`` and ``salted``: those of the columns without a value on every row, column after
-    column, as hashed), ordered by column, with today, ``on`` and the class of its day."""
+    apart (``leaders``: those of the columns without a value on every row, by column), ordered by
+    column, with today, ``on`` and the class of its day."""
     book = _codebook()
-    leading = np.zeros(len(classes), dtype=bool)  # a byte a row: cheaper to look up than group_of
-    leading[first] = True
     group_of = np.empty(len(classes), dtype=np.int64)
     group_of[first] = np.arange(len(first))
     sparse = [number for number, found in enumerate(hashed) if not found.dense]
-    ends = np.cumsum([len(hashed[number].rows) for number in sparse], dtype=np.int64)
-    led = np.flatnonzero(leading[rows])  # the cells of first rows, column after column
-    column = np.searchsorted(ends, led, side="right")
+    rows, column, local = leaders
     bounds = np.searchsorted(column, np.arange(len(sparse) + 1)).tolist()
-    groups = [group_of[rows[led]]]
-    codes = [salted[led] - salts[sparse][column]]
+    groups = [group_of[rows]]
+    codes = [local.copy()]
     ids = [np.asarray([book.column(hashed[n]) for n in sparse], dtype=np.uint64)[column]]
     for position, number in enumerate(sparse):
         begin, end = bounds[position], bounds[position + 1]
         if begin < end and not _stable(hashed[number].array.type):
-            at = rows[led[begin:end]]
-            codes[0][begin:end] = book.values(hashed[number], at, codes[0][begin:end])
+            codes[0][begin:end] = book.values(hashed[number], rows[begin:end], local[begin:end])
     for found in hashed:
         if found.dense:
             assert found.codes is not None
@@ -571,9 +641,9 @@ class _Codebook:
     def values(self, found: _Cells, rows: Rows, local: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
         """The codes of the values of ``found`` at ``rows``, whose codes in this table are ``local``."""
         column = self.column(found)
-        if found.values is not None:  # the value of each local code: every row's value is a first row's
-            inverse = local.astype(np.intp)
-            keys = [(column, value) for value in found.values.to_pylist()]
+        if found.values is not None:  # the value of each local code (a dictionary shared by columns)
+            present, inverse = np.unique(local, return_inverse=True)
+            keys = [(column, value) for value in found.values.take(pa.array(present)).to_pylist()]
         else:
             _, first, inverse = np.unique(local, return_index=True, return_inverse=True)
             keys = [(column, _hashable(v)) for v in found.array.take(pa.array(rows[first])).to_pylist()]
