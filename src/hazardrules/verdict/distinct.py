@@ -456,7 +456,7 @@ def _groups(digest: npt.NDArray[np.uint64]) -> tuple[Rows, Rows]:
 
 
 CELLS_AT_ONCE = 1 << 18  # cells hashed, or checked, at once: a block of columns (cache-sized arrays)
-CHECKED_AT_ONCE = 1 << 20  # distinct findings × columns of a block checked at once
+CHECKED_AT_ONCE = 1 << 18  # distinct findings × columns of a block checked at once (its table)
 
 
 @dataclass(frozen=True, slots=True)
@@ -578,10 +578,21 @@ def _keys(
     groups = [group_of[rows]]
     codes = [local.copy()]
     ids = [np.asarray([book.column(hashed[n]) for n in sparse], dtype=np.uint64)[column]]
+    shared: dict[int, list[npt.NDArray[np.intp]]] = {}  # cells of text columns, by the dictionary
     for position, number in enumerate(sparse):
         begin, end = bounds[position], bounds[position + 1]
-        if begin < end and not _stable(hashed[number].array.type):
-            codes[0][begin:end] = book.values(hashed[number], rows[begin:end], local[begin:end])
+        found = hashed[number]
+        if begin == end or _stable(found.array.type):
+            continue
+        if found.values is not None:  # looked up with the other columns coded with its dictionary
+            shared.setdefault(id(found.values), []).append(np.arange(begin, end))
+        else:
+            codes[0][begin:end] = book.values(found, rows[begin:end], local[begin:end])
+    for cells in shared.values():
+        at = np.concatenate(cells)
+        dictionary = hashed[sparse[int(column[at[0]])]].values
+        assert dictionary is not None
+        codes[0][at] = book.texts(dictionary, ids[0][at], local[at])
     for found in hashed:
         if found.dense:
             assert found.codes is not None
@@ -641,12 +652,25 @@ class _Codebook:
     def values(self, found: _Cells, rows: Rows, local: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
         """The codes of the values of ``found`` at ``rows``, whose codes in this table are ``local``."""
         column = self.column(found)
-        if found.values is not None:  # the value of each local code (a dictionary shared by columns)
-            present, inverse = np.unique(local, return_inverse=True)
-            keys = [(column, value) for value in found.values.take(pa.array(present)).to_pylist()]
-        else:
-            _, first, inverse = np.unique(local, return_index=True, return_inverse=True)
-            keys = [(column, _hashable(v)) for v in found.array.take(pa.array(rows[first])).to_pylist()]
+        if found.values is not None:  # the value of each local code
+            return self.texts(found.values, np.full(len(local), column, dtype=np.uint64), local)
+        _, first, inverse = np.unique(local, return_index=True, return_inverse=True)
+        keys = [(column, _hashable(v)) for v in found.array.take(pa.array(rows[first])).to_pylist()]
+        return np.asarray(np.asarray(self._coded(keys), dtype=np.uint64)[inverse.reshape(-1)])
+
+    def texts(
+        self, dictionary: pa.Array, columns: npt.NDArray[Any], local: npt.NDArray[Any]
+    ) -> npt.NDArray[np.uint64]:
+        """The codes of cells of columns coded with one ``dictionary`` (each cell's column's code
+        ``columns`` and its index in the dictionary ``local``): every column's values looked up at once."""
+        pair = columns.astype(np.uint64) * np.uint64(len(dictionary)) + local.astype(np.uint64)
+        present, inverse = np.unique(pair, return_inverse=True)
+        column, at = np.divmod(present, np.uint64(len(dictionary)))
+        values = dictionary.take(pa.array(at.astype(np.int64))).to_pylist()
+        keys = list(zip(column.tolist(), values, strict=True))
+        return np.asarray(np.asarray(self._coded(keys), dtype=np.uint64)[inverse.reshape(-1)])
+
+    def _coded(self, keys: list[tuple[int, Hashable]]) -> list[int]:
         codes = [self._values.get(key) for key in keys]
         if None in codes:
             with self._lock:
@@ -654,7 +678,7 @@ class _Codebook:
                     if codes[number] is None:
                         codes[number] = self._values.setdefault(key, len(self._values))
                 self.size = len(self._values)
-        return np.asarray(codes, dtype=np.uint64)[inverse.reshape(-1)]
+        return codes  # type: ignore[return-value]
 
 
 _BOOK: list[_Codebook] = [_Codebook()]
