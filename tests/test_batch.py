@@ -71,14 +71,16 @@ def sets_as_lists(finding: dict[str, Any]) -> dict[str, Any]:
 @contextlib.contextmanager
 def vector_path() -> Iterator[None]:
     """Distinct findings judged by the columnar engine (not classify() one by one), no memory of
-    findings judged in an earlier table, and the table's columns read and checked one by one (as a
-    long table's are)."""
+    findings judged in an earlier table, the table's bitmaps read column by column (as a long table's
+    are), and its cells hashed and checked a column at a time."""
     from hazardrules.verdict import distinct
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(batch, "LOOP_UP_TO", 0)
         patch.setattr(batch, "KEYS_UP_TO", 0)
         patch.setattr(distinct, "TOGETHER_UP_TO", 0)
+        patch.setattr(distinct, "CELLS_AT_ONCE", 1)
+        patch.setattr(distinct, "CHECKED_AT_ONCE", 1)
         yield
 
 
