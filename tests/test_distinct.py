@@ -280,3 +280,37 @@ def test_blocks_of_any_size_group_alike(columns: list[tuple[str, list[Any]]], cu
     for i in range(len(rows)):
         for j in range(i + 1, min(len(rows), i + 30)):
             assert (group[i] == group[j]) == (rows[i] == rows[j]), (rows[i], rows[j])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(["text", "set"]),
+    st.lists(st.lists(st.none() | KINDS["set"][0], min_size=1, max_size=10), min_size=1, max_size=4),
+    st.integers(0, 3),
+    st.booleans(),
+)
+def test_texts_and_lists_coded_together_are_equal_exactly_when_values_are(
+    kind: str, columns: list[list[Any]], cut: int, large: bool
+) -> None:
+    """Text and list-of-text columns coded at once (one dictionary for all of them): within a column,
+    two cells get one code exactly when their values are equal, a slice's offsets and either width
+    of text alike; and each code's dictionary entry is what the cell holds."""
+    from hazardrules.verdict.distinct import _lists_coded, _texts_coded
+
+    text = pa.large_string() if large else pa.string()
+    arrays = []
+    for values in columns:
+        cells = [
+            None if v is None else ("".join(x or "" for x in v) if kind == "text" else v) for v in values
+        ]
+        array = pa.array([None] * cut + cells, text if kind == "text" else pa.list_(text)).slice(cut)
+        arrays.append(array)
+    found = [(array, known_rows(array)) for array in arrays]
+    coded = (_texts_coded if kind == "text" else _lists_coded)(found)
+    for (array, rows), (codes, dictionary) in zip(found, coded, strict=True):
+        held = array.take(pa.array(rows)).to_pylist()
+        for i, a in enumerate(held):
+            for j, b in enumerate(held):
+                assert (codes[i] == codes[j]) == (a == b), (a, b)
+        if kind == "text":
+            assert dictionary.take(pa.array(codes.astype(np.int64))).to_pylist() == held

@@ -105,6 +105,12 @@ def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, keys_up_to: int
         if _plain_text(array.type) and len(rows) < len(array) and not (name == _DATE and by_class)
     }
     coded = dict(zip(texts, _texts_coded([(arrays[n], held[texts[n]][0]) for n in texts]), strict=True))
+    lists = {
+        name: number
+        for number, (name, array) in enumerate(arrays.items())
+        if _plain_text_list(array.type) and len(held[number][0])
+    }
+    coded.update(zip(lists, _lists_coded([(arrays[n], held[lists[n]][0]) for n in lists]), strict=True))
     for (name, array), (rows, bools) in zip(arrays.items(), held, strict=True):
         if name == _DATE and by_class:
             cells.append(_Cells(name, array, rows, None))
@@ -340,11 +346,81 @@ def _texts_coded(found: list[tuple[pa.Array, Rows]]) -> list[tuple[npt.NDArray[n
 _NO_BYTES = np.zeros(0, dtype=np.uint8)
 
 
+def _plain_text_list(kind: pa.DataType) -> bool:
+    return bool((pa.types.is_list(kind) or pa.types.is_large_list(kind)) and _plain_text(kind.value_type))
+
+
+def _lists_coded(found: list[tuple[pa.Array, Rows]]) -> list[tuple[npt.NDArray[np.uint64], pa.Array]]:
+    """``_coded`` for lists of text (a ``list`` or ``large_list`` of ``string`` or ``large_string``) at
+    once: each cell written as bytes — each item's length in 4 bytes (all ones for a null item), then
+    the item — and all cells dictionary-encoded once. Two cells get one code exactly when their lists
+    are equal item by item (a null item is not an empty one); each column's codes index the one
+    dictionary of those bytes."""
+    if not found:
+        return []
+    counts: list[npt.NDArray[np.int64]] = []  # each cell's number of items
+    starts: list[npt.NDArray[np.int64]] = []  # each item's first byte among all the columns' bytes
+    lengths: list[npt.NDArray[np.int64]] = []  # each item's length (0 for a null item)
+    heads: list[npt.NDArray[np.uint32]] = []  # what each item's 4 bytes say
+    texts: list[npt.NDArray[np.uint8]] = []
+    base = 0
+    for array, rows in found:
+        kind = np.dtype(np.int32 if pa.types.is_list(array.type) else np.int64)
+        offsets = np.frombuffer(array.buffers()[1], kind, len(array) + 1, array.offset * kind.itemsize)
+        first = offsets[rows].astype(np.int64)
+        count = offsets[rows + 1].astype(np.int64) - first
+        before = np.cumsum(count) - count
+        items = np.repeat(first - before, count) + np.arange(int(count.sum()), dtype=np.int64)
+        child = array.values  # the whole child array: the list offsets index it
+        kind = np.dtype(np.int32 if pa.types.is_string(child.type) else np.int64)
+        bounds = np.frombuffer(child.buffers()[1], kind, len(child) + 1, child.offset * kind.itemsize)
+        low, high = int(bounds[0]), int(bounds[-1])
+        data = child.buffers()[2]
+        texts.append(
+            np.frombuffer(data, np.uint8, high - low, low) if data is not None and high > low else _NO_BYTES
+        )
+        begin = bounds[items].astype(np.int64)
+        length = bounds[items + 1].astype(np.int64) - begin
+        if child.null_count:
+            valid = _bits_of(child.buffers()[0], items + child.offset).astype(bool)
+            length = np.where(valid, length, 0)
+            heads.append(np.where(valid, length, 0xFFFFFFFF).astype(np.uint32))
+        else:
+            heads.append(length.astype(np.uint32))
+        counts.append(count)
+        starts.append(begin + (base - low))
+        lengths.append(length)
+        base += high - low
+    count, start, length = np.concatenate(counts), np.concatenate(starts), np.concatenate(lengths)
+    # the bytes written: per item, its 4 bytes (after every column's text), then its text
+    source = np.concatenate([*texts, np.concatenate(heads).astype("<u4").view(np.uint8)])
+    segment_start = np.stack([base + 4 * np.arange(len(start), dtype=np.int64), start], axis=1).reshape(-1)
+    segment_length = np.stack([np.full(len(start), 4, dtype=np.int64), length], axis=1).reshape(-1)
+    written = np.cumsum(segment_length) - segment_length
+    where = np.repeat(segment_start - written, segment_length) + np.arange(
+        int(segment_length.sum()), dtype=np.int64
+    )
+    item_ends = np.concatenate([[0], np.cumsum(4 + length)])
+    cell_offsets = item_ends[np.concatenate([[0], np.cumsum(count)])].astype(np.int64)
+    cells = pa.Array.from_buffers(
+        pa.large_binary(), len(count), [None, pa.py_buffer(cell_offsets), pa.py_buffer(source[where])]
+    )
+    encoded = pc.dictionary_encode(cells)
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False)).astype(np.uint64)
+    ends = np.cumsum([len(rows) for _, rows in found]).tolist()
+    dictionary = encoded.dictionary
+    return [(codes[end - len(rows) : end], dictionary) for (_, rows), end in zip(found, ends, strict=True)]
+
+
+def _bits_of(bitmap: pa.Buffer, at: npt.NDArray[np.int64]) -> npt.NDArray[np.uint8]:
+    """The bits of ``bitmap`` at positions ``at`` (Arrow's order: the lowest bit first), as 0 and 1."""
+    values = np.frombuffer(bitmap, dtype=np.uint8)
+    return np.asarray((values[at >> 3] >> (at & 7).astype(np.uint8)) & 1, dtype=np.uint8)
+
+
 def _bits(array: pa.Array, rows: Rows) -> npt.NDArray[np.uint8]:
     """A boolean array's values at ``rows``, as 0 and 1."""
-    values = np.frombuffer(array.buffers()[1], dtype=np.uint8)
-    at = rows + array.offset
-    return np.asarray((values[at >> 3] >> (at & 7).astype(np.uint8)) & 1, dtype=np.uint8)
+    return _bits_of(array.buffers()[1], rows + array.offset)
 
 
 def _is_text_list(kind: pa.DataType) -> bool:
