@@ -98,19 +98,17 @@ def distinct(table: pa.Table, pack: Pack, on: dt.date | None, *, keys_up_to: int
             continue
         arrays[name] = cols.combined(column)
     held = _held(list(arrays.values()))
-    # the cells of text columns (but a day read by its class), coded all at once
-    texts = {
-        name: number
-        for number, ((name, array), (rows, _)) in enumerate(zip(arrays.items(), held, strict=True))
-        if _plain_text(array.type) and len(rows) < len(array) and not (name == _DATE and by_class)
-    }
-    coded = dict(zip(texts, _texts_coded([(arrays[n], held[texts[n]][0]) for n in texts]), strict=True))
-    lists = {
-        name: number
-        for number, (name, array) in enumerate(arrays.items())
-        if _plain_text_list(array.type) and len(held[number][0])
-    }
-    coded.update(zip(lists, _lists_coded([(arrays[n], held[lists[n]][0]) for n in lists]), strict=True))
+    rows_of = dict(zip(arrays, (rows for rows, _ in held), strict=True))
+    # the cells of text columns (but a full one, or a day read by its class) and of lists of text,
+    # coded all at once
+    texts = [
+        name
+        for name, array in arrays.items()
+        if _plain_text(array.type) and len(rows_of[name]) < len(array) and not (name == _DATE and by_class)
+    ]
+    lists = [name for name, array in arrays.items() if _plain_text_list(array.type) and len(rows_of[name])]
+    coded = dict(zip(texts, _texts_coded([(arrays[name], rows_of[name]) for name in texts]), strict=True))
+    coded.update(zip(lists, _lists_coded([(arrays[name], rows_of[name]) for name in lists]), strict=True))
     for (name, array), (rows, bools) in zip(arrays.items(), held, strict=True):
         if name == _DATE and by_class:
             cells.append(_Cells(name, array, rows, None))
@@ -306,7 +304,53 @@ def _coded(array: pa.Array, rows: Rows) -> tuple[npt.NDArray[np.uint64], pa.Arra
 
 
 def _plain_text(kind: pa.DataType) -> bool:
+    """Text held as offsets and bytes (``string``, ``large_string``), which ``_texts_coded`` reads."""
     return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
+def _plain_text_list(kind: pa.DataType) -> bool:
+    """A list of such text, which ``_lists_coded`` reads."""
+    return bool((pa.types.is_list(kind) or pa.types.is_large_list(kind)) and _plain_text(kind.value_type))
+
+
+def _offsets(array: pa.Array) -> npt.NDArray[np.int64] | npt.NDArray[np.int32]:
+    """The offsets of a text or list array (its own: a slice's ``offset`` counts), one more than rows."""
+    kind = array.type
+    wide = pa.types.is_large_string(kind) or pa.types.is_large_list(kind)
+    width = np.dtype(np.int64 if wide else np.int32)
+    return np.frombuffer(array.buffers()[1], width, len(array) + 1, array.offset * width.itemsize)
+
+
+def _own_bytes(array: pa.Array, offsets: npt.NDArray[Any]) -> tuple[npt.NDArray[np.uint8], int]:
+    """A text array's bytes (a slice's own), and the offset they start at."""
+    low, high = int(offsets[0]), int(offsets[-1])
+    data = array.buffers()[2]
+    return (
+        np.frombuffer(data, np.uint8, high - low, low) if data is not None and high > low else _NO_BYTES
+    ), low
+
+
+_NO_BYTES = np.zeros(0, dtype=np.uint8)
+
+
+def _gathered(
+    source: npt.NDArray[np.uint8], start: npt.NDArray[np.int64], length: npt.NDArray[np.int64]
+) -> npt.NDArray[np.uint8]:
+    """The pieces ``source[start : start + length]``, one after another."""
+    written = np.cumsum(length) - length
+    return source[np.repeat(start - written, length) + np.arange(int(length.sum()), dtype=np.int64)]
+
+
+def _encoded_by_column(
+    cells: pa.Array, found: list[tuple[pa.Array, Rows]]
+) -> list[tuple[npt.NDArray[np.uint64], pa.Array]]:
+    """``cells`` (every column's, one after another) dictionary-encoded once: each column's codes,
+    and the one dictionary they index."""
+    encoded = pc.dictionary_encode(cells)
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False)).astype(np.uint64)
+    ends = np.cumsum([len(rows) for _, rows in found]).tolist()
+    dictionary = encoded.dictionary
+    return [(codes[end - len(rows) : end], dictionary) for (_, rows), end in zip(found, ends, strict=True)]
 
 
 def _texts_coded(found: list[tuple[pa.Array, Rows]]) -> list[tuple[npt.NDArray[np.uint64], pa.Array]]:
@@ -320,34 +364,19 @@ def _texts_coded(found: list[tuple[pa.Array, Rows]]) -> list[tuple[npt.NDArray[n
     texts: list[npt.NDArray[np.uint8]] = []
     base = 0
     for array, rows in found:
-        kind = np.dtype(np.int32 if pa.types.is_string(array.type) else np.int64)
-        offsets = np.frombuffer(array.buffers()[1], kind, len(array) + 1, array.offset * kind.itemsize)
-        low, high = int(offsets[0]), int(offsets[-1])  # the bytes of this array (a slice's own)
-        data = array.buffers()[2]
-        held = data is not None and high > low
-        texts.append(np.frombuffer(data, np.uint8, high - low, low) if held else _NO_BYTES)
+        offsets = _offsets(array)
+        text, low = _own_bytes(array, offsets)
         begin = offsets[rows].astype(np.int64)
         lengths.append(offsets[rows + 1].astype(np.int64) - begin)
         starts.append(begin + (base - low))
-        base += high - low
-    start, length = np.concatenate(starts), np.concatenate(lengths)
-    offsets = np.zeros(len(start) + 1, dtype=np.int64)
+        texts.append(text)
+        base += len(text)
+    length = np.concatenate(lengths)
+    offsets = np.zeros(len(length) + 1, dtype=np.int64)
     np.cumsum(length, out=offsets[1:])
-    where = np.repeat(start - offsets[:-1], length) + np.arange(offsets[-1], dtype=np.int64)
-    text = np.concatenate(texts)[where]
-    strings = pa.LargeStringArray.from_buffers(len(start), pa.py_buffer(offsets), pa.py_buffer(text))
-    encoded = pc.dictionary_encode(strings)
-    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False)).astype(np.uint64)
-    ends = np.cumsum([len(rows) for _, rows in found]).tolist()
-    dictionary = encoded.dictionary
-    return [(codes[end - len(rows) : end], dictionary) for (_, rows), end in zip(found, ends, strict=True)]
-
-
-_NO_BYTES = np.zeros(0, dtype=np.uint8)
-
-
-def _plain_text_list(kind: pa.DataType) -> bool:
-    return bool((pa.types.is_list(kind) or pa.types.is_large_list(kind)) and _plain_text(kind.value_type))
+    text = _gathered(np.concatenate(texts), np.concatenate(starts), length)
+    strings = pa.LargeStringArray.from_buffers(len(length), pa.py_buffer(offsets), pa.py_buffer(text))
+    return _encoded_by_column(strings, found)
 
 
 def _lists_coded(found: list[tuple[pa.Array, Rows]]) -> list[tuple[npt.NDArray[np.uint64], pa.Array]]:
@@ -365,20 +394,14 @@ def _lists_coded(found: list[tuple[pa.Array, Rows]]) -> list[tuple[npt.NDArray[n
     texts: list[npt.NDArray[np.uint8]] = []
     base = 0
     for array, rows in found:
-        kind = np.dtype(np.int32 if pa.types.is_list(array.type) else np.int64)
-        offsets = np.frombuffer(array.buffers()[1], kind, len(array) + 1, array.offset * kind.itemsize)
+        offsets = _offsets(array)
         first = offsets[rows].astype(np.int64)
         count = offsets[rows + 1].astype(np.int64) - first
         before = np.cumsum(count) - count
         items = np.repeat(first - before, count) + np.arange(int(count.sum()), dtype=np.int64)
         child = array.values  # the whole child array: the list offsets index it
-        kind = np.dtype(np.int32 if pa.types.is_string(child.type) else np.int64)
-        bounds = np.frombuffer(child.buffers()[1], kind, len(child) + 1, child.offset * kind.itemsize)
-        low, high = int(bounds[0]), int(bounds[-1])
-        data = child.buffers()[2]
-        texts.append(
-            np.frombuffer(data, np.uint8, high - low, low) if data is not None and high > low else _NO_BYTES
-        )
+        bounds = _offsets(child)
+        text, low = _own_bytes(child, bounds)
         begin = bounds[items].astype(np.int64)
         length = bounds[items + 1].astype(np.int64) - begin
         if child.null_count:
@@ -390,26 +413,20 @@ def _lists_coded(found: list[tuple[pa.Array, Rows]]) -> list[tuple[npt.NDArray[n
         counts.append(count)
         starts.append(begin + (base - low))
         lengths.append(length)
-        base += high - low
+        texts.append(text)
+        base += len(text)
     count, start, length = np.concatenate(counts), np.concatenate(starts), np.concatenate(lengths)
     # the bytes written: per item, its 4 bytes (after every column's text), then its text
     source = np.concatenate([*texts, np.concatenate(heads).astype("<u4").view(np.uint8)])
-    segment_start = np.stack([base + 4 * np.arange(len(start), dtype=np.int64), start], axis=1).reshape(-1)
-    segment_length = np.stack([np.full(len(start), 4, dtype=np.int64), length], axis=1).reshape(-1)
-    written = np.cumsum(segment_length) - segment_length
-    where = np.repeat(segment_start - written, segment_length) + np.arange(
-        int(segment_length.sum()), dtype=np.int64
-    )
+    piece_start = np.stack([base + 4 * np.arange(len(start), dtype=np.int64), start], axis=1).reshape(-1)
+    piece_length = np.stack([np.full(len(start), 4, dtype=np.int64), length], axis=1).reshape(-1)
     item_ends = np.concatenate([[0], np.cumsum(4 + length)])
     cell_offsets = item_ends[np.concatenate([[0], np.cumsum(count)])].astype(np.int64)
+    written = _gathered(source, piece_start, piece_length)
     cells = pa.Array.from_buffers(
-        pa.large_binary(), len(count), [None, pa.py_buffer(cell_offsets), pa.py_buffer(source[where])]
+        pa.large_binary(), len(count), [None, pa.py_buffer(cell_offsets), pa.py_buffer(written)]
     )
-    encoded = pc.dictionary_encode(cells)
-    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False)).astype(np.uint64)
-    ends = np.cumsum([len(rows) for _, rows in found]).tolist()
-    dictionary = encoded.dictionary
-    return [(codes[end - len(rows) : end], dictionary) for (_, rows), end in zip(found, ends, strict=True)]
+    return _encoded_by_column(cells, found)
 
 
 def _bits_of(bitmap: pa.Buffer, at: npt.NDArray[np.int64]) -> npt.NDArray[np.uint8]:
