@@ -296,6 +296,24 @@ def test_the_same_finding_under_other_ids() -> None:
     check(register)
 
 
+@given(
+    st.lists(
+        st.tuples(st.none() | st.text(st.characters(codec="utf-8"), max_size=6), st.sampled_from(["[]", '["x"]'])),
+        max_size=20,
+    )
+)
+def test_error_cells_are_the_errors_json_dumps_writes(rows: list[tuple[str | None, str]]) -> None:
+    """A refused row's error, written column-wise, is what ``json.dumps`` writes for its id (quotes,
+    backslashes and control characters escaped; no id: null) — and it reads back as that id."""
+    from hazardrules.verdict.batch import _error_cells, _error_head
+
+    ids = pa.array([i for i, _ in rows], pa.string())
+    tails = pa.array([', "problems": ' + t + "}" for _, t in rows], pa.string())
+    cells = _error_cells(ids, tails).to_pylist()
+    assert cells == [_error_head(i) + t for i, t in zip(ids.to_pylist(), tails.to_pylist(), strict=True)]
+    assert [json.loads(c)["finding_id"] for c in cells] == [i for i, _ in rows]
+
+
 @pytest.mark.parametrize("readings", [None, "none"])
 def test_sectors_as_written_and_readings(readings: str | None) -> None:
     """Sector notes depend on how the sector is written (a code, a word); readings can be switched off."""

@@ -90,8 +90,8 @@ def test_groups_do_not_rely_on_arrows_order(monkeypatch: pytest.MonkeyPatch) -> 
 
     real = pc.dictionary_encode
 
-    def renumbered(array: Any) -> Any:
-        encoded = real(array)
+    def renumbered(array: Any, **options: Any) -> Any:
+        encoded = real(array, **options)
         indices = encoded.indices.to_numpy()
         return pa.DictionaryArray.from_arrays(pa.array(indices.max() - indices), encoded.dictionary[::-1])
 

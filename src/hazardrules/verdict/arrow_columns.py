@@ -15,6 +15,23 @@ from .finding import strict_date, today
 
 EPOCH = dt.date(1970, 1, 1)
 
+# The batch path's own Arrow buffers (its output above all: about 100 MB for a million rows) come from
+# the C library's allocator, not pyarrow's default (mimalloc). mimalloc gives freed memory back to the
+# system 10 ms after it is freed, so every call wrote into pages the system had to hand out afresh,
+# and on a virtual machine that costs more than the work done in them (a third of a remembered
+# register's time: benchmarks/RESULTS.md); ``malloc`` keeps freed memory for the next call.
+POOL = pa.system_memory_pool()
+
+
+def take(values: pa.Array | pa.ChunkedArray | pa.Table, indices: Any) -> Any:
+    """``values.take(indices)``, its buffers from :data:`POOL`."""
+    return pc.take(values, indices, memory_pool=POOL)
+
+
+def dictionary_encoded(array: pa.Array | pa.ChunkedArray) -> Any:
+    """``array.dictionary_encode()``, its buffers from :data:`POOL`."""
+    return pc.dictionary_encode(array, memory_pool=POOL)
+
 
 def date_of(days: int) -> dt.date:
     return EPOCH + dt.timedelta(days=days)
@@ -74,7 +91,7 @@ def row_days(table: pa.Table, on: dt.date | None, route: Mask) -> npt.NDArray[np
             column.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64
         )
     elif is_text(kind):
-        encoded = column.cast(pa.string()).dictionary_encode()
+        encoded = dictionary_encoded(column.cast(pa.string(), memory_pool=POOL))
         parsed: list[int] = []
         for text in encoded.dictionary.to_pylist():
             day, message = strict_date(text, "observed_on")

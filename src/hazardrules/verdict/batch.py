@@ -247,14 +247,14 @@ def _judge_distinct(table: pa.Table, groups: Distinct, options: Options) -> pa.T
     merged = pa.concat_tables([part.select(_SUMMARY) for _, part in parts])
     back = np.empty(count, dtype=np.int64)
     back[order] = np.arange(count)
-    return merged.take(pa.array(back))
+    return cols.take(merged, pa.array(back))
 
 
 def _spread(table: pa.Table, groups: Distinct, unique: pa.Table, options: Options) -> pa.Table:
     """Each row's verdict: its distinct finding's, with the row's own id, day, and id in its error."""
     size = table.num_rows
     if "id" in table.column_names and cols.is_text(table.column("id").type):
-        ids = cols.combined(table.column("id")).cast(pa.string())
+        ids = cols.combined(table.column("id")).cast(pa.string(), memory_pool=cols.POOL)
     else:
         ids = pa.nulls(size, pa.string())
     columns: dict[str, pa.Array | pa.ChunkedArray] = {"id": ids}
@@ -269,7 +269,9 @@ def _spread(table: pa.Table, groups: Distinct, unique: pa.Table, options: Option
         if whole.any():
             group_days = np.asarray(group_on.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False))
             days = np.where(whole, group_days[groups.inverse], days)
-    columns["on"] = pa.array(days.astype(np.int32), pa.int32(), mask=~judged).cast(pa.date32())
+    columns["on"] = pa.array(days.astype(np.int32), pa.int32(), mask=~judged, memory_pool=cols.POOL).cast(
+        pa.date32(), memory_pool=cols.POOL
+    )
     errors = cols.combined(unique.column("error"))
     failed = np.flatnonzero(cols.validity(errors))
     if not len(failed):
@@ -284,14 +286,13 @@ def _spread(table: pa.Table, groups: Distinct, unique: pa.Table, options: Option
     alike = groups.days[rows] == groups.days[groups.first][group]
     again = {int(row): _again(table, int(row), options) for row in rows[~alike]}
     rows, group = rows[alike], group[alike]
-    tails = {int(n): _error_tail(json.loads(errors[int(n)].as_py())["problems"]) for n in np.unique(group)}
-    texts = [
-        _error_head(i) + tails[g]
-        for i, g in zip(ids.take(pa.array(rows)).to_pylist(), group.tolist(), strict=True)
-    ]
+    numbers, of = np.unique(group, return_inverse=True)
+    tails = [_error_tail(json.loads(errors[n].as_py())["problems"]) for n in numbers.tolist()]
+    tails_of = cols.take(pa.array(tails, pa.string()), of.reshape(-1))
+    texts = _error_cells(cols.take(ids, pa.array(rows)), tails_of)
     where = np.full(size, -1, dtype=np.int64)
     where[rows] = np.arange(len(rows))
-    columns["error"] = pa.array(texts, pa.string()).take(pa.array(where, mask=where < 0))
+    columns["error"] = cols.take(texts, pa.array(where, mask=where < 0))
     if again:
         listed = sorted(again)
         where = np.arange(size)
@@ -300,7 +301,7 @@ def _spread(table: pa.Table, groups: Distinct, unique: pa.Table, options: Option
             if name in _REPEATED:
                 extra = _encoded(extra)
             whole = pa.chunked_array([*_chunks_of(columns[name]), extra], extra.type)
-            columns[name] = whole.take(pa.array(where))
+            columns[name] = cols.take(whole, pa.array(where))
     return pa.table([columns[name] for name in OUTPUT_SCHEMA.names], schema=OUTPUT_SCHEMA)
 
 
@@ -317,7 +318,7 @@ def _repeat(array: pa.Array, where: npt.NDArray[np.intp]) -> pa.ChunkedArray:
     not one buffer grown, and copied as it grows, for the whole table); the chunks share the
     dictionary of a dictionary-encoded array."""
     return pa.chunked_array(
-        [array.take(pa.array(where[s : s + BATCH_ROWS])) for s in _starts(len(where))], array.type
+        [cols.take(array, pa.array(where[s : s + BATCH_ROWS])) for s in _starts(len(where))], array.type
     )
 
 
@@ -349,6 +350,24 @@ def _error_head(finding_id: Any) -> str:
 
 def _error_tail(problems: Any) -> str:
     return ', "problems": ' + json.dumps(problems, ensure_ascii=False) + "}"
+
+
+_ESCAPED = r'["\\\x00-\x1f]'  # what json.dumps escapes in text (ensure_ascii=False), as RE2 reads it
+
+
+def _error_cells(ids: pa.Array, tails: pa.Array) -> pa.Array:
+    """Per row, ``_error_head(id) + tail``, written column-wise: a text id that ``json.dumps`` writes
+    as it is, between quotes; a missing one as null; the few others by ``json.dumps``."""
+    quoted = pc.binary_join_element_wise('{"finding_id": "', ids, '"', tails, "", memory_pool=cols.POOL)
+    unnamed = pc.binary_join_element_wise('{"finding_id": null', tails, "", memory_pool=cols.POOL)
+    cells = pc.if_else(pc.is_valid(ids), quoted, unnamed, memory_pool=cols.POOL)
+    odd = pc.fill_null(pc.match_substring_regex(ids, _ESCAPED), False)
+    if pc.any(odd).as_py():
+        at = pa.array(np.flatnonzero(odd.to_numpy(zero_copy_only=False)))
+        pairs = zip(ids.take(at).to_pylist(), tails.take(at).to_pylist(), strict=True)
+        written = pa.array([_error_head(i) + tail for i, tail in pairs], pa.string())
+        cells = pc.replace_with_mask(cells, odd, written)
+    return cells
 
 
 def _columns(rows: Sequence[Mapping[str, Any]]) -> dict[str, pa.Array]:

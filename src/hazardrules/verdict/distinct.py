@@ -285,11 +285,11 @@ def _coded(array: pa.Array, rows: Rows) -> tuple[npt.NDArray[np.uint64], pa.Arra
         # -0.0 and 0.0 are one number to every rule; the bits of NaN do not matter either
         held = np.where(np.isnan(held), np.nan, held + 0.0)
         return held.view(np.uint64), None
-    taken = array if len(rows) == len(array) else array.take(pa.array(rows))  # every row: in order
+    taken = array if len(rows) == len(array) else cols.take(array, pa.array(rows))  # every row: in order
     if pa.types.is_dictionary(kind):
         taken = taken.dictionary_decode()
     if cols.is_text(taken.type) or pa.types.is_binary(taken.type) or pa.types.is_large_binary(taken.type):
-        encoded = pc.dictionary_encode(taken)
+        encoded = cols.dictionary_encoded(taken)
         return np.asarray(encoded.indices.to_numpy(zero_copy_only=False)).astype(
             np.uint64
         ), encoded.dictionary
@@ -346,7 +346,7 @@ def _encoded_by_column(
 ) -> list[tuple[npt.NDArray[np.uint64], pa.Array]]:
     """``cells`` (every column's, one after another) dictionary-encoded once: each column's codes,
     and the one dictionary they index."""
-    encoded = pc.dictionary_encode(cells)
+    encoded = cols.dictionary_encoded(cells)
     codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False)).astype(np.uint64)
     ends = np.cumsum([len(rows) for _, rows in found]).tolist()
     dictionary = encoded.dictionary
@@ -354,29 +354,16 @@ def _encoded_by_column(
 
 
 def _texts_coded(found: list[tuple[pa.Array, Rows]]) -> list[tuple[npt.NDArray[np.uint64], pa.Array]]:
-    """``_coded`` for text arrays (``string``, ``large_string``) at once: their cells' bytes gathered
-    into one array of text and dictionary-encoded once (a code then stands for one text in each of
-    these columns, and each column's codes index the one dictionary)."""
+    """``_coded`` for text arrays (``string``, ``large_string``) at once: each column's cells taken
+    (Arrow's ``take``), put end to end and dictionary-encoded once (a code then stands for one text
+    in each of these columns, and each column's codes index the one dictionary)."""
     if not found:
         return []
-    starts: list[npt.NDArray[np.int64]] = []
-    lengths: list[npt.NDArray[np.int64]] = []
-    texts: list[npt.NDArray[np.uint8]] = []
-    base = 0
-    for array, rows in found:
-        offsets = _offsets(array)
-        text, low = _own_bytes(array, offsets)
-        begin = offsets[rows].astype(np.int64)
-        lengths.append(offsets[rows + 1].astype(np.int64) - begin)
-        starts.append(begin + (base - low))
-        texts.append(text)
-        base += len(text)
-    length = np.concatenate(lengths)
-    offsets = np.zeros(len(length) + 1, dtype=np.int64)
-    np.cumsum(length, out=offsets[1:])
-    text = _gathered(np.concatenate(texts), np.concatenate(starts), length)
-    strings = pa.LargeStringArray.from_buffers(len(length), pa.py_buffer(offsets), pa.py_buffer(text))
-    return _encoded_by_column(strings, found)
+    taken = [cols.take(array, pa.array(rows)) for array, rows in found]
+    if len({part.type for part in taken}) > 1 or sum(_own_bytes(p, _offsets(p))[0].size for p in taken) >> 31:
+        # one type, with room for every byte
+        taken = [part.cast(pa.large_string(), memory_pool=cols.POOL) for part in taken]
+    return _encoded_by_column(pa.concat_arrays(taken, memory_pool=cols.POOL), found)
 
 
 def _lists_coded(found: list[tuple[pa.Array, Rows]]) -> list[tuple[npt.NDArray[np.uint64], pa.Array]]:
@@ -535,7 +522,7 @@ def _groups(digest: npt.NDArray[np.uint64]) -> tuple[Rows, Rows]:
     """Rows with one digest form a group, numbered in the order of their first rows: each group's
     first row and each row's group (Arrow's hash table; numpy's sort when that order is not met)."""
     inverse = np.asarray(
-        pc.dictionary_encode(pa.array(digest, pa.uint64())).indices.to_numpy(zero_copy_only=False),
+        cols.dictionary_encoded(pa.array(digest, pa.uint64())).indices.to_numpy(zero_copy_only=False),
         dtype=np.intp,
     )
     if not len(inverse):

@@ -15,6 +15,8 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import pyarrow as pa
 
+from . import arrow_columns as cols
+
 _PARTS_UP_TO = 16  # tables added before they are put together into one (a take over few chunks)
 
 
@@ -41,7 +43,7 @@ class Remembered:
             numbers, rows = zip(*found, strict=True)
             parts = self._parts
         table = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
-        return list(numbers), table.take(pa.array(np.asarray(rows, dtype=np.int64)))
+        return list(numbers), cols.take(table, pa.array(np.asarray(rows, dtype=np.int64)))
 
     def add(self, keys: Sequence[Hashable], summaries: pa.Table) -> None:
         """Remember ``summaries`` (one row per key; rows with an error are not kept: an error may name
