@@ -17,9 +17,9 @@ EPOCH = dt.date(1970, 1, 1)
 
 # The batch path's own Arrow buffers (its output above all: about 100 MB for a million rows) come from
 # the C library's allocator, not pyarrow's default (mimalloc). mimalloc gives freed memory back to the
-# system 10 ms after it is freed, so every call wrote into pages the system had to hand out afresh,
-# and on a virtual machine that costs more than the work done in them (a third of a remembered
-# register's time: benchmarks/RESULTS.md); ``malloc`` keeps freed memory for the next call.
+# system after a delay (1 s in pyarrow 26), so a call coming later than that wrote into pages the system
+# had to hand out afresh, and on a virtual machine that costs more than the work done in them (a third
+# of a remembered register's time: docs/registers.md); ``malloc`` keeps freed memory for the next call.
 POOL = pa.system_memory_pool()
 
 
