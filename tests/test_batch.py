@@ -296,12 +296,10 @@ def test_the_same_finding_under_other_ids() -> None:
     check(register)
 
 
-@given(
-    st.lists(
-        st.tuples(st.none() | st.text(st.characters(codec="utf-8"), max_size=6), st.sampled_from(["[]", '["x"]'])),
-        max_size=20,
-    )
-)
+_IDS = st.none() | st.text(st.characters(codec="utf-8"), max_size=6)
+
+
+@given(st.lists(st.tuples(_IDS, st.sampled_from(["[]", '["x"]'])), max_size=20))
 def test_error_cells_are_the_errors_json_dumps_writes(rows: list[tuple[str | None, str]]) -> None:
     """A refused row's error, written column-wise, is what ``json.dumps`` writes for its id (quotes,
     backslashes and control characters escaped; no id: null) — and it reads back as that id."""
