@@ -41,7 +41,7 @@ from ..pack.sectors import resolve_sector
 from . import arrow_columns as cols
 from .arguments import arguments, reading_switch
 from .classify import classify
-from .distinct import Distinct, distinct
+from .distinct import Distinct, distinct, row_records
 from .explanation import explain_missing
 from .finding import MAX_SAFE_INTEGER, today
 from .industry import sector_notices
@@ -328,7 +328,7 @@ def _chunks_of(column: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
 
 def _again(table: pa.Table, row: int, options: Options) -> dict[str, Any]:
     """One row judged on its own (its group's first row was refused on another day)."""
-    return _routed_row(table.slice(row, 1).to_pylist()[0], options)
+    return _routed_row(row_records(table, [row])[0], options)
 
 
 def _routed_row(record: Mapping[str, Any], options: Options) -> dict[str, Any]:
@@ -1107,7 +1107,7 @@ class _Output:
 
 def row_finding(table: pa.Table, row: int) -> Any:
     """The finding a row describes, as ``classify`` takes it (null cells are absent facts)."""
-    return record_finding(table.slice(row, 1).to_pylist()[0])
+    return record_finding(row_records(table, [row])[0])
 
 
 def record_finding(record: Mapping[str, Any]) -> Any:
@@ -1154,7 +1154,7 @@ def _classify_routed(state: _Slice, options: Options, out: _Output) -> None:
     a summary depends on the finding but not on its id or its free-text description."""
     rows = np.flatnonzero(state.route).tolist()
     records: list[dict[str, Any]] = []
-    given = state.table.take(pa.array(rows, pa.int64())).to_pylist() if rows else []
+    given = row_records(state.table, rows) if rows else []
     seen: dict[str, tuple[str, Any]] = {}
     for record in given:
         finding_id = record.get("id")
@@ -1226,10 +1226,11 @@ def _verdicts(source: pa.Table, out: pa.Table, verdicts: Verdicts, options: Opti
         chosen = np.zeros(size, dtype=bool)
         chosen[np.asarray(list(verdicts), dtype=np.intp)] = True
     texts: list[str | None] = [None] * size
-    for row in np.flatnonzero(chosen).tolist():
+    rows = np.flatnonzero(chosen).tolist()
+    for row, record in zip(rows, row_records(source, rows) if rows else [], strict=True):
         try:
             verdict = classify(
-                row_finding(source, row),
+                record_finding(record),
                 on=options.on,
                 complete=options.complete,
                 select=options.select,

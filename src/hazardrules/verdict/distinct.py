@@ -772,6 +772,22 @@ def _codebook() -> _Codebook:
     return book
 
 
+def row_records(table: pa.Table, rows: Sequence[int]) -> list[dict[str, Any]]:
+    """The rows ``rows`` of ``table`` as ``Table.to_pylist`` gives them, null cells left out, read
+    column by column: a row of a wide register holds a few values among a thousand columns, and a
+    row's ``to_pylist`` makes a Python object, and a key, for every column."""
+    taken = table.take(pa.array(np.asarray(rows, dtype=np.int64)))
+    records: list[dict[str, Any]] = [{} for _ in range(taken.num_rows)]
+    for name, column in zip(taken.column_names, taken.columns, strict=True):
+        if column.null_count == len(column):
+            continue
+        array = cols.combined(column)
+        held = known_rows(array)
+        for position, value in zip(held.tolist(), _values(array, held), strict=True):
+            records[position][name] = value
+    return records
+
+
 def _values(array: pa.Array, rows: Rows) -> list[Any]:
     """The values at ``rows`` as Python values (as ``to_pylist`` gives them)."""
     kind = array.type
