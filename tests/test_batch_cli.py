@@ -16,6 +16,7 @@ pq = pytest.importorskip("pyarrow.parquet")
 
 import hazardrules  # noqa: E402
 from hazardrules.interfaces.cli import main  # noqa: E402
+from hazardrules.verdict.codes import CODES  # noqa: E402
 
 from ._examples import all_examples  # noqa: E402
 
@@ -86,7 +87,8 @@ def test_csv_in_csv_out_for_an_inspector(tmp_path: Path) -> None:
         "id,sector,observed_on,contractor.present,contractor.coordinated,molten_metal.wet_areas\n"
         "A,冶金,2024-03-01,true,false,\n"
         "B,metallurgy,,true,,\n"
-        "C,metallurgy,2024-03-01,,,emergency_pit;furnace_pit\n",
+        "C,metallurgy,2024-03-01,,,emergency_pit;furnace_pit\n"
+        "D,metallurgy,2024-03-01,,,\n",
         encoding="utf-8",
     )
     target = tmp_path / "verdicts.csv"
@@ -103,6 +105,8 @@ def test_csv_in_csv_out_for_an_inspector(tmp_path: Path) -> None:
     assert rows[3][1] == words[expected["status"]]
     assert rows[3][5] == "；".join(expected["hits"])
     assert rows[3][8] == "；".join(expected["missing_facts"])
+    # a refused row: what its problem means, in Chinese, with the code and field a program matches on
+    assert rows[4][1] == "" and rows[4][-1] == f"{CODES['no_facts'].meaning.rstrip('。')}（no_facts：facts）"
 
 
 def test_excel_output_has_chinese_headers(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from ..errors import HazardRulesError
 from ..pack.model import Pack
+from ..verdict.codes import CODES
 
 FORMATS = ("jsonl", "json", "parquet", "csv", "xlsx")
 INPUTS = ("json", "parquet", "csv")
@@ -308,7 +309,7 @@ def people_rows(table: Any, pack: Pack) -> tuple[list[str], list[list[Any]]]:
         row["hit_labels"] = [_label(pack, r) for r in row["hits"] or []]
         if row["error"] is not None:
             problems = json.loads(row["error"]).get("problems", [])
-            row["error"] = "；".join(p.get("message", "") for p in problems)
+            row["error"] = "；".join(_problem_words(p) for p in problems)
         out = []
         for column in columns:
             value = row.get(column)
@@ -319,6 +320,16 @@ def people_rows(table: Any, pack: Pack) -> tuple[list[str], list[list[Any]]]:
             out.append(value)
         rows.append(out)
     return [HEADERS[c] for c in columns], rows
+
+
+def _problem_words(problem: dict[str, Any]) -> str:
+    """A problem as an inspector reads it: what its code means (in Chinese), then the code and the
+    field it is about, as the table format shows them (``unknown_fact：facts.x``)."""
+    code = str(problem.get("code", ""))
+    known = CODES.get(code)
+    words = known.meaning.rstrip("。") if known else str(problem.get("message", ""))
+    field = problem.get("field")
+    return f"{words}（{code}：{field}）" if field else f"{words}（{code}）"
 
 
 def _label(pack: Pack, rule_id: str) -> str:
