@@ -255,6 +255,34 @@ def test_verdicts_for_chosen_rows() -> None:
     assert both[0] is None and json.loads(both[1])["status"] == "undetermined"
 
 
+def test_full_verdicts_read_a_part_at_a_time_are_each_rows_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Full verdicts are built from rows read a part at a time (``_RECORDS_AT_ONCE``): each row gets
+    its own finding's verdict, parts and refused rows included."""
+    from hazardrules.verdict import batch
+
+    monkeypatch.setattr(batch, "_RECORDS_AT_ONCE", 2)
+    register = [
+        {"id": f"r{n}", **({"sector": "metallurgy"} if n != 3 else {"sector": "nowhere"}), **finding}
+        for n, finding in enumerate(
+            [
+                {"facts": {"contractor.present": True, "contractor.coordinated": False}},
+                {"facts": {"contractor.present": True}},
+                {"facts": {"contractor.present": False}},
+                {"facts": {"contractor.present": True}},
+                {"facts": {"contractor.present": True, "contractor.coordinated": True}},
+            ]
+        )
+    ]
+    texts = hazardrules.classify_table(findings_table(register), verdicts="all").column("verdict").to_pylist()
+    for finding, text in zip(register, texts, strict=True):
+        try:
+            expected = hazardrules.classify(finding)
+        except hazardrules.FindingError:
+            assert text is None
+        else:
+            assert text is not None and hazardrules.Verdict.model_validate_json(text) == expected
+
+
 def test_bad_arguments() -> None:
     with pytest.raises(hazardrules.ArgumentError, match="sector"):
         hazardrules.classify_table(pa.table({"id": ["a"]}))

@@ -172,6 +172,7 @@ CHUNK_CELLS = 8_000_000  # cells (values held) grouped at once: bounds memory wh
 KEYS_UP_TO = 65_536  # distinct findings per chunk whose keys are worked out (for the memory of findings)
 LOOP_UP_TO = 8_192  # below this many cells to judge, classify() one by one beats the vector path's set-up
 MEMO_SIZE = 32_768  # summaries kept across tables (batches of a file, Spark's batches)
+_RECORDS_AT_ONCE = 8_192  # rows read as records at a time for their full verdicts (``verdicts=``)
 _MEMO: dict[tuple[Any, ...], tuple[Pack, Remembered]] = {}
 
 
@@ -1226,8 +1227,16 @@ def _verdicts(source: pa.Table, out: pa.Table, verdicts: Verdicts, options: Opti
         chosen = np.zeros(size, dtype=bool)
         chosen[np.asarray(list(verdicts), dtype=np.intp)] = True
     texts: list[str | None] = [None] * size
-    rows = np.flatnonzero(chosen).tolist()
-    for row, record in zip(rows, row_records(source, rows) if rows else [], strict=True):
+    chosen_rows = np.flatnonzero(chosen).tolist()
+    for start in range(0, len(chosen_rows), _RECORDS_AT_ONCE):  # (a part's records, not the table's)
+        rows = chosen_rows[start : start + _RECORDS_AT_ONCE]
+        _full_verdicts(source, rows, texts, options)
+    return pa.array(texts, pa.string())
+
+
+def _full_verdicts(source: pa.Table, rows: list[int], texts: list[str | None], options: Options) -> None:
+    """The full verdict JSON of ``rows``, each in its place in ``texts`` (none for a refused row)."""
+    for row, record in zip(rows, row_records(source, rows), strict=True):
         try:
             verdict = classify(
                 record_finding(record),
@@ -1241,7 +1250,6 @@ def _verdicts(source: pa.Table, out: pa.Table, verdicts: Verdicts, options: Opti
         except FindingError:
             continue
         texts[row] = verdict.model_dump_json()
-    return pa.array(texts, pa.string())
 
 
 # -- building a table from findings ------------------------------------------------------------------
